@@ -1,0 +1,94 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+
+import { recordAudit } from '@/lib/audit/record';
+import { createApiToken, revokeApiToken } from '@/lib/auth/api-tokens';
+import { clientIp, requirePageUser } from '@/lib/auth/request';
+import { RoleSchema } from '@/lib/auth/roles';
+import { createUser, isLastActiveAdmin, setUserDisabled, setUserRole, UserExistsError } from '@/lib/auth/users';
+import { prisma } from '@/lib/db/client';
+
+export interface ActionState {
+  error: string | null;
+  message: string | null;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof z.ZodError) return error.issues.map((i) => i.message).join(' ');
+  if (error instanceof UserExistsError) return error.message;
+  throw error;
+}
+
+export async function createUserAction(_: ActionState, form: FormData): Promise<ActionState> {
+  const admin = await requirePageUser('admin');
+  try {
+    const user = await createUser(prisma(), {
+      email: String(form.get('email') ?? ''),
+      name: String(form.get('name') ?? ''),
+      password: String(form.get('password') ?? ''),
+      role: RoleSchema.parse(form.get('role')),
+    });
+    await recordAudit(prisma(), { actor: admin, action: 'user.create', target: `user:${user.email}`,
+      details: { role: user.role }, ip: await clientIp() });
+    revalidatePath('/settings');
+    return { error: null, message: `Created ${user.email} (${user.role}).` };
+  } catch (error) {
+    return { error: messageOf(error), message: null };
+  }
+}
+
+const IdSchema = z.string().uuid();
+
+export async function changeRoleAction(form: FormData): Promise<void> {
+  const admin = await requirePageUser('admin');
+  const userId = IdSchema.parse(form.get('userId'));
+  const role = RoleSchema.parse(form.get('role'));
+  if (role !== 'admin' && (await isLastActiveAdmin(prisma(), userId))) return; // the UI explains this
+  const user = await setUserRole(prisma(), userId, role);
+  await recordAudit(prisma(), { actor: admin, action: 'user.role_change', target: `user:${user.email}`,
+    details: { role }, ip: await clientIp() });
+  revalidatePath('/settings');
+}
+
+export async function setDisabledAction(form: FormData): Promise<void> {
+  const admin = await requirePageUser('admin');
+  const userId = IdSchema.parse(form.get('userId'));
+  const disable = form.get('disable') === '1';
+  if (disable && (userId === admin.user.id || (await isLastActiveAdmin(prisma(), userId)))) return;
+  const user = await setUserDisabled(prisma(), userId, disable);
+  await recordAudit(prisma(), { actor: admin, action: disable ? 'user.disable' : 'user.enable',
+    target: `user:${user.email}`, ip: await clientIp() });
+  revalidatePath('/settings');
+}
+
+export interface TokenState extends ActionState {
+  secret: string | null;
+}
+
+export async function createTokenAction(_: TokenState, form: FormData): Promise<TokenState> {
+  const admin = await requirePageUser('admin');
+  try {
+    const role = RoleSchema.parse(form.get('role'));
+    const { id, secret } = await createApiToken(prisma(), {
+      name: String(form.get('name') ?? ''),
+      role,
+      createdById: admin.user.id,
+    });
+    await recordAudit(prisma(), { actor: admin, action: 'token.create', target: `token:${id}`,
+      details: { name: String(form.get('name')), role }, ip: await clientIp() });
+    revalidatePath('/settings');
+    return { error: null, message: 'Copy the token now: it is shown only once.', secret };
+  } catch (error) {
+    return { error: messageOf(error), message: null, secret: null };
+  }
+}
+
+export async function revokeTokenAction(form: FormData): Promise<void> {
+  const admin = await requirePageUser('admin');
+  const id = IdSchema.parse(form.get('tokenId'));
+  await revokeApiToken(prisma(), id);
+  await recordAudit(prisma(), { actor: admin, action: 'token.revoke', target: `token:${id}`, ip: await clientIp() });
+  revalidatePath('/settings');
+}

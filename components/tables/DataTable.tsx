@@ -1,0 +1,105 @@
+'use client';
+
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type SortingState,
+} from '@tanstack/react-table';
+import Link from 'next/link';
+import { usePathname, useSearchParams } from 'next/navigation';
+
+export interface ServerPage {
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/**
+ * A TanStack table whose sorting and pagination happen on the server: both live in the
+ * URL (`sort=column` / `sort=-column`, `page=N`), so every state is a shareable link.
+ */
+export function DataTable<Row>({
+  columns,
+  data,
+  page,
+  sort,
+  caption,
+}: {
+  columns: ColumnDef<Row, unknown>[];
+  data: Row[];
+  page: ServerPage;
+  sort?: string;
+  caption: string;
+}) {
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const sorting: SortingState = sort ? [{ id: sort.replace(/^-/, ''), desc: sort.startsWith('-') }] : [];
+  const table = useReactTable({
+    data,
+    columns,
+    state: { sorting },
+    manualSorting: true,
+    manualPagination: true,
+    pageCount: Math.max(1, Math.ceil(page.total / page.pageSize)),
+    getCoreRowModel: getCoreRowModel(),
+  });
+  const href = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) (v === null ? next.delete(k) : next.set(k, v));
+    return `${pathname}?${next.toString()}`;
+  };
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  const first = page.total === 0 ? 0 : (page.page - 1) * page.pageSize + 1;
+  const last = Math.min(page.total, page.page * page.pageSize);
+  return (
+    <div>
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm">
+          <caption className="sr-only">{caption}</caption>
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sortable = header.column.getCanSort() && header.column.columnDef.enableSorting !== false;
+                  const state = header.column.getIsSorted();
+                  const label = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <th key={header.id} className="px-2 py-2 font-medium"
+                      aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : undefined}>
+                      {sortable ? (
+                        <Link className="hover:underline" href={href({ sort: state === 'desc' ? header.id : `-${header.id}`, page: null })}>
+                          {label}{state === 'asc' ? ' ▲' : state === 'desc' ? ' ▼' : ''}
+                        </Link>
+                      ) : label}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id} className="border-t border-slate-100 dark:border-slate-800">
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className="px-2 py-2 align-top">
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm text-slate-600 dark:text-slate-400">
+        <span>{first}–{last} of {new Intl.NumberFormat('en').format(page.total)}</span>
+        <span className="flex gap-3">
+          {page.page > 1 ? <Link className="underline" href={href({ page: String(page.page - 1) })}>Previous</Link> : <span aria-disabled>Previous</span>}
+          <span>Page {page.page} of {pages}</span>
+          {page.page < pages ? <Link className="underline" href={href({ page: String(page.page + 1) })}>Next</Link> : <span aria-disabled>Next</span>}
+        </span>
+      </nav>
+    </div>
+  );
+}

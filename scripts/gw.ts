@@ -1,0 +1,173 @@
+// The Gatewatch command line: `npm run gw -- <command> [options]`.
+import { randomBytes } from 'node:crypto';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { z } from 'zod';
+
+import { recordAudit } from '@/lib/audit/record';
+import { createApiToken } from '@/lib/auth/api-tokens';
+import { RoleSchema } from '@/lib/auth/roles';
+import { createUser, UserExistsError } from '@/lib/auth/users';
+import { createDatabase, type Database } from '@/lib/db/client';
+import { resolveDatabaseUrl } from '@/lib/db/connect';
+import { migrate } from '@/lib/db/migrate';
+import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
+
+const USAGE = `Usage: npm run gw -- <command> [options]
+
+Commands:
+  migrate                              apply pending database migrations
+  seed [--rows N] [--seed S] [--append]
+                                       load N demo decisions (default 1,000,000) over the last
+                                       90 days; refuses a database that holds decisions unless --append
+  user create --email E --role R [--name NAME]
+                                       create a user (role: viewer, analyst, admin); the password
+                                       is read from standard input, or generated and printed once
+  token create --name NAME --role R    create an API token; printed once, alone on the last line
+  help                                 show this help
+
+Without DATABASE_URL, commands use the embedded PostgreSQL in GW_DATA_DIR (default ./.data).`;
+
+class UsageError extends Error {}
+
+const log = (line: string) => console.error(`[gatewatch] ${line}`);
+
+async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const server = await resolveDatabaseUrl(log);
+  const db = createDatabase(server.url, 4);
+  try {
+    await migrate(db.pool);
+    return await fn(db);
+  } finally {
+    await db.pool.end();
+    await server.stop();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+function role(raw: string) {
+  const parsed = RoleSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--role must be viewer, analyst or admin (got "${raw}")`);
+  return parsed.data;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return;
+    case 'migrate': {
+      parse(rest, {});
+      const applied = await withDatabase((db) => migrate(db.pool));
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the schema is up to date.');
+      return;
+    }
+    case 'seed': {
+      const values = parse(rest, { rows: { type: 'string' }, seed: { type: 'string' }, append: { type: 'boolean' } });
+      const rows = z.coerce.number().int().min(1).max(100_000_000).safeParse(values.rows ?? '1000000');
+      if (!rows.success) throw new UsageError(`--rows must be a whole number from 1 to 100,000,000 (got "${values.rows}")`);
+      // Appending with the default seed would regenerate the same request ids (all duplicates).
+      const seed = z.coerce.number().int().safeParse(values.seed ?? (values.append ? String(Date.now() % 2 ** 31) : '2024'));
+      if (!seed.success) throw new UsageError('--seed must be a whole number');
+      await withDatabase(async (db) => {
+        if (!values.append && (await databaseHasDecisions(db))) {
+          throw new Error('The database already holds decisions; add --append to add demo data anyway.');
+        }
+        const started = Date.now();
+        let lastPrint = 0;
+        const result = await seedDemoData(db, {
+          rows: rows.data,
+          seed: seed.data,
+          onProgress: (p) => {
+            if (process.stderr.isTTY && Date.now() - lastPrint > 250) {
+              lastPrint = Date.now();
+              process.stderr.write(`\r${p.phase}: ${p.rows.toLocaleString('en')} rows`);
+            }
+          },
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const seconds = (Date.now() - started) / 1000;
+        if (result.status !== 'complete') throw new Error(`Seeding did not complete: ${JSON.stringify(result)}`);
+        console.log(`Seeded ${result.counts.accepted.toLocaleString('en')} decisions in ${seconds.toFixed(1)} s ` +
+          `(${Math.round(result.counts.accepted / seconds).toLocaleString('en')} rows/s), batch ${result.batchId}.`);
+      });
+      return;
+    }
+    case 'user': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') throw new UsageError('Use: user create --email E --role R [--name NAME]');
+      const values = parse(args, { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } });
+      const email = required(values, 'email');
+      const userRole = role(required(values, 'role'));
+      const fromStdin = await readStdin();
+      const password = fromStdin || randomBytes(15).toString('base64url');
+      await withDatabase(async (db) => {
+        try {
+          const user = await createUser(db.prisma, { email, role: userRole, password, name: values.name as string | undefined });
+          await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'user.create',
+            target: `user:${user.email}`, details: { role: user.role } });
+          console.log(`Created ${user.email} (${user.role}).`);
+          if (!fromStdin) console.log(`Password (shown once): ${password}`);
+        } catch (error) {
+          if (error instanceof z.ZodError) throw new UsageError(error.issues.map((i) => i.message).join(' '));
+          if (error instanceof UserExistsError) throw new UsageError(error.message);
+          throw error;
+        }
+      });
+      return;
+    }
+    case 'token': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') throw new UsageError('Use: token create --name NAME --role R');
+      const values = parse(args, { name: { type: 'string' }, role: { type: 'string' } });
+      const name = required(values, 'name');
+      const tokenRole = role(required(values, 'role'));
+      await withDatabase(async (db) => {
+        const { id, secret } = await createApiToken(db.prisma, { name, role: tokenRole });
+        await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'token.create',
+          target: `token:${id}`, details: { name, role: tokenRole } });
+        console.log(`Created API token "${name}" (${tokenRole}). It is shown once; store it now:`);
+        console.log(secret);
+      });
+      return;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`gw: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`gw: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

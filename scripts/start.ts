@@ -1,0 +1,109 @@
+// `npm start`: database (embedded unless DATABASE_URL is set), migrations, first-run
+// admin and demo data, a production build if needed, then the Next.js server.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { createUser, hasAnyUser } from '@/lib/auth/users';
+import { recoverOrphanedBatches } from '@/lib/ingest/batch-record';
+import { createDatabase } from '@/lib/db/client';
+import { resolveDatabaseUrl } from '@/lib/db/connect';
+import { migrate } from '@/lib/db/migrate';
+import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
+import { env } from '@/lib/env';
+
+const root = path.resolve(import.meta.dirname, '..');
+const log = (line: string) => console.log(`[gatewatch] ${line}`);
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'generated' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds when there is no build, or when a source file is newer than it. */
+function ensureBuild(): void {
+  const buildId = path.join(root, '.next', 'BUILD_ID');
+  const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
+  const stale =
+    !existsSync(buildId) ||
+    Math.max(...sources.map(newestSource), statSync(path.join(root, 'next.config.js')).mtimeMs) > statSync(buildId).mtimeMs;
+  if (!stale) return;
+  log('Building the web app (first start or sources changed)…');
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error('next build failed');
+}
+
+async function main(): Promise<void> {
+  const config = env();
+  const database = await resolveDatabaseUrl(log);
+  let server: ReturnType<typeof spawn> | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('Stopping…');
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server!.once('exit', resolve));
+    }
+    await database.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const db = createDatabase(database.url, 4);
+    const applied = await migrate(db.pool);
+    log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date');
+    const orphaned = await recoverOrphanedBatches(db.pool);
+    if (orphaned.length) log(`Marked interrupted batches as failed: ${orphaned.join(', ')}`);
+
+    if (config.GW_ADMIN_EMAIL && config.GW_ADMIN_PASSWORD && !(await hasAnyUser(db.prisma))) {
+      await createUser(db.prisma, { email: config.GW_ADMIN_EMAIL, password: config.GW_ADMIN_PASSWORD, role: 'admin' });
+      log(`Created the admin ${config.GW_ADMIN_EMAIL} from GW_ADMIN_EMAIL / GW_ADMIN_PASSWORD`);
+    }
+    if (!config.GW_SEED) {
+      log('GW_SEED=0: not loading demo data');
+    } else if (await databaseHasDecisions(db)) {
+      log('The database holds decisions: demo data not loaded');
+    } else {
+      log(`The database is empty: loading ${config.GW_SEED_ROWS.toLocaleString('en')} demo decisions (GW_SEED=0 turns this off)…`);
+      const started = Date.now();
+      const result = await seedDemoData(db, { rows: config.GW_SEED_ROWS });
+      log(`Demo data loaded (${result.status}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const needsSetup = !(await hasAnyUser(db.prisma));
+    await db.pool.end();
+
+    ensureBuild();
+    const url = `http://localhost:${config.PORT}`;
+    server = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(config.PORT)],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: '1' } },
+    );
+    server.once('spawn', () => {
+      log(`Gatewatch is running at ${url}`);
+      log(needsSetup
+        ? `No user yet: open ${url}/setup to create the first administrator (or set GW_ADMIN_EMAIL and GW_ADMIN_PASSWORD).`
+        : `Sign in at ${url}/sign-in. Add users with: npm run gw -- user create --email E --role viewer|analyst|admin`);
+      log('Press Ctrl-C to stop.');
+    });
+    server.once('exit', (code) => void stop(code ?? 1));
+  } catch (error) {
+    console.error(`[gatewatch] ${(error as Error).message}`);
+    await stop(1);
+  }
+}
+
+void main();

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+
+import { createApiToken, resolveApiToken, revokeApiToken } from '@/lib/auth/api-tokens';
+import { hashSecret } from '@/lib/auth/secrets';
+import { createSession, deleteSession, resolveSession } from '@/lib/auth/sessions';
+import { checkCredentials } from '@/lib/auth/sign-in';
+import {
+  createFirstAdmin,
+  createUser,
+  isLastActiveAdmin,
+  SetupClosedError,
+  setUserDisabled,
+  UserExistsError,
+} from '@/lib/auth/users';
+
+import { useTestDatabase } from '../helpers/test-database';
+
+describe('sign-in, sessions and tokens', () => {
+  const db = useTestDatabase();
+
+  it('creates exactly one first admin, even when two setups race, then closes setup', async () => {
+    const results = await Promise.allSettled([
+      createFirstAdmin(db().prisma, { email: 'First@Example.com', password: 'correct horse battery' }),
+      createFirstAdmin(db().prisma, { email: 'second@example.com', password: 'correct horse battery' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(SetupClosedError);
+    const admins = await db().prisma.user.findMany();
+    expect(admins).toHaveLength(1);
+    expect(admins[0]!.role).toBe('admin');
+    await expect(
+      createFirstAdmin(db().prisma, { email: 'third@example.com', password: 'correct horse battery' }),
+    ).rejects.toBeInstanceOf(SetupClosedError);
+  });
+
+  it('stores argon2id hashes, never the password, and checks credentials', async () => {
+    const user = await createUser(db().prisma, { email: ' Ana@Example.COM ', password: 'a long enough secret', role: 'analyst' });
+    expect(user.email).toBe('ana@example.com');
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.passwordHash).not.toContain('a long enough secret');
+    expect(await checkCredentials(db().prisma, 'ANA@example.com', 'a long enough secret')).toMatchObject({ ok: true, userId: user.id });
+    expect(await checkCredentials(db().prisma, 'ana@example.com', 'wrong password')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await checkCredentials(db().prisma, 'nobody@example.com', 'whatever')).toEqual({ ok: false, reason: 'invalid' });
+    await expect(createUser(db().prisma, { email: 'ana@example.com', password: 'another long one', role: 'viewer' }))
+      .rejects.toBeInstanceOf(UserExistsError);
+    await expect(createUser(db().prisma, { email: 'short@example.com', password: 'short', role: 'viewer' }))
+      .rejects.toThrow(/at least 10 characters/);
+  });
+
+  it('throttles repeated failures for one email', async () => {
+    await createUser(db().prisma, { email: 'target@example.com', password: 'the real password', role: 'viewer' });
+    for (let i = 0; i < 10; i += 1) {
+      expect((await checkCredentials(db().prisma, 'target@example.com', `guess ${i}`)).ok).toBe(false);
+    }
+    expect(await checkCredentials(db().prisma, 'target@example.com', 'the real password')).toEqual({ ok: false, reason: 'throttled' });
+  });
+
+  it('resolves sessions by their hashed token, and not once expired, deleted or the user disabled', async () => {
+    const user = await createUser(db().prisma, { email: 'sess@example.com', password: 'session password', role: 'viewer' });
+    const { token } = await createSession(db().prisma, user.id, { hours: 1 });
+    const stored = await db().prisma.session.findFirstOrThrow({ where: { userId: user.id } });
+    expect(stored.tokenHash).toBe(hashSecret(token));
+    expect(stored.tokenHash).not.toContain(token);
+    expect(await resolveSession(db().prisma, token)).toMatchObject({ kind: 'user', role: 'viewer', user: { email: 'sess@example.com' } });
+    expect(await resolveSession(db().prisma, `${token}x`)).toBeNull();
+
+    const expired = await createSession(db().prisma, user.id, { hours: -1 });
+    expect(await resolveSession(db().prisma, expired.token)).toBeNull();
+
+    await deleteSession(db().prisma, token);
+    expect(await resolveSession(db().prisma, token)).toBeNull();
+
+    const again = await createSession(db().prisma, user.id, { hours: 1 });
+    await setUserDisabled(db().prisma, user.id, true);
+    expect(await resolveSession(db().prisma, again.token)).toBeNull();
+    expect(await checkCredentials(db().prisma, 'sess@example.com', 'session password')).toEqual({ ok: false, reason: 'disabled' });
+  });
+
+  it('issues API tokens shown once and stored hashed; revoked tokens stop working', async () => {
+    const { id, secret } = await createApiToken(db().prisma, { name: 'ci uploader', role: 'analyst' });
+    expect(secret).toMatch(/^gwt_[A-Za-z0-9_-]{43}$/);
+    const row = await db().prisma.apiToken.findUniqueOrThrow({ where: { id } });
+    expect(row.tokenHash).toBe(hashSecret(secret));
+    expect(JSON.stringify(row)).not.toContain(secret.slice(12));
+    expect(await resolveApiToken(db().prisma, secret)).toMatchObject({ kind: 'token', role: 'analyst', token: { name: 'ci uploader' } });
+    expect(await resolveApiToken(db().prisma, 'gwt_not-a-real-token')).toBeNull();
+    await revokeApiToken(db().prisma, id);
+    expect(await resolveApiToken(db().prisma, secret)).toBeNull();
+  });
+
+  it('knows the last active admin', async () => {
+    const admin = await db().prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
+    expect(await isLastActiveAdmin(db().prisma, admin.id)).toBe(true);
+    const second = await createUser(db().prisma, { email: 'admin2@example.com', password: 'second admin pw', role: 'admin' });
+    expect(await isLastActiveAdmin(db().prisma, admin.id)).toBe(false);
+    await setUserDisabled(db().prisma, second.id, true);
+    expect(await isLastActiveAdmin(db().prisma, admin.id)).toBe(true);
+  });
+});

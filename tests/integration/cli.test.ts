@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { describe, expect, it } from 'vitest';
+
+import { hashSecret } from '@/lib/auth/secrets';
+import { checkCredentials } from '@/lib/auth/sign-in';
+
+import { useTestDatabase } from '../helpers/test-database';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const exec = promisify(execFile);
+
+async function gw(args: string[], env: Record<string, string>, input?: string) {
+  const child = exec(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/gw.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  } else {
+    child.child.stdin?.end();
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('gw command line', () => {
+  const db = useTestDatabase();
+
+  it('prints help, and refuses unknown commands and bad options with exit code 2', async () => {
+    const help = await gw(['help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('user create --email E --role R');
+    const unknown = await gw(['frobnicate'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+    const badRole = await gw(['user', 'create', '--email', 'x@example.com', '--role', 'root'], { DATABASE_URL: db().url });
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('--role must be viewer, analyst or admin (got "root")');
+    const badRows = await gw(['seed', '--rows', 'many'], { DATABASE_URL: db().url });
+    expect(badRows.code).toBe(2);
+    expect(badRows.stderr).toContain('--rows must be a whole number');
+  });
+
+  it('creates a user with the password from standard input', async () => {
+    const result = await gw(['user', 'create', '--email', 'Analyst@Example.com', '--role', 'analyst'], { DATABASE_URL: db().url }, 'stdin password 42\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Created analyst@example.com (analyst).');
+    expect(result.stdout).not.toContain('stdin password 42');
+    expect(await checkCredentials(db().prisma, 'analyst@example.com', 'stdin password 42')).toMatchObject({ ok: true });
+    const again = await gw(['user', 'create', '--email', 'analyst@example.com', '--role', 'viewer'], { DATABASE_URL: db().url }, 'another password\n');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  it('generates and prints a password once when none is given', async () => {
+    const result = await gw(['user', 'create', '--email', 'gen@example.com', '--role', 'viewer'], { DATABASE_URL: db().url }, '');
+    expect(result.code).toBe(0);
+    const password = /Password \(shown once\): (\S+)/.exec(result.stdout)?.[1];
+    expect(password).toBeDefined();
+    expect(await checkCredentials(db().prisma, 'gen@example.com', password!)).toMatchObject({ ok: true });
+  });
+
+  it('prints a new API token alone on the last line and stores only its hash', async () => {
+    const result = await gw(['token', 'create', '--name', 'uploader', '--role', 'analyst'], { DATABASE_URL: db().url });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    const secret = lines[lines.length - 1]!;
+    expect(secret).toMatch(/^gwt_[A-Za-z0-9_-]{43}$/);
+    const stored = await db().prisma.apiToken.findFirstOrThrow({ where: { name: 'uploader' } });
+    expect(stored.tokenHash).toBe(hashSecret(secret));
+    expect(stored.role).toBe('analyst');
+  });
+
+  it('seeds, and refuses to seed a database that holds decisions without --append', async () => {
+    const first = await gw(['seed', '--rows', '2000'], { DATABASE_URL: db().url });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Seeded 2,000 decisions/);
+    const second = await gw(['seed', '--rows', '2000'], { DATABASE_URL: db().url });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('already holds decisions; add --append');
+    const { rows } = await db().pool.query('SELECT count(*)::int AS n FROM access_decisions');
+    expect(rows[0].n).toBe(2000);
+  });
+});
