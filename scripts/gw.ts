@@ -1,5 +1,8 @@
 // The Gatewatch command line: `npm run gw -- <command> [options]`.
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { z } from 'zod';
@@ -12,6 +15,9 @@ import { createDatabase, type Database } from '@/lib/db/client';
 import { resolveDatabaseUrl } from '@/lib/db/connect';
 import { migrate } from '@/lib/db/migrate';
 import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
+import { firstRejections, getBatch } from '@/lib/ingest/batches';
+import { ingestFile } from '@/lib/ingest/ingest-file';
+import type { IngestResult } from '@/lib/ingest/pipeline';
 
 const USAGE = `Usage: npm run gw -- <command> [options]
 
@@ -24,6 +30,8 @@ Commands:
                                        create a user (role: viewer, analyst, admin); the password
                                        is read from standard input, or generated and printed once
   token create --name NAME --role R    create an API token; printed once, alone on the last line
+  ingest FILE... [--strict] [--json]   ingest log batches (CSV or NDJSON, optionally gzip); exits 1
+                                       when a file is refused, --json prints one JSON report per file
   help                                 show this help
 
 Without DATABASE_URL, commands use the embedded PostgreSQL in GW_DATA_DIR (default ./.data).`;
@@ -155,13 +163,82 @@ async function main(argv: string[]): Promise<void> {
       });
       return;
     }
+    case 'ingest': {
+      let parsed;
+      try {
+        parsed = parseArgs({ args: rest, options: { strict: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (parsed.positionals.length === 0) throw new UsageError('Name at least one file: ingest FILE... [--strict] [--json]');
+      const ok = await withDatabase((db) => ingestFiles(db, parsed.positionals, Boolean(parsed.values.strict), Boolean(parsed.values.json)));
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
 }
 
+async function ingestFiles(db: Database, files: string[], strict: boolean, json: boolean): Promise<boolean> {
+  let allOk = true;
+  for (const file of files) {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      console.error(`gw: cannot read ${file}`);
+      allOk = false;
+      continue;
+    }
+    const started = Date.now();
+    let lastPrint = 0;
+    const result: IngestResult | Error = await ingestFile(db.pool, createReadStream(file), { filename: path.basename(file) }, {
+      batch: { fileName: path.basename(file), source: 'cli', strict },
+      strict,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      onProgress: (p) => {
+        if (json || !process.stderr.isTTY || Date.now() - lastPrint < 200) return;
+        lastPrint = Date.now();
+        const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+        const pct = size ? Math.min(100, Math.round((p.bytes / size) * 100)) : 100;
+        process.stderr.write(`\r${path.basename(file)}: ${p.phase} ${pct}% · ${p.rows.toLocaleString('en')} rows · ${Math.round(p.rows / seconds).toLocaleString('en')} rows/s   `);
+      },
+    }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    if (result instanceof Error) {
+      allOk = false;
+      if (json) console.log(JSON.stringify({ file, error: result.message }));
+      else console.error(`${file}: failed: ${result.message}`);
+      continue;
+    }
+    const batch = await getBatch(db.prisma, result.batchId);
+    const errors = await firstRejections(db.prisma, result.batchId, json ? 1000 : 10);
+    await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'batch.ingest',
+      target: `batch:${result.batchId}`, details: { fileName: path.basename(file), status: result.status, strict } });
+    if (result.status === 'failed') allOk = false;
+    if (json) {
+      console.log(JSON.stringify({ file, batch, ...(result.status === 'duplicate' ? { duplicateOf: String(result.duplicateOfId) } : {}),
+        ...(result.status === 'failed' ? { error: result.reason } : {}), errors: errors.map((e) => ({ line: e.line, message: e.error })) }));
+      continue;
+    }
+    if (result.status === 'duplicate') {
+      console.log(`${file}: already ingested as batch ${result.duplicateOfId} (same SHA-256); nothing stored.`);
+      continue;
+    }
+    if (result.status === 'failed') console.error(`${file}: refused: ${result.reason}`);
+    if (batch && (result.status === 'complete' || result.counts)) {
+      console.log(`${file}: batch ${batch.id} ${batch.status} · rows ${batch.rows.toLocaleString('en')} · accepted ${batch.accepted.toLocaleString('en')} · rejected ${batch.rejected.toLocaleString('en')} · duplicates ${batch.duplicates.toLocaleString('en')} · conflicts ${batch.conflicts.toLocaleString('en')} · ${((batch.durationMs ?? 0) / 1000).toFixed(1)} s`);
+      if (batch.unknownColumns.length) console.log(`  unknown columns ignored: ${batch.unknownColumns.join(', ')}`);
+      for (const e of errors) console.log(`  line ${e.line}: ${e.error}`);
+      if (batch.rejected > errors.length) console.log(`  … ${batch.rejected - errors.length} more rejected rows: GET /api/v1/batches/${batch.id}/errors.csv`);
+    }
+  }
+  return allOk;
+}
+
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`gw: ${error.message}\n\n${USAGE}`);

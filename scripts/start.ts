@@ -5,7 +5,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { createUser, hasAnyUser } from '@/lib/auth/users';
-import { recoverOrphanedBatches } from '@/lib/ingest/batch-record';
 import { createDatabase } from '@/lib/db/client';
 import { resolveDatabaseUrl } from '@/lib/db/connect';
 import { migrate } from '@/lib/db/migrate';
@@ -65,8 +64,6 @@ async function main(): Promise<void> {
     const db = createDatabase(database.url, 4);
     const applied = await migrate(db.pool);
     log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date');
-    const orphaned = await recoverOrphanedBatches(db.pool);
-    if (orphaned.length) log(`Marked interrupted batches as failed: ${orphaned.join(', ')}`);
 
     if (config.GW_ADMIN_EMAIL && config.GW_ADMIN_PASSWORD && !(await hasAnyUser(db.prisma))) {
       await createUser(db.prisma, { email: config.GW_ADMIN_EMAIL, password: config.GW_ADMIN_PASSWORD, role: 'admin' });

@@ -24,6 +24,7 @@ export type ByteInput = AsyncIterable<Uint8Array | string>;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 const CHUNK_BYTES = 64 * 1024;
+const TEXT_PIECE_CHARS = 64 * 1024;
 
 export async function openTextSource(input: ByteInput): Promise<TextSource> {
   const iterator = input[Symbol.asyncIterator]();
@@ -119,20 +120,39 @@ async function* gunzip(source: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   }
 }
 
-/** UTF-8 -> string; multi-byte characters split across chunks are joined, a leading BOM dropped. */
+/**
+ * UTF-8 -> string; multi-byte characters split across chunks are joined, a leading BOM
+ * dropped. Small chunks are gathered into pieces of at least TEXT_PIECE_CHARS: the
+ * parsers rescan an unfinished record on every piece, so a long record arriving in tiny
+ * chunks would otherwise cost time quadratic in its length.
+ */
 async function* decodeUtf8(chunks: AsyncGenerator<Buffer>): AsyncGenerator<string> {
   // Invalid bytes become U+FFFD, which validation reports per row rather than failing the file.
   const decoder = new TextDecoder('utf-8');
   let first = true;
+  let pending: string[] = [];
+  let pendingLength = 0;
   for await (const chunk of chunks) {
     if (first && chunk.length > 0) {
       first = false;
       refuseUtf16(chunk);
     }
     const text = decoder.decode(chunk, { stream: true });
-    if (text.length > 0) yield text;
+    if (text.length === 0) continue;
+    if (pendingLength === 0 && text.length >= TEXT_PIECE_CHARS) {
+      yield text;
+      continue;
+    }
+    pending.push(text);
+    pendingLength += text.length;
+    if (pendingLength >= TEXT_PIECE_CHARS) {
+      yield pending.join('');
+      pending = [];
+      pendingLength = 0;
+    }
   }
-  const rest = decoder.decode();
+  pending.push(decoder.decode());
+  const rest = pending.join('');
   if (rest.length > 0) yield rest;
 }
 

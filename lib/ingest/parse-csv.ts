@@ -310,7 +310,7 @@ function isSpaceOrTab(c: number): boolean {
 function isBlank(text: string): boolean {
   if (text.length === 0) return true;
   const first = text.charCodeAt(0);
-  // Most lines start with a visible ASCII character; only then is trimming needed.
+  // Most lines start with a visible ASCII character and cannot be blank: no trim needed.
   if (first > SPACE && first < 127) return false;
   return text.trim().length === 0;
 }

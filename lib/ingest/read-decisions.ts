@@ -46,6 +46,8 @@ export interface DecisionFile {
   batches(): AsyncIterable<RecordOutcome[]>;
   /** Raw (compressed) bytes consumed so far, for progress bars. */
   bytesRead(): number;
+  /** Stops reading and releases the input, for a caller that gives up without finishing `batches()`. */
+  close(): Promise<void>;
 }
 
 /** Key of `original` holding the text of a record that could not be split into values. */
@@ -59,7 +61,7 @@ const BATCH_ORIGINAL_CHARS = 4 * 1024 * 1024;
 const HEAD_WHITESPACE_MAX = 64 * 1024;
 const NON_WHITESPACE = /\S/;
 /** Text examined by the binary check before anything is parsed. */
-const BINARY_SAMPLE_CHARS = 8 * 1024;
+const BINARY_SAMPLE_CHARS = 64 * 1024;
 
 export async function openDecisionFile(
   input: Readable | ByteInput,
@@ -78,7 +80,7 @@ async function open(source: TextSource, hints: FileHints): Promise<DecisionFile>
   const { head, firstLine } = await readHead(source);
   const firstCharacter = head[head.search(NON_WHITESPACE)]!;
 
-  if (looksBinary(head)) {
+  if (looksBinary(head.slice(0, BINARY_SAMPLE_CHARS))) {
     throw gzipDeclared(hints) && !source.compressed
       ? new FileRefusedError('corrupt_gzip', 'The file is named or sent as gzip but is not gzip data (nor text).')
       : new FileRefusedError('unsupported_format', 'The file holds binary data, not CSV or NDJSON text.');
@@ -105,7 +107,11 @@ async function open(source: TextSource, hints: FileHints): Promise<DecisionFile>
     );
   }
 
-  const common = { compressed: source.compressed, bytesRead: () => source.bytesRead() };
+  const common = {
+    compressed: source.compressed,
+    bytesRead: () => source.bytesRead(),
+    close: () => source.close(),
+  };
   if (kind === 'ndjson') {
     const unknownColumns: string[] = [];
     return {

@@ -1,18 +1,30 @@
 import type { Metadata } from 'next';
 
-import { EmptyState, PageTitle } from '@/components/ui/EmptyState';
+import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
+import { BatchTable } from '@/components/uploads/BatchTable';
+import { UploadPanel } from '@/components/uploads/UploadPanel';
 import { requirePageUser } from '@/lib/auth/request';
+import { prisma } from '@/lib/db/client';
+import { BATCH_SORTS, listBatches } from '@/lib/ingest/batches';
+import { parsePageParams } from '@/lib/pagination';
 
 export const metadata: Metadata = { title: 'Uploads' };
 
-// Not built yet: tracked in issue #3. The page exists so that navigation and role
-// checks are in place from the start.
-export default async function UploadsPage() {
+export default async function UploadsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser('analyst');
+  const params = parsePageParams(await searchParams, BATCH_SORTS, '-startedAt', 25);
+  const { rows, total } = await listBatches(prisma(), params);
   return (
     <>
-      <PageTitle title="Uploads" />
-      <EmptyState title="This view is not built yet">It is planned in issue #3.</EmptyState>
+      <PageTitle title="Uploads" subtitle="Every row of a batch is stored once or reported with its reason." />
+      <div className="space-y-6">
+        <UploadPanel />
+        <Card title="Batch history">
+          {total === 0 ? <EmptyState title="No batches yet" /> : (
+            <BatchTable rows={rows} page={{ page: params.page, pageSize: params.pageSize, total }} sort={params.sort} />
+          )}
+        </Card>
+      </div>
     </>
   );
 }

@@ -412,6 +412,13 @@ describe('batches and streaming', () => {
     expect(outcomes.map((o) => (o.ok ? o.row.requestId : ''))).toEqual(rows.map((_, i) => `r${i}`));
   });
 
+  it('releases the input when closed without iterating', async () => {
+    const input = toReadable(`${HEADER}\n${csvLine()}\n`.repeat(5000), 1024);
+    const file = await openDecisionFile(input, {});
+    await file.close();
+    expect(input.destroyed).toBe(true);
+  });
+
   it('can be iterated only once', async () => {
     const file = await openDecisionFile(toReadable(`${HEADER}\n`), {});
     for await (const _ of file.batches()) void _;
