@@ -12,6 +12,11 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
+  // The first-run journey creates the admin the other journeys sign in with.
+  projects: [
+    { name: 'first-run', testMatch: /auth\.spec\.ts/ },
+    { name: 'journeys', testMatch: /.*\.spec\.ts/, testIgnore: /auth\.spec\.ts/, dependencies: ['first-run'] },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure',

@@ -3,7 +3,8 @@ import { expect, test, type Page } from '@playwright/test';
 // One journey in order: the database starts with no user.
 test.describe.configure({ mode: 'serial' });
 
-const ADMIN = { email: 'admin@example.com', password: 'admin password 123' };
+import { ADMIN } from './session';
+
 const VIEWER = { email: 'viewer@example.com', password: 'viewer password 123' };
 
 async function signIn(page: Page, who: { email: string; password: string }) {
