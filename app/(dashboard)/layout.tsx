@@ -1,6 +1,6 @@
 import { Shell } from '@/components/shell/Shell';
 import type { NavItem } from '@/components/shell/NavLinks';
-import { dimensionValues } from '@/lib/analytics/overview';
+import { dimensionValues } from '@/lib/analytics/catalog';
 import { requirePageUser } from '@/lib/auth/request';
 import { hasRole } from '@/lib/auth/roles';
 import { prisma } from '@/lib/db/client';

@@ -14,6 +14,21 @@ export type RangePreset = keyof typeof RANGE_PRESETS;
 export const DEFAULT_RANGE: RangePreset = '30d';
 
 export const DIMENSIONS = ['region', 'provider', 'channel', 'decision'] as const;
+
+/** What breakdowns may group by (the rollups carry all of them). */
+export const GROUP_BYS = ['region', 'provider', 'channel', 'reason', 'model'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+export const GroupBySchema = z.enum(GROUP_BYS);
+
+export const BUCKETS = ['hour', 'day', 'week'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+export const BucketSchema = z.enum(BUCKETS);
+
+/** The bucket a range calls for when none is chosen: about 24 to 200 points. */
+export function defaultBucket(from: Date, to: Date): Bucket {
+  const days = (to.getTime() - from.getTime()) / 86_400_000;
+  return days <= 3 ? 'hour' : days <= 120 ? 'day' : 'week';
+}
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface DimensionFilter {
@@ -22,6 +37,8 @@ export interface DimensionFilter {
 }
 
 export interface Filters {
+  /** IANA time zone for display and for day/week buckets; 'UTC' unless chosen. */
+  tz: string;
   /** The preset the range came from, or null for a custom from/to. */
   range: RangePreset | null;
   from: Date;
@@ -94,7 +111,10 @@ export function parseFilters(params: SearchParamsInput, now: Date = new Date()):
     to = now;
     from = new Date(now.getTime() - RANGE_PRESETS[range]);
   }
+  const tzRaw = values(params, 'tz')[0] ?? 'UTC';
+  if (!isTimeZone(tzRaw)) throw new FilterError(`tz "${tzRaw}" is not an IANA time zone such as UTC or Asia/Shanghai`);
   return {
+    tz: tzRaw,
     range,
     from,
     to,
@@ -103,6 +123,15 @@ export function parseFilters(params: SearchParamsInput, now: Date = new Date()):
     channel: dimension('channel'),
     decision: dimension('decision'),
   };
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The URL form of filters: presets stay relative, so a shared "last 7 days" link stays so. */
@@ -114,6 +143,7 @@ export function filtersToSearchParams(filters: Filters): URLSearchParams {
     params.set('from', filters.from.toISOString());
     params.set('to', filters.to.toISOString());
   }
+  if (filters.tz !== 'UTC') params.set('tz', filters.tz);
   for (const name of DIMENSIONS) {
     const f = filters[name];
     if (f.include.length) params.set(name, f.include.join(','));

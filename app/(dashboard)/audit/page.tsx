@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 
 import { AuditTable } from '@/components/audit/AuditTable';
+import { ExportLink } from '@/components/export/ExportLink';
 import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
 import { listAuditEvents } from '@/lib/audit/list';
 import { requirePageUser } from '@/lib/auth/request';
@@ -18,6 +19,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <PageTitle title="Audit trail" subtitle="Gatewatch's own use: sign-ins, user changes, uploads and exports." />
       {total === 0 ? <EmptyState title="Nothing recorded yet" /> : (
         <Card>
+          <div className="mb-2 flex justify-end"><ExportLink view="audit" params={{ sort: params.sort }} /></div>
           <AuditTable
             rows={rows.map((r) => ({ id: String(r.id), at: r.at.toISOString(), actorLabel: r.actorLabel, actorType: r.actorType,
               action: r.action, target: r.target, details: JSON.stringify(r.details), ip: r.ip }))}

@@ -1,53 +1,86 @@
 import type { Metadata } from 'next';
 
+import { bucketStarts, fillBuckets } from '@/components/analytics/buckets';
+import { formatRange } from '@/components/analytics/format';
+import { HeadlineStats } from '@/components/analytics/HeadlineStats';
+import { BUCKET_OPTIONS, CHART_OPTIONS } from '@/components/analytics/labels';
+import { ParamSelect, ParamToggle } from '@/components/analytics/ParamControls';
+import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
 import { DecisionSeriesChart } from '@/components/charts/DecisionSeriesChart';
-import { Card, EmptyState, PageTitle, Stat } from '@/components/ui/EmptyState';
-import { parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
-import { dailySeries, hasAnyDecisions, overviewTotals } from '@/lib/analytics/overview';
+import { DimensionBarChart } from '@/components/charts/DimensionBarChart';
+import { RegionChannelMatrix } from '@/components/charts/RegionChannelMatrix';
+import { href, toSearchParams, withoutFilters } from '@/components/filters/params';
+import { PageTitle } from '@/components/ui/EmptyState';
+import { breakdown } from '@/lib/analytics/breakdown';
+import { hasAnyDecisions } from '@/lib/analytics/catalog';
+import { defaultBucket, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
+import { policyMarkers } from '@/lib/analytics/policy-markers';
+import { summary } from '@/lib/analytics/summary';
+import { timeSeries } from '@/lib/analytics/time-series';
+import { parseBucket, parseChartKind, parseView } from '@/lib/analytics/view-params';
 import { requirePageUser } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-const nf = new Intl.NumberFormat('en');
-const pf = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
-
-export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParamsInput> }) {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser('viewer');
-  const filters = parseFilters(await searchParams);
+  const params = await searchParams;
+  const parsed = parseView(() => {
+    const filters = parseFilters(params as SearchParamsInput);
+    return { filters, bucket: parseBucket(params, filters), chart: parseChartKind(params) };
+  });
+  if (!parsed.ok) {
+    return (<><PageTitle title="Overview" /><BadUrlState message={parsed.message} resetHref="/overview" /></>);
+  }
+  const { filters, bucket, chart } = parsed.view;
+  const { tz } = filters;
   const db = prisma();
-  if (!(await hasAnyDecisions(db))) {
+  const [totals, series, markers, regions, providers, channels, matrix] = await Promise.all([
+    summary(db, filters),
+    timeSeries(db, filters, bucket),
+    policyMarkers(db, filters),
+    breakdown(db, filters, 'region'),
+    breakdown(db, filters, 'provider'),
+    breakdown(db, filters, 'channel'),
+    breakdown(db, filters, 'region', 'channel'),
+  ]);
+  const title = <PageTitle title="Overview" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>} />;
+  if (totals.current.decisions === 0) {
     return (
       <>
-        <PageTitle title="Overview" />
-        <EmptyState title="No decisions yet">
-          Upload a log batch on the Uploads page, or load demo data with <code>npm run gw -- seed</code>.
-        </EmptyState>
+        {title}
+        {(await hasAnyDecisions(db)) ? <NoMatchState resetHref={href('/overview', withoutFilters(toSearchParams(params)))} /> : <NoDataState />}
       </>
     );
   }
-  const [totals, series] = await Promise.all([overviewTotals(db, filters), dailySeries(db, filters)]);
-  const range = `${filters.from.toISOString().slice(0, 16).replace('T', ' ')} to ${filters.to.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const points = fillBuckets(series, bucketStarts(filters.from, filters.to, bucket, tz), (b) => ({ bucket: b, allowed: 0, blocked: 0, total: 0 }));
   return (
     <>
-      <PageTitle title="Overview" subtitle={range} />
-      {totals.decisions === 0 ? (
-        <EmptyState title="Nothing matches these filters" resetHref="/overview">
-          There are decisions in Gatewatch, but none in this range with these filters.
-        </EmptyState>
-      ) : (
-        <div className="space-y-6">
-          <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-            <Stat label="Decisions" value={nf.format(totals.decisions)} />
-            <Stat label="Allowed" value={nf.format(totals.allowed)} tone="allowed" />
-            <Stat label="Blocked" value={nf.format(totals.blocked)} tone="blocked" />
-            <Stat label="Block rate" value={totals.blockRate === null ? '–' : pf.format(totals.blockRate)} />
-          </div>
-          <Card title="Allowed and blocked per day (UTC)">
-            <DecisionSeriesChart data={series} bucketLabel="Day" />
-          </Card>
+      {title}
+      <div className="space-y-6">
+        <HeadlineStats current={totals.current} previous={totals.previous} previousFrom={totals.previousFrom.toISOString()}
+          previousTo={filters.from.toISOString()} tz={tz} />
+        <DecisionSeriesChart
+          points={points.map(({ bucket: b, allowed, blocked }) => ({ bucket: b, allowed, blocked }))}
+          bucket={bucket}
+          tz={tz}
+          markers={markers}
+          kind={chart}
+          controls={(
+            <>
+              <ParamSelect name="bucket" label="Per" value={bucket} defaultValue={defaultBucket(filters.from, filters.to)} options={BUCKET_OPTIONS} />
+              <ParamToggle name="chart" label="Chart shows" value={chart} defaultValue="counts" options={CHART_OPTIONS} />
+            </>
+          )}
+        />
+        <div className="grid gap-6 lg:grid-cols-2 xl:grid-cols-3">
+          <DimensionBarChart dimension="region" rows={regions} />
+          <DimensionBarChart dimension="provider" rows={providers} />
+          <DimensionBarChart dimension="channel" rows={channels} />
         </div>
-      )}
+        <RegionChannelMatrix cells={matrix.map((r) => ({ region: r.key, channel: r.key2 ?? '', allowed: r.allowed, blocked: r.blocked, total: r.total, blockRate: r.blockRate }))} />
+      </div>
     </>
   );
 }

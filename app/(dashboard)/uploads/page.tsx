@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 
+import { ExportLink } from '@/components/export/ExportLink';
 import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
 import { BatchTable } from '@/components/uploads/BatchTable';
 import { UploadPanel } from '@/components/uploads/UploadPanel';
@@ -20,6 +21,7 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
       <div className="space-y-6">
         <UploadPanel />
         <Card title="Batch history">
+          <div className="mb-2 flex justify-end"><ExportLink view="batches" params={{ sort: params.sort }} /></div>
           {total === 0 ? <EmptyState title="No batches yet" /> : (
             <BatchTable rows={rows} page={{ page: params.page, pageSize: params.pageSize, total }} sort={params.sort} />
           )}

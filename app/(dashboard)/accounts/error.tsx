@@ -1,0 +1,7 @@
+'use client';
+
+import { ViewError } from '@/components/analytics/ViewError';
+
+export default function AccountsError({ error, retry }: { error: unknown; retry: () => void }) {
+  return <ViewError error={error} retry={retry} view="Accounts" />;
+}

@@ -1,0 +1,51 @@
+import { countChange, formatCount, formatRate, formatTimeInZone, rateChange, type Change } from './format';
+
+export interface HeadlineNumbers {
+  decisions: number;
+  allowed: number;
+  blocked: number;
+  blockRate: number | null;
+  accounts: number;
+  regions: number;
+}
+
+function Stat({ label, value, change, tone, testId }: { label: string; value: string; change: Change; tone?: 'allowed' | 'blocked'; testId: string }) {
+  const arrow = change.tone === 'up' ? '▲' : change.tone === 'down' ? '▼' : '';
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{label}</p>
+      <p className={`mt-1 text-2xl font-semibold tabular-nums ${tone === 'allowed' ? 'text-allowed' : tone === 'blocked' ? 'text-blocked' : ''}`} data-testid={`stat-${testId}`}>
+        {value}
+      </p>
+      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400" data-testid={`change-${testId}`}>
+        {arrow ? <span aria-hidden>{arrow} </span> : null}
+        {change.text}
+      </p>
+    </div>
+  );
+}
+
+/** The range's six headline numbers, each against the period of equal length just before. */
+export function HeadlineStats({ current, previous, previousFrom, previousTo, tz }: {
+  current: HeadlineNumbers;
+  previous: HeadlineNumbers;
+  previousFrom: string;
+  previousTo: string;
+  tz: string;
+}) {
+  return (
+    <section aria-label="Headline numbers">
+      <div className="grid grid-cols-2 gap-4 md:grid-cols-3 2xl:grid-cols-6">
+        <Stat label="Decisions" testId="decisions" value={formatCount(current.decisions)} change={countChange(current.decisions, previous.decisions)} />
+        <Stat label="Allowed" testId="allowed" tone="allowed" value={formatCount(current.allowed)} change={countChange(current.allowed, previous.allowed)} />
+        <Stat label="Blocked" testId="blocked" tone="blocked" value={formatCount(current.blocked)} change={countChange(current.blocked, previous.blocked)} />
+        <Stat label="Block rate" testId="block-rate" value={formatRate(current.blockRate)} change={rateChange(current.blockRate, previous.blockRate)} />
+        <Stat label="Accounts" testId="accounts" value={formatCount(current.accounts)} change={countChange(current.accounts, previous.accounts)} />
+        <Stat label="Regions" testId="regions" value={formatCount(current.regions)} change={countChange(current.regions, previous.regions)} />
+      </div>
+      <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
+        Changes compare with the previous period of equal length, {formatTimeInZone(previousFrom, tz)} to {formatTimeInZone(previousTo, tz)}.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+
+import type { Bucket, Filters } from './filters';
+import { accountCounts } from './sources';
+
+export interface AccountInfo {
+  id: string;
+  name: string | null;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export async function getAccount(prisma: PrismaClient, id: string): Promise<AccountInfo | null> {
+  const a = await prisma.account.findUnique({ where: { id } });
+  return a ? { id: a.id, name: a.name, firstSeen: a.firstSeen.toISOString(), lastSeen: a.lastSeen.toISOString() } : null;
+}
+
+export interface ChannelPoint {
+  bucket: string;
+  provider: string;
+  channel: string;
+  allowed: number;
+  blocked: number;
+}
+
+/**
+ * The account's decisions per bucket and (provider, channel), all channels on the same
+ * buckets so that a block on one and an allow on another at the same time line up.
+ */
+export async function accountTimeline(prisma: PrismaClient, id: string, filters: Filters, bucket: Bucket): Promise<ChannelPoint[]> {
+  const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
+  // Daily account counts answer day and week buckets in UTC; anything finer reads the
+  // account's raw rows through the (account_id, occurred_at) index.
+  const source = bucket !== 'hour' && filters.tz === 'UTC'
+    ? accountCounts(filters, id)
+    : Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
+        FROM access_decisions WHERE account_id = ${id} AND occurred_at >= ${filters.from} AND occurred_at < ${filters.to}
+        ${dimensionFilter(filters)}`;
+  const rows = await prisma.$queryRaw<{ bucket: Date; provider: string; channel: string; allowed: number | null; blocked: number | null }[]>`
+    SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket, provider, channel,
+           sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked
+      FROM (${source}) s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+  return rows.map((r) => ({
+    bucket: r.bucket.toISOString(), provider: r.provider, channel: r.channel,
+    allowed: Number(r.allowed ?? 0), blocked: Number(r.blocked ?? 0),
+  }));
+}
+
+function dimensionFilter(filters: Filters): Prisma.Sql {
+  const clauses: Prisma.Sql[] = [];
+  const add = (column: string, include: string[], exclude: string[]) => {
+    if (include.length) clauses.push(Prisma.sql`AND ${Prisma.raw(column)} IN (${Prisma.join(include)})`);
+    if (exclude.length) clauses.push(Prisma.sql`AND ${Prisma.raw(column)} NOT IN (${Prisma.join(exclude)})`);
+  };
+  add('caller_region', filters.region.include, filters.region.exclude);
+  add('provider', filters.provider.include, filters.provider.exclude);
+  add('channel', filters.channel.include, filters.channel.exclude);
+  add('decision::text', filters.decision.include, filters.decision.exclude);
+  return clauses.length ? Prisma.join(clauses, ' ') : Prisma.empty;
+}
+
+export interface AccountBreakdownRow {
+  region: string;
+  provider: string;
+  channel: string;
+  allowed: number;
+  blocked: number;
+  total: number;
+}
+
+/** The account's counts by region x provider x channel in the range. */
+export async function accountBreakdown(prisma: PrismaClient, id: string, filters: Filters): Promise<AccountBreakdownRow[]> {
+  const rows = await prisma.$queryRaw<{ region: string; provider: string; channel: string; allowed: number | null; blocked: number | null }[]>`
+    SELECT trim(caller_region) AS region, provider, channel,
+           sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked
+      FROM (${accountCounts(filters, id)}) s GROUP BY 1, 2, 3 ORDER BY sum(n) DESC, 1, 2, 3`;
+  return rows.map((r) => {
+    const allowed = Number(r.allowed ?? 0);
+    const blocked = Number(r.blocked ?? 0);
+    return { region: r.region, provider: r.provider, channel: r.channel, allowed, blocked, total: allowed + blocked };
+  });
+}

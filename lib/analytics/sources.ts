@@ -1,0 +1,85 @@
+import { Prisma } from '@/lib/generated/prisma/client';
+
+import type { DimensionFilter, Filters } from './filters';
+import { dayParts, hasWholeHourOffsets, rangeParts, type Span } from './range';
+
+// The counts behind every dashboard number, as one SQL relation
+//   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
+// assembled from the coarsest tables that answer the range exactly (see range.ts).
+// Rollup tables and access_decisions share column names, so one filter clause serves all.
+
+const DIMENSION_COLUMN: Record<'region' | 'provider' | 'channel' | 'decision', string> = {
+  region: 'caller_region',
+  provider: 'provider',
+  channel: 'channel',
+  decision: 'decision::text',
+};
+
+function dimensionClauses(filters: Filters): Prisma.Sql[] {
+  const clauses: Prisma.Sql[] = [];
+  const add = (column: string, f: DimensionFilter) => {
+    if (f.include.length) clauses.push(Prisma.sql`${Prisma.raw(column)} IN (${Prisma.join(f.include)})`);
+    if (f.exclude.length) clauses.push(Prisma.sql`${Prisma.raw(column)} NOT IN (${Prisma.join(f.exclude)})`);
+  };
+  for (const name of ['region', 'provider', 'channel', 'decision'] as const) add(DIMENSION_COLUMN[name], filters[name]);
+  return clauses;
+}
+
+function where(time: Prisma.Sql[], filters: Filters): Prisma.Sql {
+  return Prisma.join([...time, ...dimensionClauses(filters)], ' AND ');
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function rawSelect(s: Span, filters: Filters, accountId?: string): Prisma.Sql {
+  const time = [Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`];
+  if (accountId !== undefined) time.push(Prisma.sql`account_id = ${accountId}`);
+  return Prisma.sql`SELECT occurred_at AS ts, caller_region, provider, channel, decision,
+      coalesce(reason, '') AS reason, coalesce(model, '') AS model, 1::bigint AS n
+    FROM access_decisions WHERE ${where(time, filters)}`;
+}
+
+export interface SourceOptions {
+  /** Buckets will be computed in this zone: whole UTC days are only usable for UTC. */
+  tz?: string;
+  /** The finest bucket the caller groups by: hour buckets cannot come from daily counts. */
+  finest?: 'hour' | 'day';
+}
+
+/** Decision counts for the filters' range and dimensions. */
+export function decisionCounts(filters: Filters, options: SourceOptions = {}): Prisma.Sql {
+  const tz = options.tz ?? 'UTC';
+  // Offsets like +05:30 split hourly buckets across local hours: only raw rows are exact.
+  const rawOnly = !hasWholeHourOffsets(tz, filters.from, filters.to);
+  const parts = rawOnly
+    ? { raw: [{ from: filters.from, to: filters.to }], hourly: [], daily: [] }
+    : rangeParts(filters.from, filters.to, tz === 'UTC' && options.finest !== 'hour');
+  const selects: Prisma.Sql[] = [
+    ...parts.daily.map((s) => Prisma.sql`SELECT (bucket::timestamp AT TIME ZONE 'UTC') AS ts, caller_region, provider, channel,
+        decision, reason, model, count AS n FROM decision_counts_daily
+        WHERE ${where([Prisma.sql`bucket >= ${day(s.from)}::date`, Prisma.sql`bucket < ${day(s.to)}::date`], filters)}`),
+    ...parts.hourly.map((s) => Prisma.sql`SELECT bucket AS ts, caller_region, provider, channel, decision, reason, model,
+        count AS n FROM decision_counts_hourly
+        WHERE ${where([Prisma.sql`bucket >= ${s.from}`, Prisma.sql`bucket < ${s.to}`], filters)}`),
+    ...parts.raw.map((s) => rawSelect(s, filters)),
+  ];
+  return selects.length ? Prisma.join(selects, ' UNION ALL ') : Prisma.sql`SELECT NULL::timestamptz AS ts, NULL::char(2) AS caller_region,
+      NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision, ''::text AS reason, ''::text AS model, 0::bigint AS n WHERE false`;
+}
+
+/**
+ * Per-account counts (ts, account_id, caller_region, provider, channel, decision, n):
+ * whole UTC days from account_counts_daily, partial days at the edges from raw rows.
+ */
+export function accountCounts(filters: Filters, accountId?: string): Prisma.Sql {
+  const parts = dayParts(filters.from, filters.to);
+  const accountClause = accountId === undefined ? [] : [Prisma.sql`account_id = ${accountId}`];
+  const selects: Prisma.Sql[] = [
+    ...parts.daily.map((s) => Prisma.sql`SELECT (bucket::timestamp AT TIME ZONE 'UTC') AS ts, account_id, caller_region, provider,
+        channel, decision, count AS n FROM account_counts_daily
+        WHERE ${where([Prisma.sql`bucket >= ${day(s.from)}::date`, Prisma.sql`bucket < ${day(s.to)}::date`, ...accountClause], filters)}`),
+    ...parts.raw.map((s) => Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
+        FROM access_decisions WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...accountClause], filters)}`),
+  ];
+  return Prisma.join(selects, ' UNION ALL ');
+}

@@ -1,0 +1,138 @@
+import { expect, test, type Page } from '@playwright/test';
+
+import { signIn } from './session';
+
+// The dashboard journeys on the e2e server's demo data: 90 days of decisions in which
+// OpenAI's direct API starts blocking CN (and HK, MO, RU, IR, KP) about 55 days ago while
+// Azure OpenAI keeps serving CN through 21Vianet, and some CN accounts use both.
+
+function params(page: Page): URLSearchParams {
+  return new URL(page.url()).searchParams;
+}
+
+test('overview → region bar → filtered breakdown → account on both channels; the URL holds the state', async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('range-label')).toContainText('(UTC)');
+
+  // 90 days, so that the policy date is in range and marked on the time series.
+  await page.getByLabel('Date range').selectOption('90d');
+  await expect(page).toHaveURL(/[?&]range=90d/);
+  await expect(page.getByTestId('stat-decisions')).not.toHaveText('0');
+  await expect(page.getByTestId('policy-markers')).toContainText('openai (all channels) blocked for CN');
+
+  // Clicking a region bar offers "only", "exclude" and the breakdown of that region.
+  await page.getByTestId('bar-region-CN').click();
+  const menu = page.getByRole('menu');
+  await expect(menu.getByRole('menuitem', { name: 'Only region CN' })).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Exclude region CN' })).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Break down region CN' }).click();
+
+  await expect(page).toHaveURL(/\/breakdown\?/);
+  await expect(page.getByRole('heading', { name: 'Breakdown', level: 1 })).toBeVisible();
+  expect(params(page).get('region')).toBe('CN');
+  expect(params(page).get('range')).toBe('90d');
+  expect(params(page).get('by')).toBe('provider');
+  expect(params(page).get('by2')).toBe('channel');
+  await expect(page.getByTestId('filter-region')).toHaveAccessibleName('Region: CN');
+  await expect(page.getByTestId('breakdown-row-openai-direct')).toBeVisible();
+  await expect(page.getByTestId('breakdown-row-azure-openai-azure-china-21vianet')).toBeVisible();
+  const breakdownUrl = page.url();
+
+  // An account of this region that went through both channels.
+  const both = page.locator('[data-testid="top-account-row"][data-channels~="direct"][data-channels~="azure-china-21vianet"]').first();
+  await both.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/accounts\/[^/?]+\?/);
+  expect(params(page).get('region')).toBe('CN');
+  expect(params(page).get('range')).toBe('90d');
+
+  const checkTimeline = async () => {
+    const direct = page.locator('[data-testid="timeline-lane"][data-provider="openai"][data-channel="direct"]');
+    const azure = page.locator('[data-testid="timeline-lane"][data-provider="azure-openai"][data-channel="azure-china-21vianet"]');
+    await expect(direct).toBeVisible();
+    await expect(azure).toBeVisible();
+    // Blocked on the direct API, allowed through Azure China, in the same range.
+    expect(Number(await direct.getAttribute('data-blocked'))).toBeGreaterThan(0);
+    expect(Number(await azure.getAttribute('data-allowed'))).toBeGreaterThan(0);
+    await expect(page.getByTestId('decision-row').first()).toBeVisible();
+    await expect(page.getByTestId('filter-region')).toHaveAccessibleName('Region: CN');
+    await expect(page.getByLabel('Date range')).toHaveValue('90d');
+  };
+  await checkTimeline();
+
+  // The whole state is in the URL: a reload shows the same view.
+  const accountUrl = page.url();
+  await page.reload();
+  await expect(page).toHaveURL(accountUrl);
+  await checkTimeline();
+
+  // And back returns to the filtered breakdown.
+  await page.goBack();
+  await expect(page).toHaveURL(breakdownUrl);
+  await expect(page.getByTestId('breakdown-row-openai-direct')).toBeVisible();
+  await expect(page.getByTestId('filter-region')).toHaveAccessibleName('Region: CN');
+});
+
+test('filters: exclude mode, time zone labels, and a bad URL that keeps the filters', async ({ page }) => {
+  await signIn(page);
+
+  // Exclude a region from the filter bar.
+  await page.getByTestId('filter-region').click();
+  const panel = page.getByRole('group', { name: 'Region filter' });
+  await panel.getByRole('radio', { name: 'Exclude these' }).check();
+  await panel.getByRole('checkbox', { name: /^CN/ }).check();
+  await expect(page).toHaveURL(/[?&]not_region=CN/);
+  await expect(page.getByTestId('filter-region')).toHaveAccessibleName('Region: not CN');
+  await expect(page.getByTestId('bar-region-RU')).toBeVisible();
+  await expect(page.getByTestId('bar-region-CN')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // Times follow the chosen zone and say which it is.
+  await page.getByLabel('Time zone').selectOption('Asia/Shanghai');
+  await expect(page).toHaveURL(/[?&]tz=Asia%2FShanghai/);
+  await expect(page.getByTestId('range-label')).toContainText('(Asia/Shanghai)');
+  expect(params(page).get('not_region')).toBe('CN');
+
+  // A value the filters cannot read: a clear message, the filter bar as it was, a reset.
+  await page.goto('/breakdown?range=fortnight&region=HK');
+  const problem = page.getByTestId('state-bad-url');
+  await expect(problem).toContainText('range "fortnight"');
+  await expect(page.getByTestId('filter-region')).toHaveAccessibleName('Region: HK');
+  await problem.getByRole('link', { name: 'Reset filters' }).click();
+  await expect(page).toHaveURL(/\/breakdown$/);
+  await expect(page.getByTestId('state-bad-url')).toHaveCount(0);
+  await expect(page.getByTestId('breakdown-row-US')).toBeVisible();
+});
+
+test('decision log: keyset pages, the detail drawer and lookup by request id', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/decisions?range=90d');
+  const rows = page.getByTestId('decision-row');
+  await expect(rows).toHaveCount(50);
+  const firstTime = await rows.first().locator('td').first().textContent();
+
+  await page.getByRole('navigation', { name: 'Decision log pages' }).getByRole('link', { name: 'Older' }).click();
+  await expect(page).toHaveURL(/[?&]cursor=/);
+  await expect(rows.first().locator('td').first()).not.toHaveText(firstTime ?? '');
+  await page.getByRole('navigation', { name: 'Decision log pages' }).getByRole('link', { name: 'Newer' }).click();
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(rows.first().locator('td').first()).toHaveText(firstTime ?? '');
+
+  // The drawer shows one decision in full; Escape closes it.
+  const requestId = (await rows.first().locator('code').first().textContent())!.trim();
+  await rows.first().getByRole('link', { name: `Details of request ${requestId}` }).click();
+  const drawer = page.getByRole('dialog', { name: 'Decision details' });
+  await expect(drawer).toContainText(requestId);
+  await expect(drawer).toContainText('(UTC)');
+  await expect(page).toHaveURL(/[?&]open=\d+/);
+  await page.keyboard.press('Escape');
+  await expect(drawer).toHaveCount(0);
+  await expect(page).not.toHaveURL(/open=/);
+
+  // Lookup by request id.
+  await page.getByRole('searchbox', { name: 'Find a decision by request id' }).fill(requestId);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]request=${requestId}`));
+  await expect(page.getByRole('heading', { name: `1 decision with request id ${requestId}` })).toBeVisible();
+  await expect(rows).toHaveCount(1);
+});

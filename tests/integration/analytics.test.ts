@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { listAccounts } from '@/lib/analytics/accounts';
+import { accountBreakdown, accountTimeline } from '@/lib/analytics/account';
+import { breakdown } from '@/lib/analytics/breakdown';
+import { decisionsByRequestId, decisionsPage } from '@/lib/analytics/decisions';
+import { parseFilters, type Filters, type GroupBy } from '@/lib/analytics/filters';
+import { summary } from '@/lib/analytics/summary';
+import { timeSeries } from '@/lib/analytics/time-series';
+import { seededRandom } from '@/lib/demo/random';
+import { ingest } from '@/lib/ingest/pipeline';
+import type { RecordOutcome } from '@/lib/ingest/read-decisions';
+import type { DecisionRow } from '@/lib/ingest/validate';
+
+import { useTestDatabase } from '../helpers/test-database';
+
+// Generated decisions with known answers: every query is checked against a naive
+// computation over the same rows in JavaScript.
+
+const START = Date.parse('2024-06-20T00:00:00Z');
+const SPAN = 40 * 86_400_000;
+const REGIONS = ['CN', 'US', 'DE', 'IN', 'HK'];
+const ROUTES = [['openai', 'direct'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global'], ['anthropic', 'direct']] as const;
+const REASONS = [undefined, 'unsupported_region', 'kyc_missing'];
+const MODELS = [undefined, 'gpt-4o', 'claude-3'];
+
+function makeRows(count: number): DecisionRow[] {
+  const random = seededRandom(99);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const rows: DecisionRow[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const [provider, channel] = pick(ROUTES);
+    // Some rows sit exactly on hour and day boundaries, in UTC and in Asia/Shanghai (16:00Z).
+    const edge = i % 50 === 0 ? Math.floor(random() * 40) * 86_400_000 + 16 * 3_600_000 - (i % 100 === 0 ? 1 : 0) : Math.floor(random() * SPAN);
+    const blocked = random() < 0.3;
+    rows.push({
+      occurredAt: new Date(START + edge).toISOString().replace('Z', `${String(i % 7).padStart(3, '0')}Z`).replace(/\.(\d{3})(\d{3})Z$/, '.$1$2Z'),
+      requestId: `q-${i}`,
+      accountId: `acct-${i % 37}`,
+      accountName: i % 37 === 3 ? `Name ${i}` : undefined,
+      callerRegion: pick(REGIONS),
+      servingRegion: undefined,
+      provider,
+      channel,
+      decision: blocked ? 'blocked' : 'allowed',
+      reason: blocked ? pick(REASONS.slice(1)) : pick(REASONS),
+      policyVersion: undefined,
+      model: pick(MODELS),
+    });
+  }
+  return rows;
+}
+
+const ROWS = makeRows(6000);
+const ms = (r: DecisionRow) => Date.parse(r.occurredAt);
+
+function matches(r: DecisionRow, f: Filters): boolean {
+  const t = ms(r);
+  if (t < f.from.getTime() || t >= f.to.getTime()) return false;
+  const check = (value: string, d: { include: string[]; exclude: string[] }) =>
+    (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
+  return check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision);
+}
+
+const NOW = new Date(START + SPAN + 86_400_000);
+const FILTER_CASES = [
+  'from=2024-06-20T00:00:00Z&to=2024-07-31T00:00:00Z',
+  'from=2024-06-23T05:17:31.250Z&to=2024-07-19T22:03:00Z',
+  'from=2024-07-01T10:30:00Z&to=2024-07-01T11:15:00Z',
+  'from=2024-07-02T03:00:00Z&to=2024-07-03T21:00:00Z&region=CN,HK&not_channel=azure-global',
+  'from=2024-06-25T00:00:00Z&to=2024-07-25T12:34:56Z&provider=azure-openai&decision=blocked',
+  'from=2024-06-21T07:00:00+08:00&to=2024-07-10T00:00:00+08:00&not_region=US&not_decision=allowed',
+];
+
+describe('analytics queries agree with a naive count over the same rows', () => {
+  const db = useTestDatabase();
+
+  beforeAll(async () => {
+    // Two overlapping batches: the second repeats some rows (duplicates must not count twice).
+    const send = async (rows: DecisionRow[], name: string) => {
+      const result = await ingest(db().pool, { fileName: name, source: 'cli', strict: false }, async () => ({
+        outcomes: (async function* () {
+          yield rows.map((row, i): RecordOutcome => ({ line: i + 2, ok: true, row }));
+        })(),
+        summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
+      }), { strict: false });
+      expect(result.status).toBe('complete');
+    };
+    await send(ROWS.slice(0, 4000), 'a.csv');
+    await send(ROWS.slice(3000), 'b.csv');
+  });
+
+  it.each(FILTER_CASES)('summary and breakdowns for %s', async (query) => {
+    const filters = parseFilters(new URLSearchParams(query), NOW);
+    const expected = ROWS.filter((r) => matches(r, filters));
+    const s = await summary(db().prisma, filters);
+    expect(s.current).toMatchObject({
+      decisions: expected.length,
+      allowed: expected.filter((r) => r.decision === 'allowed').length,
+      blocked: expected.filter((r) => r.decision === 'blocked').length,
+      accounts: new Set(expected.map((r) => r.accountId)).size,
+      regions: new Set(expected.map((r) => r.callerRegion)).size,
+    });
+    const length = filters.to.getTime() - filters.from.getTime();
+    const previous = ROWS.filter((r) => matches(r, { ...filters, from: new Date(filters.from.getTime() - length), to: filters.from }));
+    expect(s.previous.decisions).toBe(previous.length);
+
+    const key: Record<GroupBy, (r: DecisionRow) => string> = {
+      region: (r) => r.callerRegion, provider: (r) => r.provider, channel: (r) => r.channel,
+      reason: (r) => r.reason ?? '(none)', model: (r) => r.model ?? '(none)',
+    };
+    for (const [by, by2] of [['region'], ['reason'], ['model'], ['region', 'channel'], ['provider', 'reason']] as [GroupBy, GroupBy?][]) {
+      const rows = await breakdown(db().prisma, filters, by, by2);
+      const naive = new Map<string, { allowed: number; blocked: number }>();
+      for (const r of expected) {
+        const k = by2 ? `${key[by](r)}|${key[by2](r)}` : key[by](r);
+        const c = naive.get(k) ?? { allowed: 0, blocked: 0 };
+        c[r.decision] += 1;
+        naive.set(k, c);
+      }
+      expect(new Map(rows.map((r) => [by2 ? `${r.key}|${r.key2}` : r.key, { allowed: r.allowed, blocked: r.blocked }]))).toEqual(naive);
+      expect(rows.reduce((sum, r) => sum + r.total, 0)).toBe(expected.length);
+    }
+  });
+
+  it.each([
+    ['UTC', 'day'], ['UTC', 'hour'], ['UTC', 'week'], ['Asia/Shanghai', 'day'], ['America/New_York', 'week'], ['Asia/Kolkata', 'day'],
+  ] as const)('time series in %s per %s', async (tz, bucket) => {
+    const filters = parseFilters(new URLSearchParams(`from=2024-06-22T13:45:00Z&to=2024-07-18T02:10:00Z&tz=${tz}`), NOW);
+    const expected = ROWS.filter((r) => matches(r, filters));
+    const series = await timeSeries(db().prisma, filters, bucket);
+    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    const localKey = (t: number) => {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
+      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
+      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
+      const localMidnight = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day));
+      return new Date(localMidnight - dow * 86_400_000).toISOString().slice(0, 10);
+    };
+    const naive = new Map<string, number>();
+    for (const r of expected) naive.set(localKey(ms(r)), (naive.get(localKey(ms(r))) ?? 0) + 1);
+    const got = new Map(series.map((p) => [localKey(Date.parse(p.bucket)), p.total]));
+    expect(got).toEqual(naive);
+    // Every bucket starts at a local bucket boundary.
+    for (const p of series) if (bucket !== 'hour') expect(fmt.formatToParts(new Date(p.bucket)).find((x) => x.type === 'hour')?.value).toBe('00');
+  });
+
+  it('lists accounts with exact totals, searched, sorted and paginated', async () => {
+    const filters = parseFilters(new URLSearchParams('from=2024-06-23T05:17:31Z&to=2024-07-19T22:03:00Z&region=CN'), NOW);
+    const expected = new Map<string, { allowed: number; blocked: number }>();
+    for (const r of ROWS.filter((x) => matches(x, filters))) {
+      const c = expected.get(r.accountId) ?? { allowed: 0, blocked: 0 };
+      c[r.decision] += 1;
+      expected.set(r.accountId, c);
+    }
+    const all = await listAccounts(db().prisma, filters, { column: 'blocked', desc: true, page: 1, pageSize: 500 });
+    expect(all.total).toBe(expected.size);
+    expect(new Map(all.rows.map((r) => [r.id, { allowed: r.allowed, blocked: r.blocked }]))).toEqual(expected);
+    expect(all.rows.map((r) => r.blocked)).toEqual([...all.rows.map((r) => r.blocked)].sort((a, b) => b - a));
+    expect(all.rows.every((r) => r.regions.length === 1 && r.regions[0] === 'CN')).toBe(true);
+
+    const page2 = await listAccounts(db().prisma, filters, { column: 'id', desc: false, page: 2, pageSize: 10 });
+    expect(page2.rows.map((r) => r.id)).toEqual([...expected.keys()].sort().slice(10, 20));
+    const searched = await listAccounts(db().prisma, filters, { search: 'acct-3', column: 'id', desc: false, page: 1, pageSize: 50 });
+    expect(searched.rows.map((r) => r.id)).toEqual([...expected.keys()].filter((k) => k.includes('acct-3')).sort());
+    const byName = await listAccounts(db().prisma, filters, { search: 'name ', column: 'id', desc: false, page: 1, pageSize: 50 });
+    expect(byName.rows.map((r) => r.id)).toEqual(['acct-3']);
+  });
+
+  it('gives one account its per-channel timeline and breakdown', async () => {
+    const filters = parseFilters(new URLSearchParams('from=2024-06-20T00:00:00Z&to=2024-07-31T00:00:00Z'), NOW);
+    const mine = ROWS.filter((r) => r.accountId === 'acct-5' && matches(r, filters));
+    const timeline = await accountTimeline(db().prisma, 'acct-5', filters, 'day');
+    expect(timeline.reduce((s, p) => s + p.allowed + p.blocked, 0)).toBe(mine.length);
+    expect(new Set(timeline.map((p) => p.channel))).toEqual(new Set(mine.map((r) => r.channel)));
+    const hourly = await accountTimeline(db().prisma, 'acct-5', filters, 'hour');
+    expect(hourly.reduce((s, p) => s + p.allowed + p.blocked, 0)).toBe(mine.length);
+    const split = await accountBreakdown(db().prisma, 'acct-5', filters);
+    expect(split.reduce((s, r) => s + r.total, 0)).toBe(mine.length);
+  });
+
+  it('pages through the decision log newest first with a keyset cursor, missing and repeating nothing', async () => {
+    const filters = parseFilters(new URLSearchParams('from=2024-06-23T05:17:31Z&to=2024-07-19T22:03:00Z&not_region=US'), NOW);
+    const expected = ROWS.filter((r) => matches(r, filters));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let previous = Infinity;
+    do {
+      const page = await decisionsPage(db().prisma, filters, { cursor, limit: 333 });
+      for (const r of page.rows) {
+        expect(Date.parse(r.occurredAt)).toBeLessThanOrEqual(previous);
+        previous = Date.parse(r.occurredAt);
+        seen.push(r.requestId);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.length).toBe(expected.length);
+    expect(new Set(seen)).toEqual(new Set(expected.map((r) => r.requestId)));
+    const one = ROWS[1234]!;
+    const found = await decisionsByRequestId(db().prisma, one.requestId);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ requestId: one.requestId, occurredAt: one.occurredAt.replace(/(\.\d{3})Z$/, '$1000Z'), provider: one.provider });
+  });
+});
