@@ -7,10 +7,13 @@ export function ExportLink({
   view,
   params,
   label = 'Export CSV',
+  excel = true,
 }: {
   view: 'decisions' | 'accounts' | 'breakdown' | 'timeseries' | 'batches' | 'audit';
   params?: Record<string, string | string[] | undefined> | URLSearchParams;
   label?: string;
+  /** Also offer the variant with a BOM for Excel. */
+  excel?: boolean;
 }) {
   const query = new URLSearchParams();
   if (params instanceof URLSearchParams) params.forEach((v, k) => query.append(k, v));
@@ -24,10 +27,12 @@ export function ExportLink({
         className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
         {label}
       </a>
-      <a href={`/api/v1/export/${view}.csv?${new URLSearchParams([...query.entries(), ['bom', '1']]).toString()}`} download
-        className="text-xs text-slate-500 underline" title="With a UTF-8 byte order mark, which Excel needs for non-ASCII text">
-        for Excel
-      </a>
+      {excel ? (
+        <a href={`/api/v1/export/${view}.csv?${new URLSearchParams([...query.entries(), ['bom', '1']]).toString()}`} download
+          className="text-xs text-slate-500 underline" title="With a UTF-8 byte order mark, which Excel needs for non-ASCII text">
+          for Excel
+        </a>
+      ) : null}
     </span>
   );
 }

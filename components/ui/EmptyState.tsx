@@ -14,11 +14,14 @@ export function EmptyState({ title, children, resetHref }: { title: string; chil
   );
 }
 
-export function PageTitle({ title, subtitle }: { title: string; subtitle?: React.ReactNode }) {
+export function PageTitle({ title, subtitle, actions }: { title: string; subtitle?: React.ReactNode; actions?: React.ReactNode }) {
   return (
-    <div className="mb-6">
-      <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
-      {subtitle ? <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{subtitle}</p> : null}
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {subtitle ? <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{subtitle}</p> : null}
+      </div>
+      {actions ? <div>{actions}</div> : null}
     </div>
   );
 }

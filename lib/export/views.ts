@@ -77,7 +77,7 @@ const accounts: ExportView = {
       source: {
         kind: 'query',
         sql: accountsSql(filters, {
-          search: params.get('search') ?? undefined,
+          search: params.get('q') ?? params.get('search') ?? undefined, // the Accounts page calls it q
           column: sort.replace(/^-/, '') as (typeof ACCOUNT_SORTS)[number],
           desc: sort.startsWith('-'),
         }),

@@ -79,6 +79,12 @@ export async function mergeStage(client: pg.PoolClient, batchId: number): Promis
          FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7
        ON CONFLICT (bucket, caller_region, provider, channel, decision, reason, model)
        DO UPDATE SET count = t.count + excluded.count
+     ), account_daily AS (
+       INSERT INTO account_counts_daily AS t (bucket, account_id, caller_region, provider, channel, decision, count)
+       SELECT (occurred_at AT TIME ZONE 'UTC')::date, account_id, caller_region, provider, channel, decision, count(*)
+         FROM ins GROUP BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (bucket, account_id, caller_region, provider, channel, decision)
+       DO UPDATE SET count = t.count + excluded.count
      ), accts AS (
        INSERT INTO accounts AS a (id, name, name_seen_at, first_seen, last_seen)
        SELECT account_id,

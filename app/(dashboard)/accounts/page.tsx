@@ -5,6 +5,7 @@ import { SearchBox } from '@/components/analytics/SearchBox';
 import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
 import { href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { AccountsTable } from '@/components/tables/AccountsTable';
+import { ExportLink } from '@/components/export/ExportLink';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { ACCOUNT_SORTS, listAccounts } from '@/lib/analytics/accounts';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
@@ -46,6 +47,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
       <PageTitle
         title="Accounts"
         subtitle={<span data-testid="range-label">{total ? `${formatCount(total)} accounts with decisions, ` : ''}{formatRange(filters.from, filters.to, filters.tz)}</span>}
+        actions={<ExportLink view="accounts" params={url} />}
       />
       <div className="mb-4">
         <SearchBox key={q} name="q" label="Search accounts" placeholder="Account name or id" value={q} />

@@ -8,6 +8,7 @@ import { CHART_OPTIONS, GROUP_LABEL } from '@/components/analytics/labels';
 import { BreakdownChart } from '@/components/charts/BreakdownChart';
 import { filterParams, href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { BreakdownTable } from '@/components/tables/BreakdownTable';
+import { ExportLink } from '@/components/export/ExportLink';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { listAccounts } from '@/lib/analytics/accounts';
 import { breakdown, NONE, sortBreakdown, type BreakdownSort } from '@/lib/analytics/breakdown';
@@ -44,6 +45,7 @@ export default async function BreakdownPage({ searchParams }: { searchParams: Pr
     <PageTitle
       title="Breakdown"
       subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, filters.tz)}</span>}
+      actions={<ExportLink view="breakdown" params={url} />}
     />
   );
   const groupOptions = GROUP_BYS.map((g) => ({ value: g, label: GROUP_LABEL[g] }));

@@ -7,6 +7,8 @@ import { SearchBox } from '@/components/analytics/SearchBox';
 import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
 import { href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { DecisionLogTable, KeysetPager } from '@/components/tables/DecisionLogTable';
+import { ExportLink } from '@/components/export/ExportLink';
+import { hasRole } from '@/lib/auth/roles';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
 import { decisionsByRequestId, decisionsPage, getDecision } from '@/lib/analytics/decisions';
@@ -20,7 +22,7 @@ export const metadata: Metadata = { title: 'Decisions' };
 const PAGE_SIZE = 50;
 
 export default async function DecisionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
+  const user = await requirePageUser('viewer');
   const params = await searchParams;
   const parsed = parseView(() => ({
     filters: parseFilters(params),
@@ -55,7 +57,9 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageTitle title="Decisions" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>} />
+      <PageTitle title="Decisions" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>}
+        actions={hasRole(user.role, 'analyst') ? <ExportLink view="decisions" params={withParams(url, { request: null, open: null, trail: null })} />
+          : <span className="text-xs text-slate-500">Exporting raw decisions needs the analyst role.</span>} />
       <div className="mb-4">
         <SearchBox key={request ?? ''} name="request" label="Find a decision by request id" placeholder="Request id, e.g. req_000001a1b2c3" value={request ?? ''} />
       </div>

@@ -9,7 +9,8 @@ import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/s
 import { DecisionSeriesChart } from '@/components/charts/DecisionSeriesChart';
 import { DimensionBarChart } from '@/components/charts/DimensionBarChart';
 import { RegionChannelMatrix } from '@/components/charts/RegionChannelMatrix';
-import { href, toSearchParams, withoutFilters } from '@/components/filters/params';
+import { filterParams, href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
+import { ExportLink } from '@/components/export/ExportLink';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { breakdown } from '@/lib/analytics/breakdown';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
@@ -45,7 +46,18 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     breakdown(db, filters, 'channel'),
     breakdown(db, filters, 'region', 'channel'),
   ]);
-  const title = <PageTitle title="Overview" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>} />;
+  const filterQuery = filterParams(toSearchParams(params));
+  const exports = (
+    <span className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
+      <span>Export CSV:</span>
+      <ExportLink excel={false} view="timeseries" label="Series" params={withParams(filterQuery, { bucket })} />
+      <ExportLink excel={false} view="breakdown" label="Regions" params={withParams(filterQuery, { by: 'region' })} />
+      <ExportLink excel={false} view="breakdown" label="Providers" params={withParams(filterQuery, { by: 'provider' })} />
+      <ExportLink excel={false} view="breakdown" label="Channels" params={withParams(filterQuery, { by: 'channel' })} />
+      <ExportLink excel={false} view="breakdown" label="Region × channel" params={withParams(filterQuery, { by: 'region', by2: 'channel' })} />
+    </span>
+  );
+  const title = <PageTitle title="Overview" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>} actions={exports} />;
   if (totals.current.decisions === 0) {
     return (
       <>

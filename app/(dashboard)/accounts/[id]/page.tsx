@@ -10,8 +10,10 @@ import { ParamSelect } from '@/components/analytics/ParamControls';
 import { BadUrlState, NoMatchState } from '@/components/analytics/states';
 import { AccountBreakdownChart } from '@/components/charts/AccountBreakdownChart';
 import { AccountTimeline } from '@/components/charts/AccountTimeline';
-import { filterParams, href, toSearchParams, withoutFilters } from '@/components/filters/params';
+import { filterParams, href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { DecisionLogTable, KeysetPager } from '@/components/tables/DecisionLogTable';
+import { ExportLink } from '@/components/export/ExportLink';
+import { hasRole } from '@/lib/auth/roles';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { accountBreakdown, accountTimeline, getAccount } from '@/lib/analytics/account';
 import { decisionsPage, getDecision } from '@/lib/analytics/decisions';
@@ -28,7 +30,7 @@ export default async function AccountPage({ params: routeParams, searchParams }:
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await requirePageUser('viewer');
+  const user = await requirePageUser('viewer');
   const id = accountIdFromSegment((await routeParams).id);
   const params = await searchParams;
   const db = prisma();
@@ -44,7 +46,9 @@ export default async function AccountPage({ params: routeParams, searchParams }:
         <span aria-hidden className="mx-1 text-slate-400">/</span>
         <span aria-current="page">{account.name ?? account.id}</span>
       </nav>
-      <PageTitle title={account.name ?? account.id} subtitle={<span className="font-mono">{account.id}</span>} />
+      <PageTitle title={account.name ?? account.id} subtitle={<span className="font-mono">{account.id}</span>}
+        actions={hasRole(user.role, 'analyst') ? <ExportLink view="decisions" label="Export this account's decisions"
+          params={withParams(filterParams(url), { account: account.id })} /> : undefined} />
     </>
   );
   const parsed = parseView(() => {
