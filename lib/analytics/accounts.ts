@@ -54,26 +54,37 @@ function searchPattern(search: string | undefined): string | null {
   return s ? `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 }
 
-/** The accounts list as SQL (the page reads a slice; the CSV export streams all of it). */
+/**
+ * The accounts list as SQL (the page reads a slice; the CSV export streams all of it).
+ * Totals are aggregated for every account in range, then sorted and sliced; the regions and
+ * channels seen, which need a sort per account, are computed only for the rows kept.
+ */
 export function accountsSql(filters: Filters, query: AccountQuery, slice?: { limit: number; offset: number }): Prisma.Sql {
   const pattern = searchPattern(query.search);
-  const order = Prisma.raw(`${ORDER[query.column]} ${query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}, a.id`);
+  const direction = query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST';
+  const inner = Prisma.raw(`${ORDER[query.column]} ${direction}, a.id`);
+  const outer = Prisma.raw(`p.${ORDER[query.column].replace(/^a\./, '')} ${direction}, p.id`);
   return Prisma.sql`
     WITH c AS (
       SELECT account_id,
              coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0) AS allowed,
-             coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0) AS blocked,
-             array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels
+             coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0) AS blocked
         FROM (${accountCounts(filters)}) s
        ${pattern ? Prisma.sql`WHERE account_id IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})` : Prisma.empty}
        GROUP BY account_id
+    ), p AS (
+      SELECT a.id, a.name, c.allowed, c.blocked, c.allowed + c.blocked AS total,
+             c.blocked::float / nullif(c.allowed + c.blocked, 0) AS block_rate,
+             a.first_seen, a.last_seen, count(*) OVER ()::int AS total_count
+        FROM c JOIN accounts a ON a.id = c.account_id
+       ORDER BY ${inner}
+       ${slice ? Prisma.sql`LIMIT ${slice.limit} OFFSET ${slice.offset}` : Prisma.empty}
     )
-    SELECT a.id, a.name, c.allowed, c.blocked, c.allowed + c.blocked AS total,
-           c.blocked::float / nullif(c.allowed + c.blocked, 0) AS block_rate,
-           c.regions, c.channels, a.first_seen, a.last_seen, count(*) OVER ()::int AS total_count
-      FROM c JOIN accounts a ON a.id = c.account_id
-     ORDER BY ${order}
-     ${slice ? Prisma.sql`LIMIT ${slice.limit} OFFSET ${slice.offset}` : Prisma.empty}`;
+    SELECT p.*, seen.regions, seen.channels
+      FROM p CROSS JOIN LATERAL (
+        SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels
+          FROM (${accountCounts(filters)}) x WHERE x.account_id = p.id) seen
+     ORDER BY ${outer}`;
 }
 
 export function toAccountListRow(r: AccountSqlRow): AccountListRow {
