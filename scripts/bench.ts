@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+
+// Benchmarks: `npm run bench -- <name> [options]`. Each prints a readable table and, as
+// the very last line of standard output, one JSON object with its figures.
+import { runExportBench } from './bench/export';
+import { benchIngest } from './bench/ingest';
+import { runQueryBench } from './bench/query';
+
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  ingest: benchIngest,
+  query: (args) => runQueryBench({ rows: rowsOption(args, 10_000_000) }),
+  export: (args) => runExportBench({ rows: rowsOption(args, 1_000_000) }),
+};
+
+function rowsOption(args: string[], fallback: number): number {
+  const { values } = parseArgs({ args, options: { rows: { type: 'string' } }, strict: true });
+  const rows = values.rows === undefined ? fallback : Number(values.rows);
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`--rows must be a positive whole number (got "${values.rows}")`);
+  return rows;
+}
+
+const USAGE = `Usage: npm run bench -- <benchmark> [options]
+
+Benchmarks:
+  ingest [--rows N] [--createmany-rows M]
+      psql \\copy of an N-row CSV (default 1,000,000) into a table like access_decisions,
+      against Gatewatch ingesting the same file through POST /api/v1/batches, and Prisma
+      createMany in chunks of 1,000 on M rows (default 50,000)
+  query [--rows N]
+      the dashboard's queries on N generated decisions (default 10,000,000), 20 runs each:
+      median and p95, and the speed-up over the same answer computed from raw rows
+  export [--rows N]
+      psql \\copy (select ...) to stdout csv against GET /api/v1/export/decisions.csv on N rows
+      (default 1,000,000): rows/s of both, the ratio, and the server's peak resident memory
+
+Scratch databases go on the PostgreSQL at DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
+and are dropped at the end.`;
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (!bench) {
+    console.error(USAGE);
+    process.exit(name === undefined || name === 'help' || name === '--help' ? 0 : 2);
+  }
+  await bench(rest);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+// `npm run bench -- export --rows N`: psql's `\copy (select ...) to stdout csv` against
+// Gatewatch's decisions export (HTTP, streamed) of the same N rows, in one run; reports rows/s
+// of both, the ratio, and the server's peak resident memory during the export.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+import { createApiToken } from '@/lib/auth/api-tokens';
+import { createDatabase } from '@/lib/db/client';
+import { migrate } from '@/lib/db/migrate';
+
+import { startAppServer } from '../../tests/helpers/app-server';
+import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
+
+import { generateDecisions } from './generate-sql';
+
+/** Resident memory of a process and all its descendants, in bytes. */
+function treeRss(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* the process ended */ }
+  }
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
+      total += Number(kb ?? 0) * 1024;
+    } catch { /* gone */ }
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return total;
+}
+
+async function psqlCopy(url: string, sql: string): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('psql', [url, '-X', '-q', '-c', `\\copy (${sql}) to stdout csv header`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.resume();
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))));
+  });
+  return performance.now() - started;
+}
+
+/** One export through HTTP; returns its time, bytes and the row count from its manifest. */
+async function exportOnce(url: string, token: string, range: string, expectedRows: number, sample: () => void) {
+  const headers = { Authorization: `Bearer ${token}` };
+  const sampler = setInterval(sample, 50);
+  const started = performance.now();
+  // A plain Node HTTP client that only counts bytes, like psql writing to a pipe: this
+  // process shares the two cores with the server and PostgreSQL.
+  const { status, bytes, exportId } = await new Promise<{ status: number; bytes: number; exportId: string }>((resolve, reject) => {
+    http.get(`${url}/api/v1/export/decisions.csv?${range}`, { headers }, (res) => {
+      let n = 0;
+      res.on('data', (chunk: Buffer) => (n += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: n, exportId: String(res.headers['x-export-id']) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+  const appMs = performance.now() - started;
+  clearInterval(sampler);
+  if (status !== 200) throw new Error(`export answered ${status}`);
+  let manifest: { rows?: number } | undefined;
+  for (let i = 0; i < 50 && !manifest; i += 1) {
+    const m = await fetch(`${url}/api/v1/export/manifests/${exportId}`, { headers });
+    if (m.ok) manifest = (await m.json()).manifest;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  if (manifest?.rows !== expectedRows) throw new Error(`the export held ${manifest?.rows} rows, expected ${expectedRows}`);
+  return { appMs, bytes, rows: manifest.rows };
+}
+
+export async function runExportBench(args: { rows: number }): Promise<void> {
+  const name = uniqueDatabaseName('gw_bench_x');
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = databaseUrl(name);
+  const db = createDatabase(url, 2);
+  let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
+  try {
+    await migrate(db.pool);
+    console.error(`Generating ${args.rows.toLocaleString('en')} decisions…`);
+    await generateDecisions(db, args.rows, Math.max(100, Math.round(args.rows / 100)));
+    const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
+    app = await startAppServer(url);
+    const range = `from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`;
+
+    // The same rows, columns and order as the app's export.
+    const psqlOnce = () => psqlCopy(url, `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+      request_id, account_id, account_name, caller_region, serving_region, provider, channel, decision, reason, policy_version, model,
+      batch_id, batch_line FROM access_decisions ORDER BY occurred_at DESC, id DESC`);
+    await psqlOnce(); // warm the cache, so neither side pays for cold reads
+
+    const server = app;
+    const baseline = treeRss(server.process.pid!);
+    let peak = baseline;
+    const appOnce = () =>
+      exportOnce(server.url, token, range, args.rows, () => (peak = Math.max(peak, treeRss(server.process.pid!))));
+    // Alternate the two, twice, and keep each side's best run: timings here are noisy.
+    const psqlRuns = [await psqlOnce()];
+    const appRuns = [await appOnce()];
+    psqlRuns.push(await psqlOnce());
+    appRuns.push(await appOnce());
+    const psqlMs = Math.min(...psqlRuns);
+    const { appMs, bytes, rows } = appRuns.reduce((a, b) => (a.appMs <= b.appMs ? a : b));
+
+    const psqlRate = args.rows / (psqlMs / 1000);
+    const appRate = args.rows / (appMs / 1000);
+    console.log(`\n| path | seconds | rows/s |\n| --- | --- | --- |`);
+    console.log(`| psql \\copy (select …) to stdout csv | ${(psqlMs / 1000).toFixed(2)} | ${Math.round(psqlRate).toLocaleString('en')} |`);
+    console.log(`| Gatewatch /api/v1/export/decisions.csv | ${(appMs / 1000).toFixed(2)} | ${Math.round(appRate).toLocaleString('en')} |`);
+    console.log(`\n${(bytes / 1024 ** 2).toFixed(0)} MiB, ${rows} rows (manifest); server RSS ${(baseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(peak / 1024 ** 2).toFixed(0)} MiB during the export`);
+    console.log(JSON.stringify({
+      rows: args.rows,
+      psql_rows_per_s: Math.round(psqlRate),
+      app_rows_per_s: Math.round(appRate),
+      app_vs_psql: Number((appRate / psqlRate).toFixed(2)),
+      peak_rss_mib: Math.round(peak / 1024 ** 2),
+    }));
+  } finally {
+    await app?.stop();
+    await db.pool.end();
+    await dropDatabase(name);
+  }
+}

@@ -1,0 +1,98 @@
+// `npm run bench -- query --rows N`: the dashboard's queries against N generated decisions
+// (default 10,000,000, made with SQL), 20 runs each, median and p95, and the speed-up over
+// the same answer computed naively from raw rows. Last line: one JSON object.
+import { performance } from 'node:perf_hooks';
+
+import { accountBreakdown, accountTimeline } from '@/lib/analytics/account';
+import { listAccounts } from '@/lib/analytics/accounts';
+import { breakdown } from '@/lib/analytics/breakdown';
+import { decisionsPage } from '@/lib/analytics/decisions';
+import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { summary } from '@/lib/analytics/summary';
+import { timeSeries } from '@/lib/analytics/time-series';
+import { createDatabase } from '@/lib/db/client';
+import { migrate } from '@/lib/db/migrate';
+
+import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
+
+import { generateDecisions } from './generate-sql';
+
+const RUNS = 20;
+
+async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: number }> {
+  await fn(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(RUNS / 2)]!, p95: samples[Math.ceil(RUNS * 0.95) - 1]! };
+}
+
+function naiveWhere(f: Filters): string {
+  return `occurred_at >= '${f.from.toISOString()}' AND occurred_at < '${f.to.toISOString()}'`;
+}
+
+export async function runQueryBench(args: { rows: number }): Promise<void> {
+  const name = uniqueDatabaseName('gw_bench_q');
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const db = createDatabase(databaseUrl(name), 4);
+  try {
+    await migrate(db.pool);
+    const accounts = Math.max(100, Math.min(100_000, Math.round(args.rows / 100)));
+    const started = performance.now();
+    console.error(`Generating ${args.rows.toLocaleString('en')} decisions for ${accounts.toLocaleString('en')} accounts…`);
+    await generateDecisions(db, args.rows, accounts);
+    console.error(`Generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+    const now = new Date();
+    const f30 = parseFilters(new URLSearchParams('range=30d'), now);
+    const f90 = parseFilters(new URLSearchParams('range=90d'), now);
+    const account = (await db.pool.query(`SELECT account_id FROM account_counts_daily GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1`)).rows[0].account_id as string;
+    const p = db.prisma;
+
+    const results: { name: string; median: number; p95: number; naive?: number }[] = [];
+    const bench = async (label: string, fn: () => Promise<unknown>, naiveSql?: string) => {
+      const r = await time(fn);
+      let naive: number | undefined;
+      if (naiveSql) naive = (await time(() => db.pool.query(naiveSql))).median;
+      results.push({ name: label, ...r, naive });
+      console.error(`${label}: median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms${naive ? `, naive ${naive.toFixed(0)} ms` : ''}`);
+    };
+
+    await bench('overview (30 days)', () => Promise.all([
+      summary(p, f30), timeSeries(p, f30, 'day'), breakdown(p, f30, 'region'), breakdown(p, f30, 'provider'),
+      breakdown(p, f30, 'channel'), breakdown(p, f30, 'region', 'channel'),
+    ]), `SELECT caller_region, channel, decision, count(*), count(DISTINCT account_id) FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1, 2, 3`);
+    await bench('breakdown (90 days, region x channel)', () => breakdown(p, f90, 'region', 'channel'),
+      `SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${naiveWhere(f90)} GROUP BY 1, 2, 3`);
+    await bench('account drill-down (busiest account, 90 days)', () => Promise.all([
+      accountTimeline(p, account, f90, 'day'), accountBreakdown(p, account, f90), decisionsPage(p, f90, { accountId: account, limit: 100 }),
+    ]), `SELECT date_trunc('day', occurred_at), channel, decision, count(*) FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} GROUP BY 1, 2, 3`);
+    await bench('accounts list (30 days, sorted by blocked)', () => listAccounts(p, f30, { column: 'blocked', desc: true, page: 1, pageSize: 50 }),
+      `SELECT account_id, count(*) FILTER (WHERE decision = 'blocked') b FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`);
+    const first = await decisionsPage(p, f30, { limit: 100 });
+    await bench('decisions page (30 days, page 2, region CN)', () => decisionsPage(p, { ...f30, region: { include: ['CN'], exclude: [] } }, { cursor: first.nextCursor, limit: 100 }));
+
+    console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
+    for (const r of results) {
+      console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive?.toFixed(0) ?? '–'} | ${r.naive ? `${(r.naive / r.median).toFixed(0)}x` : '–'} |`);
+    }
+    const speedups = results.filter((r) => r.naive).map((r) => r.naive! / r.median);
+    console.log(JSON.stringify({
+      rows: args.rows,
+      overview_p95_ms: Number(results[0]!.p95.toFixed(1)),
+      breakdown_p95_ms: Number(results[1]!.p95.toFixed(1)),
+      account_p95_ms: Number(results[2]!.p95.toFixed(1)),
+      accounts_list_p95_ms: Number(results[3]!.p95.toFixed(1)),
+      decisions_page_p95_ms: Number(results[4]!.p95.toFixed(1)),
+      overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
+      min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
+    }));
+  } finally {
+    await db.pool.end();
+    await dropDatabase(name);
+  }
+}
