@@ -13,7 +13,7 @@ import {
   releaseBatchLock,
   type NewBatch,
 } from './batch-record';
-import { copyLine } from './copy-text';
+import { copyLine, storableOriginal, storableText } from './copy-text';
 import {
   COPY_INTO_STAGE,
   countWouldBeDuplicates,
@@ -69,7 +69,7 @@ export interface IngestOptions {
 function stageLine(outcome: RecordOutcome): string {
   if (!outcome.ok) {
     return copyLine([outcome.line, null, null, null, null, null, null, null, null, null, null, null, null,
-      outcome.error, JSON.stringify(outcome.original)]);
+      storableText(outcome.error), storableOriginal(outcome.original)]);
   }
   const r = outcome.row;
   return copyLine([outcome.line, r.occurredAt, r.requestId, r.accountId, r.accountName, r.callerRegion,
