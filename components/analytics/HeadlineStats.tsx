@@ -1,13 +1,7 @@
 import { countChange, formatCount, formatRate, formatTimeInZone, rateChange, type Change } from './format';
+import type { Headline } from '@/lib/analytics/summary';
 
-export interface HeadlineNumbers {
-  decisions: number;
-  allowed: number;
-  blocked: number;
-  blockRate: number | null;
-  accounts: number;
-  regions: number;
-}
+export type HeadlineNumbers = Headline;
 
 function Stat({ label, value, change, tone, testId }: { label: string; value: string; change: Change; tone?: 'allowed' | 'blocked'; testId: string }) {
   const arrow = change.tone === 'up' ? '▲' : change.tone === 'down' ? '▼' : '';

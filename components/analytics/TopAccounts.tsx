@@ -1,17 +1,9 @@
 import Link from 'next/link';
 
 import { formatCount, formatRate } from './format';
+import type { AccountListRow } from '@/lib/analytics/accounts';
 
-export interface TopAccountRow {
-  id: string;
-  name: string | null;
-  allowed: number;
-  blocked: number;
-  total: number;
-  blockRate: number | null;
-  channels: string[];
-  regions: string[];
-}
+export type TopAccountRow = Omit<AccountListRow, 'firstSeen' | 'lastSeen'>;
 
 /** The accounts with the most blocked decisions under the current filters, each a link to its drill-down. */
 export function TopAccounts({ rows, total, carry, allHref }: { rows: TopAccountRow[]; total: number; carry: string; allHref: string }) {

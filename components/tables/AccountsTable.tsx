@@ -8,19 +8,9 @@ import { formatCount, formatRate, formatTime } from '@/components/analytics/form
 import { filterParams } from '@/components/filters/params';
 
 import { DataTable, type ServerPage } from './DataTable';
+import type { AccountListRow } from '@/lib/analytics/accounts';
 
-export interface AccountRow {
-  id: string;
-  name: string | null;
-  allowed: number;
-  blocked: number;
-  total: number;
-  blockRate: number | null;
-  regions: string[];
-  channels: string[];
-  firstSeen: string;
-  lastSeen: string;
-}
+export type AccountRow = AccountListRow;
 
 /** A link to an account's drill-down that keeps the global filters. */
 export function AccountLink({ id, children, className }: { id: string; children: React.ReactNode; className?: string }) {

@@ -9,25 +9,10 @@ import { href, withParams } from '@/components/filters/params';
 
 import { AccountLink } from './AccountsTable';
 import { DataTable } from './DataTable';
+import type { DecisionRecord } from '@/lib/analytics/decisions';
 
-/** One decision as the log shows it (the fields of lib/analytics/decisions' DecisionRecord). */
-export interface DecisionRow {
-  id: string;
-  occurredAt: string;
-  requestId: string;
-  accountId: string;
-  accountName: string | null;
-  callerRegion: string;
-  servingRegion: string | null;
-  provider: string;
-  channel: string;
-  decision: 'allowed' | 'blocked';
-  reason: string | null;
-  policyVersion: string | null;
-  model: string | null;
-  batchId: number;
-  batchLine: number;
-}
+/** One decision as the log shows it. */
+export type DecisionRow = DecisionRecord;
 
 export function DecisionBadge({ decision }: { decision: 'allowed' | 'blocked' }) {
   return (

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { seededRandom } from '@/lib/demo/random';
 import { recoverOrphanedBatches } from '@/lib/ingest/batch-record';
-import { ingest, type IngestOptions, type IngestResult, type IngestSource } from '@/lib/ingest/pipeline';
+import { ingest, type IngestResult, type IngestSource } from '@/lib/ingest/pipeline';
 import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -14,7 +14,9 @@ import { useTestDatabase, type TestDatabase } from '../helpers/test-database';
 // COPY straight in, fallback merges after duplicates, staging while another batch holds
 // the merge lock, spilling the Node tally.
 
-const TINY: IngestOptions['tuning'] = { firstSegmentRows: 3, maxSegmentRows: 12 };
+/** Segment sizes for a pipeline that merges in segments; today's merges the batch whole. */
+type Tuning = { firstSegmentRows?: number; maxSegmentRows?: number; spillGroups?: number; spillAccounts?: number };
+const TINY: Tuning = { firstSegmentRows: 3, maxSegmentRows: 12 };
 
 function decision(requestId: string, over: Partial<DecisionRow> = {}): DecisionRow {
   return {
@@ -72,11 +74,10 @@ function sourceOf(list: RecordOutcome[], options: SourceOptions = {}): () => Pro
 async function run(
   db: TestDatabase,
   list: RecordOutcome[],
-  options: SourceOptions & { strict?: boolean; tuning?: IngestOptions['tuning'] } = {},
+  options: SourceOptions & { strict?: boolean; tuning?: Tuning } = {},
 ): Promise<IngestResult> {
   return ingest(db.pool, { fileName: 'test.csv', source: 'api', strict: options.strict ?? false }, sourceOf(list, options), {
     strict: options.strict ?? false,
-    tuning: options.tuning ?? TINY,
   });
 }
 
