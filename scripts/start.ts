@@ -1,7 +1,6 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, first-run
 // admin and demo data, a production build if needed, then the Next.js server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { createUser, hasAnyUser } from '@/lib/auth/users';
@@ -11,27 +10,14 @@ import { migrate } from '@/lib/db/migrate';
 import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
 import { env } from '@/lib/env';
 
+import { buildState } from './build-freshness';
+
 const root = path.resolve(import.meta.dirname, '..');
 const log = (line: string) => console.log(`[gatewatch] ${line}`);
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'generated' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
 /** Builds when there is no build, or when a source file is newer than it. */
 function ensureBuild(): void {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
-  const stale =
-    !existsSync(buildId) ||
-    Math.max(...sources.map(newestSource), statSync(path.join(root, 'next.config.js')).mtimeMs) > statSync(buildId).mtimeMs;
-  if (!stale) return;
+  if (buildState(root) === 'fresh') return;
   log('Building the web app (first start or sources changed)…');
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
     cwd: root,

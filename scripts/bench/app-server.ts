@@ -1,32 +1,21 @@
 // The built Gatewatch web app as a child process, for benchmarks that go through HTTP.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+import { buildState } from '../build-freshness';
+
 const root = path.resolve(import.meta.dirname, '..', '..');
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'generated' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 /**
  * Builds the app when there is no build, or (as `npm start` does) when a source file is
  * newer than it: a stale build would benchmark yesterday's pipeline.
  */
 export function ensureBuild(log: (line: string) => void): void {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
-  const missing = !existsSync(buildId);
-  if (!missing && Math.max(...sources.map(newestSource)) <= statSync(buildId).mtimeMs) return;
-  log(missing ? 'no build found: running next build…' : 'sources changed since the last build: running next build…');
+  const state = buildState(root);
+  if (state === 'fresh') return;
+  log(state === 'missing' ? 'no build found: running next build…' : 'sources changed since the last build: running next build…');
   // The build's output goes to stderr: stdout's last line belongs to the benchmark's JSON.
   const result = spawnSync(process.execPath, [nextBin, 'build'], {
     cwd: root,
