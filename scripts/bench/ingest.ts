@@ -67,7 +67,7 @@ async function timePsqlCopy(url: string, file: string, rows: number): Promise<Ti
 }
 
 interface BatchAnswer {
-  batch?: { id: string | number; status: string; rows: number; accepted: number };
+  batch?: { id: string | number; status: string; rows: number; accepted: number; durationMs: number | null };
   error?: string;
 }
 
@@ -99,6 +99,7 @@ async function timeHttpIngest(url: string, file: string, rows: number): Promise<
     if (answer.status !== 201 || body.batch?.status !== 'complete' || body.batch.accepted !== rows) {
       throw new Error(`POST /api/v1/batches answered ${answer.status}: ${JSON.stringify(body).slice(0, 2000)}`);
     }
+    log(`  the batch record says ${((body.batch.durationMs ?? 0) / 1000).toFixed(2)} s from opening the batch to its commit`);
     return { rows, seconds };
   } finally {
     await server.stop();

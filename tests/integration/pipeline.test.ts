@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { seededRandom } from '@/lib/demo/random';
 import { recoverOrphanedBatches } from '@/lib/ingest/batch-record';
-import { ingest, type IngestResult, type IngestSource } from '@/lib/ingest/pipeline';
+import { ingest, type IngestOptions, type IngestResult, type IngestSource } from '@/lib/ingest/pipeline';
 import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -14,9 +19,7 @@ import { useTestDatabase, type TestDatabase } from '../helpers/test-database';
 // COPY straight in, fallback merges after duplicates, staging while another batch holds
 // the merge lock, spilling the Node tally.
 
-/** Segment sizes for a pipeline that merges in segments; today's merges the batch whole. */
-type Tuning = { firstSegmentRows?: number; maxSegmentRows?: number; spillGroups?: number; spillAccounts?: number };
-const TINY: Tuning = { firstSegmentRows: 3, maxSegmentRows: 12 };
+const TINY: IngestOptions['tuning'] = { firstSegmentRows: 3, maxSegmentRows: 12 };
 
 function decision(requestId: string, over: Partial<DecisionRow> = {}): DecisionRow {
   return {
@@ -74,10 +77,11 @@ function sourceOf(list: RecordOutcome[], options: SourceOptions = {}): () => Pro
 async function run(
   db: TestDatabase,
   list: RecordOutcome[],
-  options: SourceOptions & { strict?: boolean; tuning?: Tuning } = {},
+  options: SourceOptions & { strict?: boolean; tuning?: IngestOptions['tuning'] } = {},
 ): Promise<IngestResult> {
   return ingest(db.pool, { fileName: 'test.csv', source: 'api', strict: options.strict ?? false }, sourceOf(list, options), {
     strict: options.strict ?? false,
+    tuning: options.tuning ?? TINY,
   });
 }
 
@@ -476,6 +480,17 @@ describe('ingestion pipeline', () => {
       async () => { throw refusal; }, { strict: false });
     expect(result).toMatchObject({ status: 'failed', reason: refusal.message, counts: null, refused: refusal });
     expect(await batchRow(db(), result.batchId)).toMatchObject({ status: 'failed', failure_reason: refusal.message });
+  });
+
+  it('removes its spool files, and those of a process that was killed', async () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const orphan = path.join(tmpdir(), `gatewatch-ingest-${gone}-test`);
+    mkdirSync(orphan, { recursive: true });
+    const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`gatewatch-ingest-${process.pid}-`));
+    const before = ours().length;
+    completed(await run(db(), outcomes([decision('c12-a'), decision('c12-b'), { error: 'bad', original: { a: '1' } }])));
+    expect(existsSync(orphan)).toBe(false);
+    expect(ours().length).toBe(before);
   });
 
   it('marks processing batches whose lock nobody holds as failed, and leaves held ones alone', async () => {

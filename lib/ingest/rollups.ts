@@ -1,0 +1,319 @@
+import { StringDecoder } from 'node:string_decoder';
+
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+
+import { CopyIn } from './copy-in';
+import { copyFields, copyValue } from './copy-text';
+import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
+import type { Decision } from './validate';
+
+// Writes a batch's tally (tally.ts) into decision_counts_hourly, decision_counts_daily,
+// account_counts_daily and accounts, and keeps partial aggregates in temporary tables:
+// what fallback merges tallied in SQL, and what the Node tally spilled when it grew large.
+
+export async function createPartials(client: pg.PoolClient): Promise<void> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_hourly_part (
+    bucket timestamptz NOT NULL, caller_region text NOT NULL, provider text NOT NULL, channel text NOT NULL,
+    decision "Decision" NOT NULL, reason text NOT NULL, model text NOT NULL, count bigint NOT NULL
+  ) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_account_daily_part (
+    bucket date NOT NULL, account_id text NOT NULL, caller_region text NOT NULL, provider text NOT NULL,
+    channel text NOT NULL, decision "Decision" NOT NULL, count bigint NOT NULL
+  ) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_accounts_part (
+    id text NOT NULL, name text, name_seen_at timestamptz, first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL
+  ) ON COMMIT DROP`);
+}
+
+const ROLLUP_KEY = 'bucket, caller_region, provider, channel, decision, reason, model';
+const ROLLUP_COLUMNS = `${ROLLUP_KEY}, count`;
+const ACCOUNT_DAILY_KEY = 'bucket, account_id, caller_region, provider, channel, decision';
+const ACCOUNT_DAILY_COLUMNS = `${ACCOUNT_DAILY_KEY}, count`;
+const ACCOUNT_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
+
+const HOUR_MS = 3_600_000;
+const hourText = (hour: number) => new Date(hour * HOUR_MS).toISOString();
+const dayText = (day: number) => new Date(day * 24 * HOUR_MS).toISOString().slice(0, 10);
+
+/**
+ * The part of a key below its bucket (a combination, an account route): its COPY text,
+ * and its rank in the table's primary key order.
+ */
+interface KeyRest {
+  text: (rest: number) => string;
+  rank: Int32Array;
+}
+
+function ranks(sortKeys: string[]): Int32Array {
+  const rank = new Int32Array(sortKeys.length);
+  sortKeys
+    .map((key, id) => ({ key, id }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .forEach(({ id }, r) => (rank[id] = r));
+  return rank;
+}
+
+function comboRest(tally: DecisionTally): KeyRest {
+  const texts = tally.combos.texts;
+  return { text: (combo) => texts[combo]!, rank: ranks(texts) };
+}
+
+function accountRouteRest(tally: DecisionTally): KeyRest {
+  const { account, route } = tally.accountRoutes;
+  const routes = tally.combos.routeTexts;
+  return {
+    text: (id) => `${copyValue(account[id])}\t${routes[route[id]!]}`,
+    // NUL sorts before anything a value may hold: the order is account id, then route.
+    rank: ranks(account.map((id, i) => `${id}\u0000${routes[route[i]!]}`)),
+  };
+}
+
+async function copyLines(client: pg.PoolClient, sql: string, lines: Iterable<string>): Promise<void> {
+  const copy = new CopyIn(client, sql);
+  try {
+    let text = '';
+    for (const line of lines) {
+      text += line;
+      if (text.length >= 256 * 1024) {
+        await copy.write(text);
+        text = '';
+      }
+    }
+    if (text) await copy.write(text);
+    await copy.end();
+  } catch (error) {
+    await copy.abort();
+    throw error;
+  }
+}
+
+/**
+ * COPY lines in the order index insertions like best: bucket by bucket, each in primary
+ * key order (the rollups: their key starts with the bucket, so it grows at its right
+ * edge), or rest by rest, each through its buckets (account_counts_daily: its account
+ * index then grows at its right edge; ~25% less work than bucket by bucket, ~50% less
+ * than tally order). Bucket texts are made once.
+ */
+function* countLines(
+  counts: SortedCounts,
+  space: number,
+  bucketText: (bucket: number) => string,
+  rest: KeyRest,
+  wanted: (bucket: number) => boolean,
+  order: 'bucket' | 'rest',
+): Generator<string> {
+  const { keys } = counts;
+  const n = keys.length;
+  if (n === 0) return;
+  const firstBucket = Math.floor(keys[0]! / space);
+  const texts: Array<string | null> = new Array(Math.floor(keys[n - 1]! / space) - firstBucket + 1).fill(null);
+  const line = (i: number) => {
+    const bucket = Math.floor(keys[i]! / space);
+    if (!wanted(bucket)) return null;
+    const text = (texts[bucket - firstBucket] ??= bucketText(bucket));
+    return `${text}\t${rest.text(keys[i]! - bucket * space)}\t${counts.counts[i]}\n`;
+  };
+  const rankOf = (i: number) => rest.rank[keys[i]! - Math.floor(keys[i]! / space) * space]!;
+  if (order === 'rest') {
+    // A counting sort by rank; within a rank, buckets stay in order.
+    const next = new Int32Array(rest.rank.length + 1);
+    for (let i = 0; i < n; i++) next[rankOf(i) + 1]! += 1;
+    for (let r = 0; r < rest.rank.length; r++) next[r + 1]! += next[r]!;
+    const sorted = new Int32Array(n);
+    for (let i = 0; i < n; i++) sorted[next[rankOf(i)]!++] = i;
+    for (const i of sorted) {
+      const text = line(i);
+      if (text !== null) yield text;
+    }
+    return;
+  }
+  for (let start = 0; start < n; ) {
+    const bucket = Math.floor(keys[start]! / space);
+    let end = start;
+    while (end < n && Math.floor(keys[end]! / space) === bucket) end++;
+    const entries: number[] = [];
+    for (let i = start; i < end; i++) entries.push(i);
+    entries.sort((a, b) => rankOf(a) - rankOf(b));
+    for (const i of entries) {
+      const text = line(i);
+      if (text !== null) yield text;
+    }
+    start = end;
+  }
+}
+
+function* accountLines(tally: DecisionTally): Generator<string> {
+  for (const [id, s] of tally.accounts) {
+    const nameAt = s.nameAt < 0 ? '\\N' : microsIso(s.nameAt);
+    yield `${copyValue(id)}\t${copyValue(s.name)}\t${nameAt}\t${microsIso(s.first)}\t${microsIso(s.last)}\n`;
+  }
+}
+
+/** Moves the Node tally into the partial tables and empties it. */
+export async function spillTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+  await createPartials(client);
+  await copyLines(client, `COPY gw_hourly_part (${ROLLUP_COLUMNS}) FROM STDIN`,
+    countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally), () => true, 'bucket'));
+  await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_DAILY_COLUMNS}) FROM STDIN`,
+    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), () => true, 'rest'));
+  await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
+  tally.clear();
+}
+
+/** Streams the result of `COPY (query) TO STDOUT`, a line's values at a time. */
+async function copyOut(client: pg.PoolClient, query: string, onFields: (fields: Array<string | null>) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) {
+    const lines = (rest + decoder.write(chunk as Buffer)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) onFields(copyFields(line));
+  }
+  rest += decoder.end();
+  if (rest !== '') onFields(copyFields(rest));
+}
+
+const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint`;
+
+/**
+ * Moves what fallback merges tallied in SQL into the Node tally and empties the partial
+ * tables, so that the final write can still take the fast path (fresh buckets by COPY):
+ * summing the partials in SQL and upserting cost ~3.5 s more per million rows.
+ */
+export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+  // Accounts first: the per-account counts attach to their spans.
+  await copyOut(client, `SELECT id, name, ${micros('name_seen_at')}, ${micros('first_seen')}, ${micros('last_seen')}
+                           FROM gw_accounts_part`,
+    (f) => tally.addSpan(f[0]!, Number(f[3]), Number(f[4]), f[1] ?? undefined, f[2] === null ? -1 : Number(f[2])));
+  const route = (f: Array<string | null>, at: number) => ({
+    callerRegion: f[at]!, provider: f[at + 1]!, channel: f[at + 2]!, decision: f[at + 3] as Decision,
+    reason: f[at + 4] || undefined, model: f[at + 5] || undefined,
+  });
+  let keys: number[] = [];
+  let counts: number[] = [];
+  const dayKeys: number[] = [];
+  await copyOut(client,
+    `SELECT (extract(epoch FROM bucket) / 3600)::int, caller_region, provider, channel, decision, reason, model, count
+       FROM gw_hourly_part`,
+    (f) => {
+      const hour = Number(f[0]);
+      const combo = tally.combos.idOf(route(f, 1));
+      keys.push(hour * COMBO_SPACE + combo);
+      dayKeys.push(Math.floor(hour / 24) * COMBO_SPACE + combo);
+      counts.push(Number(f[7]));
+    });
+  tally.hourly.addCounts(keys, counts);
+  tally.daily.addCounts(dayKeys, counts);
+  keys = [];
+  counts = [];
+  await copyOut(client,
+    `SELECT bucket - DATE '1970-01-01', account_id, caller_region, provider, channel, decision, count
+       FROM gw_account_daily_part`,
+    (f) => {
+      keys.push(tally.accountDailyKey(Number(f[0]), f[1]!, { ...route(f, 2), reason: undefined, model: undefined }));
+      counts.push(Number(f[6]));
+    });
+  tally.accountDaily.addCounts(keys, counts);
+  await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_accounts_part');
+}
+
+const ACCOUNT_UPSERT = `
+  INSERT INTO accounts AS a (${ACCOUNT_COLUMNS})
+  SELECT id, (array_agg(name ORDER BY name_seen_at DESC) FILTER (WHERE name IS NOT NULL))[1],
+         max(name_seen_at), min(first_seen), max(last_seen)
+    FROM gw_accounts_part GROUP BY id ORDER BY id
+  ON CONFLICT (id) DO UPDATE SET
+    name = CASE WHEN excluded.name_seen_at IS NOT NULL
+                 AND (a.name_seen_at IS NULL OR excluded.name_seen_at >= a.name_seen_at)
+                THEN excluded.name ELSE a.name END,
+    name_seen_at = GREATEST(a.name_seen_at, excluded.name_seen_at),
+    first_seen = LEAST(a.first_seen, excluded.first_seen),
+    last_seen = GREATEST(a.last_seen, excluded.last_seen)`;
+
+/**
+ * Writes the batch's counts and account spans. Must run under the merge lock: buckets
+ * found empty here stay empty until this transaction commits.
+ */
+export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, spilled: boolean): Promise<void> {
+  if (spilled) {
+    // Part of the tally is in the database already: sum everything there.
+    if (tally.size > 0) await spillTally(client, tally);
+    for (const [table, bucket] of [
+      ['decision_counts_hourly', 'bucket'],
+      ['decision_counts_daily', `(bucket AT TIME ZONE 'UTC')::date`],
+    ] as const) {
+      await client.query(`
+        INSERT INTO ${table} AS t (${ROLLUP_COLUMNS})
+        SELECT ${bucket}, caller_region, provider, channel, decision, reason, model, sum(count)
+          FROM gw_hourly_part GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET count = t.count + excluded.count`);
+    }
+    await client.query(`
+      INSERT INTO account_counts_daily AS t (${ACCOUNT_DAILY_COLUMNS})
+      SELECT ${ACCOUNT_DAILY_KEY}, sum(count) FROM gw_account_daily_part
+       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+      ON CONFLICT (${ACCOUNT_DAILY_KEY}) DO UPDATE SET count = t.count + excluded.count`);
+    await client.query(ACCOUNT_UPSERT);
+    return;
+  }
+  if (tally.size === 0) return;
+
+  const combos = comboRest(tally);
+  await writeCounts(client, 'decision_counts_hourly', ROLLUP_COLUMNS, ROLLUP_KEY, tally.hourly, COMBO_SPACE,
+    hourText, combos, 'bucket', `(extract(epoch FROM bucket) / 3600)::int`);
+  await writeCounts(client, 'decision_counts_daily', ROLLUP_COLUMNS, ROLLUP_KEY, tally.daily, COMBO_SPACE,
+    dayText, combos, 'bucket', `bucket - DATE '1970-01-01'`);
+  await writeCounts(client, 'account_counts_daily', ACCOUNT_DAILY_COLUMNS, ACCOUNT_DAILY_KEY, tally.accountDaily,
+    ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), 'rest', `bucket - DATE '1970-01-01'`);
+  await createPartials(client);
+  await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
+  await client.query(ACCOUNT_UPSERT);
+}
+
+/**
+ * One counts table from counts sorted by (bucket, rest of the key). Buckets that hold no
+ * rows yet (the usual case: a new file covers a new period) are COPYed straight in, in
+ * bucket order so that the primary key grows at its right edge: 415k groups took 0.9 s
+ * this way against 2.5 s for INSERT ... ON CONFLICT DO UPDATE. Buckets that already have
+ * rows are upserted.
+ */
+async function writeCounts(
+  client: pg.PoolClient,
+  table: 'decision_counts_hourly' | 'decision_counts_daily' | 'account_counts_daily',
+  columns: string,
+  key: string,
+  counts: SortedCounts,
+  space: number,
+  bucketText: (bucket: number) => string,
+  rest: KeyRest,
+  order: 'bucket' | 'rest',
+  bucketIndexSql: string,
+): Promise<void> {
+  if (counts.length === 0) return;
+  const first = Math.floor(counts.keys[0]! / space);
+  const last = Math.floor(counts.keys[counts.length - 1]! / space);
+  // The distinct buckets already present in the batch's range, one index probe each
+  // (a loose index scan: DISTINCT would read every row of the range).
+  const { rows } = await client.query<{ b: number }>(
+    `WITH RECURSIVE present(bucket) AS (
+       (SELECT bucket FROM ${table} WHERE bucket >= $1 ORDER BY bucket LIMIT 1)
+       UNION ALL
+       SELECT (SELECT t.bucket FROM ${table} t WHERE t.bucket > p.bucket ORDER BY t.bucket LIMIT 1)
+         FROM present p WHERE p.bucket <= $2
+     )
+     SELECT ${bucketIndexSql} AS b FROM present WHERE bucket <= $2`,
+    [bucketText(first), bucketText(last)],
+  );
+  const present = new Set(rows.map((r) => Number(r.b)));
+  await copyLines(client, `COPY ${table} (${columns}) FROM STDIN`,
+    countLines(counts, space, bucketText, rest, (b) => !present.has(b), order));
+  if (present.size === 0) return;
+  const incoming = `gw_${table}_in`;
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${incoming} (LIKE ${table}) ON COMMIT DROP`);
+  await copyLines(client, `COPY ${incoming} (${columns}) FROM STDIN`,
+    countLines(counts, space, bucketText, rest, (b) => present.has(b), order));
+  await client.query(`
+    INSERT INTO ${table} AS t (${columns}) SELECT ${columns} FROM ${incoming} ORDER BY ${key}
+    ON CONFLICT (${key}) DO UPDATE SET count = t.count + excluded.count`);
+}
