@@ -5,18 +5,12 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 
 import { useFilterMenu } from '@/components/analytics/FilterMenu';
 import { formatCount, formatRate } from '@/components/analytics/format';
+import type { AccountBreakdownRow } from '@/lib/analytics/account';
 
 import { ChartFrame } from './ChartFrame';
 import { clickableBar, COLORS, CountsTooltip, GRID, LegendButtons, TICK, tableHead, tableRow, td, tdNum, th, thNum, type CountsDatum } from './parts';
 
-export interface AccountBreakdownItem {
-  region: string;
-  provider: string;
-  channel: string;
-  allowed: number;
-  blocked: number;
-  total: number;
-}
+export type AccountBreakdownItem = AccountBreakdownRow;
 
 /** An account's decisions by region, provider and channel; a bar or row filters to it. */
 export function AccountBreakdownChart({ rows }: { rows: AccountBreakdownItem[] }) {
