@@ -25,7 +25,8 @@ function dimensionClauses(filters: Filters): Prisma.Sql[] {
   return clauses;
 }
 
-function where(time: Prisma.Sql[], filters: Filters): Prisma.Sql {
+/** Time (and other) conditions joined with the filters' dimension conditions. */
+export function where(time: Prisma.Sql[], filters: Filters): Prisma.Sql {
   return Prisma.join([...time, ...dimensionClauses(filters)], ' AND ');
 }
 

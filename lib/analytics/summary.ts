@@ -1,7 +1,8 @@
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
-import { accountCounts, decisionCounts } from './sources';
+import { countActiveAccounts } from './active-accounts';
+import { decisionCounts } from './sources';
 
 export interface Headline {
   decisions: number;
@@ -26,8 +27,7 @@ async function headline(prisma: PrismaClient, filters: Filters): Promise<Headlin
       SELECT sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked,
              count(DISTINCT caller_region)::int AS regions
         FROM (${decisionCounts(filters)}) s`,
-    // GROUP BY then count: a hash aggregate, where count(DISTINCT) would sort every row.
-    prisma.$queryRaw<{ accounts: number }[]>`SELECT count(*)::int AS accounts FROM (SELECT account_id FROM (${accountCounts(filters)}) s GROUP BY 1) a`,
+    countActiveAccounts(prisma, filters),
   ]);
   const allowed = Number(counts[0]?.allowed ?? 0);
   const blocked = Number(counts[0]?.blocked ?? 0);
@@ -37,7 +37,7 @@ async function headline(prisma: PrismaClient, filters: Filters): Promise<Headlin
     allowed,
     blocked,
     blockRate: decisions ? blocked / decisions : null,
-    accounts: accounts[0]?.accounts ?? 0,
+    accounts,
     regions: decisions ? (counts[0]?.regions ?? 0) : 0,
   };
 }

@@ -4,12 +4,13 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
 import { CopyIn } from './copy-in';
+import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
 import { copyFields, copyValue } from './copy-text';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
 import type { Decision } from './validate';
 
 // Writes a batch's tally (tally.ts) into decision_counts_hourly, decision_counts_daily,
-// account_counts_daily and accounts, and keeps partial aggregates in temporary tables:
+// account_counts_daily, accounts and account_presence_daily, and keeps partial aggregates in temporary tables:
 // what fallback merges tallied in SQL, and what the Node tally spilled when it grew large.
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
@@ -218,18 +219,46 @@ export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally
   await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_accounts_part');
 }
 
+// Existing accounts are updated and new ones inserted, rather than INSERT ... ON CONFLICT:
+// that draws an ordinal (accounts.ordinal, a sequence) for every account of the batch,
+// known or not, and the presence bitmaps (presence.ts) want ordinals dense.
 const ACCOUNT_UPSERT = `
-  INSERT INTO accounts AS a (${ACCOUNT_COLUMNS})
-  SELECT id, (array_agg(name ORDER BY name_seen_at DESC) FILTER (WHERE name IS NOT NULL))[1],
-         max(name_seen_at), min(first_seen), max(last_seen)
-    FROM gw_accounts_part GROUP BY id ORDER BY id
-  ON CONFLICT (id) DO UPDATE SET
-    name = CASE WHEN excluded.name_seen_at IS NOT NULL
-                 AND (a.name_seen_at IS NULL OR excluded.name_seen_at >= a.name_seen_at)
-                THEN excluded.name ELSE a.name END,
-    name_seen_at = GREATEST(a.name_seen_at, excluded.name_seen_at),
-    first_seen = LEAST(a.first_seen, excluded.first_seen),
-    last_seen = GREATEST(a.last_seen, excluded.last_seen)`;
+  WITH i AS (
+    SELECT id, (array_agg(name ORDER BY name_seen_at DESC) FILTER (WHERE name IS NOT NULL))[1] AS name,
+           max(name_seen_at) AS name_seen_at, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM gw_accounts_part GROUP BY id
+  ), updated AS (
+    UPDATE accounts a SET
+      name = CASE WHEN i.name_seen_at IS NOT NULL AND (a.name_seen_at IS NULL OR i.name_seen_at >= a.name_seen_at)
+                  THEN i.name ELSE a.name END,
+      name_seen_at = GREATEST(a.name_seen_at, i.name_seen_at),
+      first_seen = LEAST(a.first_seen, i.first_seen),
+      last_seen = GREATEST(a.last_seen, i.last_seen)
+      FROM i WHERE a.id = i.id
+  )
+  INSERT INTO accounts (${ACCOUNT_COLUMNS})
+  SELECT ${ACCOUNT_COLUMNS} FROM i WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = i.id) ORDER BY id`;
+
+/** The presence of the batch's accounts from the Node tally (after the accounts upsert). */
+async function writePresenceFromTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+  const ordinalOf = new Map<string, number>();
+  await copyOut(client, `SELECT p.id, a.ordinal FROM gw_accounts_part p JOIN accounts a USING (id)`,
+    (f) => ordinalOf.set(f[0]!, Number(f[1])));
+  const presence = new PresenceBitmaps(client);
+  const { account, route } = tally.accountRoutes;
+  const cellsOfRoute = tally.combos.routeTexts.map((text) => {
+    const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
+    return presence.cellsOf({ callerRegion, provider, channel, decision });
+  });
+  const { keys } = tally.accountDaily;
+  for (let i = 0; i < keys.length; i++) {
+    const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+    const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
+    presence.add(day, ordinalOf.get(account[id]!)!, cellsOfRoute[route[id]!]!);
+    if (presence.full) await presence.flush();
+  }
+  await presence.write();
+}
 
 /**
  * Writes the batch's counts and account spans. Must run under the merge lock: buckets
@@ -255,6 +284,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
       ON CONFLICT (${ACCOUNT_DAILY_KEY}) DO UPDATE SET count = t.count + excluded.count`);
     await client.query(ACCOUNT_UPSERT);
+    await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
     return;
   }
   if (tally.size === 0) return;
@@ -269,6 +299,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
+  await writePresenceFromTally(client, tally);
 }
 
 /**

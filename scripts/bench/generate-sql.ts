@@ -1,4 +1,5 @@
 import type { Database } from '@/lib/db/client';
+import { backfillPresence } from '@/lib/ingest/presence';
 
 /** Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels over 90 days. */
 export async function generateDecisions(db: Database, rows: number, accounts: number): Promise<void> {
@@ -35,6 +36,12 @@ export async function generateDecisions(db: Database, rows: number, accounts: nu
              decision, count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6`);
   await q(`INSERT INTO accounts (id, name, name_seen_at, first_seen, last_seen)
            SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
+  const client = await db.pool.connect();
+  try {
+    await backfillPresence(client);
+  } finally {
+    client.release();
+  }
   await q(`VACUUM ANALYZE`);
 }
 

@@ -70,6 +70,9 @@ const FILTER_CASES = [
   'from=2024-07-02T03:00:00Z&to=2024-07-03T21:00:00Z&region=CN,HK&not_channel=azure-global',
   'from=2024-06-25T00:00:00Z&to=2024-07-25T12:34:56Z&provider=azure-openai&decision=blocked',
   'from=2024-06-21T07:00:00+08:00&to=2024-07-10T00:00:00+08:00&not_region=US&not_decision=allowed',
+  'from=2024-06-22T13:00:00Z&to=2024-07-28T02:00:00Z&not_region=CN',
+  'from=2024-06-20T00:00:00Z&to=2024-07-15T00:00:00Z&channel=direct,azure-global&decision=allowed',
+  'from=2024-06-24T00:00:00Z&to=2024-07-20T06:00:00Z&region=CN&provider=azure-openai',
 ];
 
 describe('analytics queries agree with a naive count over the same rows', () => {

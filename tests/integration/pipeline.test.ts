@@ -95,7 +95,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 }
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
-async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accountDaily: number; accounts: number }> {
+async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accountDaily: number; accounts: number; presence: number }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
       SELECT count(*) AS n FROM (
@@ -127,10 +127,23 @@ async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily:
       SELECT count(*) AS n FROM raw FULL JOIN accounts a USING (id)
        WHERE raw.f IS DISTINCT FROM a.first_seen OR raw.l IS DISTINCT FROM a.last_seen
           OR raw.nat IS DISTINCT FROM a.name_seen_at OR raw.name IS DISTINCT FROM a.name`),
+    // Every (day, cell, account) of the raw rows has its bit set, and no other bit is set.
+    presence: await count(db, `
+      WITH raw AS (
+        SELECT DISTINCT (d.occurred_at AT TIME ZONE 'UTC')::date AS bucket, c.r, c.p, c.ch, c.dec, a.ordinal
+          FROM access_decisions d JOIN accounts a ON a.id = d.account_id
+         CROSS JOIN LATERAL (VALUES ('', '', '', ''), (d.caller_region, '', '', ''), ('', d.provider, '', ''),
+           ('', '', d.channel, ''), ('', '', '', d.decision::text), (d.caller_region, '', '', d.decision::text),
+           ('', d.provider, '', d.decision::text), ('', '', d.channel, d.decision::text)) c(r, p, ch, dec)
+      )
+      SELECT (SELECT count(*) FROM raw LEFT JOIN account_presence_daily t
+                ON (t.bucket, t.caller_region, t.provider, t.channel, t.decision, t.chunk) = (raw.bucket, raw.r, raw.p, raw.ch, raw.dec, raw.ordinal / 8192)
+               WHERE t.bits IS NULL OR get_bit(t.bits, raw.ordinal % 8192) = 0)
+           + abs((SELECT count(*) FROM raw) - (SELECT coalesce(sum(bit_count(bits)), 0) FROM account_presence_daily)) AS n`),
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accountDaily: 0, accounts: 0 };
+const AGREE = { hourly: 0, daily: 0, accountDaily: 0, accounts: 0, presence: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -371,6 +384,8 @@ describe('ingestion pipeline', () => {
 
   it('agrees with an independent model after several overlapping batches, and rollups and accounts match the raw rows', async () => {
     const reference = new Reference();
+    const ordinalsDrawn = () => count(db(), `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM accounts_ordinal_seq`);
+    const drawnBefore = await ordinalsDrawn();
     for (const [seed, n, tuning] of [
       [1, 300, TINY],
       [2, 400, { firstSegmentRows: 50, maxSegmentRows: 400 }],
@@ -384,6 +399,8 @@ describe('ingestion pipeline', () => {
         .toBe(result.counts.conflicts);
       expect(await disagreements(db())).toEqual(AGREE);
     }
+    // Accounts seen again take no new ordinal: the presence bitmaps stay dense.
+    expect(await ordinalsDrawn() - drawnBefore).toBe(await count(db(), `SELECT count(*) AS n FROM accounts WHERE id LIKE 'c7-%'`));
     const { rows } = await db().pool.query(
       `SELECT provider, request_id, decision, occurred_at, account_name FROM access_decisions WHERE request_id LIKE 'c7-%'`);
     expect(rows.length).toBe(reference.stored.size);

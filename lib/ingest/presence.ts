@@ -1,0 +1,214 @@
+import type pg from 'pg';
+
+import { CopyIn } from './copy-in';
+
+// Which accounts were active on a UTC day, as bitmaps over account ordinals
+// (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
+// stands for every value. The dashboard's "accounts" headline is a count of distinct
+// accounts for any range and filter; counting them from account_counts_daily reads a row
+// per account, day and route, which for 10M decisions by 100k accounts took seconds.
+// ORing 30 days of 1 KB bitmaps and counting bits takes milliseconds (README, Design).
+//
+// Cells are kept for these groupings of dimensions; a filter that constrains any other
+// combination is counted exactly from account_counts_daily instead (analytics/active-accounts.ts).
+
+export const PRESENCE_DIMENSIONS = ['region', 'provider', 'channel', 'decision'] as const;
+export type PresenceDimension = (typeof PRESENCE_DIMENSIONS)[number];
+
+export const PRESENCE_GROUPINGS: ReadonlyArray<ReadonlyArray<PresenceDimension>> = [
+  [],
+  ['region'],
+  ['provider'],
+  ['channel'],
+  ['decision'],
+  ['region', 'decision'],
+  ['provider', 'decision'],
+  ['channel', 'decision'],
+];
+
+/** Bits per bitmap row: an account's ordinal n is bit n % 8192 (leftmost first) of chunk n / 8192. */
+export const PRESENCE_CHUNK_BITS = 8192;
+const CHUNK_BYTES = PRESENCE_CHUNK_BITS / 8;
+const CHUNK_SHIFT = 13;
+/** Bitmaps held in memory before they are moved to the database (1 KB each). */
+const MAX_HELD = 16_384;
+// Numeric map keys: ((day × CELL_SPACE) + cell) × CHUNK_SPACE + chunk stays below 2^53.
+const CELL_SPACE = 2 ** 20;
+const CHUNK_SPACE = 2 ** 16;
+
+export interface Route {
+  callerRegion: string;
+  provider: string;
+  channel: string;
+  decision: string;
+}
+
+const COLUMNS = 'bucket, caller_region, provider, channel, decision, chunk, bits';
+const KEY = 'bucket, caller_region, provider, channel, decision, chunk';
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const dayText = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+/** Collects a batch's (day, account, route) presence and writes it as bitmap rows. */
+export class PresenceBitmaps {
+  private readonly cellIds = new Map<string, number>();
+  /** COPY text of each cell's four dimension columns. */
+  private readonly cellTexts: string[] = [];
+  private readonly routeCells = new Map<string, number[]>();
+  private readonly bitmaps = new Map<number, Uint8Array>();
+  private flushed = false;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  /** The cells a route belongs to, one per grouping. */
+  cellsOf(route: Route): number[] {
+    const routeKey = `${route.callerRegion}\t${route.provider}\t${route.channel}\t${route.decision}`;
+    let cells = this.routeCells.get(routeKey);
+    if (cells === undefined) {
+      const value: Record<PresenceDimension, string> = {
+        region: route.callerRegion.trim(), provider: route.provider, channel: route.channel, decision: route.decision,
+      };
+      cells = PRESENCE_GROUPINGS.map((grouping) => {
+        const text = PRESENCE_DIMENSIONS.map((d) => (grouping.includes(d) ? value[d] : '')).join('\t');
+        let id = this.cellIds.get(text);
+        if (id === undefined) {
+          id = this.cellTexts.length;
+          if (id >= CELL_SPACE) throw new Error('Too many dimension combinations in one batch');
+          this.cellIds.set(text, id);
+          this.cellTexts.push(text);
+        }
+        return id;
+      });
+      this.routeCells.set(routeKey, cells);
+    }
+    return cells;
+  }
+
+  /** Whether the held bitmaps should be flushed before more are added. */
+  get full(): boolean {
+    return this.bitmaps.size >= MAX_HELD;
+  }
+
+  /**
+   * Marks an account active on a day (days since 1970-01-01, UTC) in the given cells.
+   * Synchronous (an await per row costs more than the bit): callers flush when `full`.
+   */
+  add(day: number, ordinal: number, cells: number[]): void {
+    const chunk = ordinal >>> CHUNK_SHIFT;
+    const bit = ordinal & (PRESENCE_CHUNK_BITS - 1);
+    const byte = bit >>> 3;
+    const mask = 0x80 >>> (bit & 7);
+    for (const cell of cells) {
+      const key = (day * CELL_SPACE + cell) * CHUNK_SPACE + chunk;
+      let bitmap = this.bitmaps.get(key);
+      if (bitmap === undefined) {
+        bitmap = new Uint8Array(CHUNK_BYTES);
+        this.bitmaps.set(key, bitmap);
+      }
+      bitmap[byte]! |= mask;
+    }
+  }
+
+  /** Moves the held bitmaps into a temporary table (summed at `write`). */
+  async flush(): Promise<void> {
+    if (this.bitmaps.size === 0) return;
+    if (!this.flushed) {
+      await this.client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_presence_in (LIKE account_presence_daily) ON COMMIT DROP`);
+      await this.client.query('TRUNCATE gw_presence_in');
+      this.flushed = true;
+    }
+    const copy = new CopyIn(this.client, `COPY gw_presence_in (${COLUMNS}) FROM STDIN`);
+    try {
+      let text = '';
+      for (const [key, bitmap] of this.bitmaps) {
+        const chunk = key % CHUNK_SPACE;
+        const rest = (key - chunk) / CHUNK_SPACE;
+        const cell = rest % CELL_SPACE;
+        const day = (rest - cell) / CELL_SPACE;
+        let hex = '';
+        for (let i = 0; i < CHUNK_BYTES; i++) hex += HEX[bitmap[i]!];
+        text += `${dayText(day)}\t${this.cellTexts[cell]}\t${chunk}\tX${hex}\n`;
+        if (text.length >= 256 * 1024) {
+          await copy.write(text);
+          text = '';
+        }
+      }
+      if (text) await copy.write(text);
+      await copy.end();
+    } catch (error) {
+      await copy.abort();
+      throw error;
+    }
+    this.bitmaps.clear();
+  }
+
+  /** ORs everything collected into account_presence_daily. Runs under the merge lock. */
+  async write(): Promise<void> {
+    await this.flush();
+    if (!this.flushed) return;
+    await this.client.query(`
+      INSERT INTO account_presence_daily AS t (${COLUMNS})
+      SELECT ${KEY}, bit_or(bits) FROM gw_presence_in GROUP BY ${KEY} ORDER BY ${KEY}
+      ON CONFLICT (${KEY}) DO UPDATE SET bits = t.bits | excluded.bits`);
+    await this.client.query('TRUNCATE gw_presence_in');
+    this.flushed = false;
+  }
+}
+
+/**
+ * Writes the presence of every row the query returns, in columns `day` (days since
+ * 1970-01-01), `ordinal`, caller_region, provider, channel, decision: for counts that are
+ * in SQL already (the partial tallies of large batches, a rebuild). Read through a cursor
+ * so that memory stays bounded; runs inside the caller's transaction.
+ */
+export async function writePresenceFromQuery(client: pg.PoolClient, query: string): Promise<void> {
+  const presence = new PresenceBitmaps(client);
+  await client.query(`DECLARE gw_presence_rows NO SCROLL CURSOR FOR ${query}`);
+  for (;;) {
+    const { rows } = await client.query<{ day: number; ordinal: number; caller_region: string; provider: string; channel: string; decision: string }>(
+      `FETCH ${FETCH_ROWS} FROM gw_presence_rows`,
+    );
+    for (const r of rows) {
+      presence.add(r.day, r.ordinal, presence.cellsOf({
+        callerRegion: r.caller_region, provider: r.provider, channel: r.channel, decision: r.decision,
+      }));
+      if (presence.full) await presence.flush();
+    }
+    if (rows.length < FETCH_ROWS) break;
+  }
+  await client.query('CLOSE gw_presence_rows');
+  await presence.write();
+}
+
+const FETCH_ROWS = 50_000;
+
+/**
+ * The presence rows of account_counts_daily (or of a table of the same shape), day by day:
+ * in any other order every day's bitmaps would be flushed and read back many times.
+ */
+export function presenceRowsSql(source = 'account_counts_daily'): string {
+  return `SELECT x.bucket - DATE '1970-01-01' AS day, a.ordinal, x.caller_region, x.provider, x.channel, x.decision::text AS decision
+            FROM ${source} x JOIN accounts a ON a.id = x.account_id
+           ORDER BY x.bucket`;
+}
+
+/**
+ * Fills account_presence_daily from account_counts_daily when it is empty while there are
+ * counts: a database that had decisions before the table existed (its migration creates
+ * it empty). Every batch writes both in one transaction, so this finds nothing to do
+ * afterwards, at the cost of two one-row probes.
+ */
+export async function backfillPresence(client: pg.PoolClient): Promise<boolean> {
+  const { rows } = await client.query<{ missing: boolean }>(`
+    SELECT EXISTS (SELECT 1 FROM account_counts_daily) AND NOT EXISTS (SELECT 1 FROM account_presence_daily) AS missing`);
+  if (!rows[0]!.missing) return false;
+  await client.query('BEGIN');
+  try {
+    await writePresenceFromQuery(client, presenceRowsSql());
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+  return true;
+}

@@ -1,0 +1,126 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { countActiveAccounts, presenceAnswers } from '@/lib/analytics/active-accounts';
+import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { migrate } from '@/lib/db/migrate';
+import { seededRandom } from '@/lib/demo/random';
+import { ingest } from '@/lib/ingest/pipeline';
+import type { RecordOutcome } from '@/lib/ingest/read-decisions';
+import type { DecisionRow } from '@/lib/ingest/validate';
+
+import { useTestDatabase } from '../helpers/test-database';
+
+// The "accounts" headline counted from presence bitmaps (and exactly, for filters the
+// bitmaps do not keep) against a naive count over sparse data: 12,000 accounts, so that
+// ordinals span two bitmap chunks and most accounts are absent from most days.
+
+const START = Date.parse('2025-01-01T00:00:00Z');
+const DAYS = 60;
+const ACCOUNTS = 12_000;
+const REGIONS = ['CN', 'US', 'DE', 'HK'];
+const ROUTES = [['openai', 'direct'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
+
+function makeRows(count: number, seed: number): DecisionRow[] {
+  const random = seededRandom(seed);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    const [provider, channel] = pick(ROUTES);
+    return {
+      occurredAt: new Date(START + Math.floor(random() * DAYS * 86_400_000)).toISOString(),
+      requestId: `s${seed}-${i}`,
+      // Squared: a few busy accounts, a long tail of rare ones.
+      accountId: `acct-${Math.floor(random() ** 2 * ACCOUNTS)}`,
+      accountName: undefined,
+      callerRegion: pick(REGIONS),
+      servingRegion: undefined,
+      provider,
+      channel,
+      decision: random() < 0.3 ? 'blocked' : 'allowed',
+      reason: undefined,
+      policyVersion: undefined,
+      model: undefined,
+    } satisfies DecisionRow;
+  });
+}
+
+const BATCHES = [makeRows(15_000, 1), makeRows(10_000, 2)];
+const ROWS = BATCHES.flat();
+
+function naive(f: Filters): number {
+  const check = (value: string, d: { include: string[]; exclude: string[] }) =>
+    (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
+  const seen = new Set<string>();
+  for (const r of ROWS) {
+    const t = Date.parse(r.occurredAt);
+    if (t < f.from.getTime() || t >= f.to.getTime()) continue;
+    if (check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision)) {
+      seen.add(r.accountId);
+    }
+  }
+  return seen.size;
+}
+
+const CASES: Array<[string, boolean]> = [
+  ['from=2025-01-01&to=2025-03-02', true],
+  ['from=2025-01-10&to=2025-01-11', true],
+  ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z', true],
+  ['from=2025-01-05T10:00:00Z&to=2025-01-05T18:00:00Z', true],
+  ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z&region=CN,HK', true],
+  ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z&not_region=CN', true],
+  ['from=2025-01-08&to=2025-02-01&provider=azure-openai', true],
+  ['from=2025-01-08T12:00:00Z&to=2025-02-01&not_channel=direct', true],
+  ['from=2025-01-08&to=2025-02-01T01:00:00Z&decision=blocked', true],
+  ['from=2025-01-02T23:59:59Z&to=2025-02-20&region=CN&decision=blocked', true],
+  ['from=2025-01-02&to=2025-02-20&channel=azure-china-21vianet&not_decision=allowed', true],
+  ['from=2025-01-02&to=2025-02-20&not_provider=openai&decision=allowed', true],
+  ['from=2025-01-02T06:00:00Z&to=2025-02-20&region=CN&channel=azure-china-21vianet', false],
+  ['from=2025-01-02&to=2025-02-20&region=US&provider=openai&decision=blocked', false],
+];
+
+describe('distinct accounts in a range', () => {
+  const db = useTestDatabase();
+
+  beforeAll(async () => {
+    for (const [i, rows] of BATCHES.entries()) {
+      const result = await ingest(db().pool, { fileName: `sparse-${i}.csv`, source: 'cli', strict: false }, async () => ({
+        outcomes: (async function* () {
+          yield rows.map((row, line): RecordOutcome => ({ line: line + 2, ok: true, row }));
+        })(),
+        summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
+      }), { strict: false });
+      expect(result.status).toBe('complete');
+    }
+  });
+
+  it('spans more than one bitmap chunk of ordinals', async () => {
+    const { rows } = await db().pool.query(
+      'SELECT (SELECT max(ordinal) FROM accounts) AS max, (SELECT count(DISTINCT chunk) FROM account_presence_daily) AS chunks');
+    expect(rows[0].max).toBeGreaterThan(8192);
+    expect(Number(rows[0].chunks)).toBe(2);
+  });
+
+  it.each(CASES)('counts exactly for %s', async (query, fromBitmaps) => {
+    const filters = parseFilters(new URLSearchParams(query));
+    expect(presenceAnswers(filters)).toBe(fromBitmaps);
+    const expected = naive(filters);
+    expect(expected).toBeGreaterThan(0);
+    expect(await countActiveAccounts(db().prisma, filters)).toBe(expected);
+  });
+
+  it('counts nothing in a range without decisions', async () => {
+    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2024-01-01&to=2024-06-01')))).toBe(0);
+    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2025-01-01&to=2025-03-02&region=RU')))).toBe(0);
+  });
+
+  it('rebuilds the bitmaps, identical, for a database that had decisions before they existed', async () => {
+    const digest = async () => (await db().pool.query(`
+      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', bucket, caller_region, provider, channel, decision, chunk, bits::text), ','
+             ORDER BY bucket, caller_region, provider, channel, decision, chunk)) AS md5
+        FROM account_presence_daily`)).rows[0];
+    const written = await digest();
+    expect(written.n).toBeGreaterThan(1000);
+    await db().pool.query('TRUNCATE account_presence_daily');
+    await migrate(db().pool);
+    expect(await digest()).toEqual(written);
+  });
+});
