@@ -25,7 +25,8 @@ Benchmarks:
   ingest [--rows N] [--createmany-rows M]
       psql \\copy of an N-row CSV (default 1,000,000) into a table like access_decisions,
       against Gatewatch ingesting the same file through POST /api/v1/batches, and Prisma
-      createMany in chunks of 1,000 on M rows (default 50,000)
+      createMany in chunks of 1,000 on M rows (default 50,000); also the server's resident
+      memory before and at most during the upload (--rows 7300000 makes a ~1 GiB file)
   query [--rows N]
       the dashboard's queries on N generated decisions (default 10,000,000), 20 runs each:
       median and p95, and the speed-up over the same answer computed from raw rows

@@ -38,6 +38,8 @@ async function freePort(): Promise<number> {
 
 export interface AppServer {
   baseUrl: string;
+  /** The spawned node; the server proper may be a descendant of it (see rss.ts). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -83,5 +85,5 @@ export async function startAppServer(
     await stop();
     throw error;
   }
-  return { baseUrl, stop };
+  return { baseUrl, pid: child.pid!, stop };
 }

@@ -2,7 +2,6 @@
 // Gatewatch's decisions export (HTTP, streamed) of the same N rows, in one run; reports rows/s
 // of both, the ratio, and the server's peak resident memory during the export.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -14,29 +13,7 @@ import { startAppServer } from '../../tests/helpers/app-server';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
 
 import { generateDecisions } from './generate-sql';
-
-/** Resident memory of a process and all its descendants, in bytes. */
-function treeRss(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch { /* the process ended */ }
-  }
-  let total = 0;
-  const visit = (p: number) => {
-    try {
-      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
-      total += Number(kb ?? 0) * 1024;
-    } catch { /* gone */ }
-    for (const c of children.get(p) ?? []) visit(c);
-  };
-  visit(pid);
-  return total;
-}
+import { treeRss } from './rss';
 
 async function psqlCopy(url: string, sql: string): Promise<number> {
   const started = performance.now();

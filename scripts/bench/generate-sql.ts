@@ -1,15 +1,34 @@
+import type pg from 'pg';
+
 import type { Database } from '@/lib/db/client';
 import { backfillPresence } from '@/lib/ingest/presence';
 
-/** Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels over 90 days. */
+/**
+ * Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels
+ * over 90 days. Rows are stored in time order, as batches of logs arrive (a table filled
+ * by ingestion is clustered by time; random order would make every raw range read touch
+ * a page per row).
+ */
 export async function generateDecisions(db: Database, rows: number, accounts: number): Promise<void> {
-  const q = (sql: string) => db.pool.query(sql);
+  // One connection: the settings below hold for the session.
+  const client = await db.pool.connect();
+  try {
+    await fill(client, rows, accounts);
+  } finally {
+    client.release();
+  }
+}
+
+async function fill(client: pg.PoolClient, rows: number, accounts: number): Promise<void> {
+  const q = (sql: string) => client.query(sql);
   await q(`SET maintenance_work_mem = '1GB'`);
+  await q(`SET work_mem = '1GB'`);
   await q(`ALTER TABLE access_decisions SET UNLOGGED`);
   for (const index of ['access_decisions_identity', 'access_decisions_account_time', 'access_decisions_time']) await q(`DROP INDEX ${index}`);
   await q(`INSERT INTO access_decisions (occurred_at, request_id, account_id, account_name, caller_region, provider, channel,
              decision, reason, model, batch_id, batch_line)
-           SELECT now() - (random() * interval '90 days'),
+           SELECT * FROM (
+           SELECT now() - (random() * interval '90 days') AS occurred_at,
                   'bench-' || g,
                   'acct-' || a,
                   'Account ' || a,
@@ -20,9 +39,12 @@ export async function generateDecisions(db: Database, rows: number, accounts: nu
                   (ARRAY['gpt-4o','gpt-4o-mini','claude-3-5-sonnet','gemini-1.5-pro'])[1 + (g % 4)],
                   0, g::int
              FROM generate_series(1, ${rows}) g
-             CROSS JOIN LATERAL (SELECT (g::bigint * 7919) % ${accounts} AS a) acc
+             -- A tenth of the traffic comes from ten busy accounts (resellers, say): the drill-down's
+             -- busiest account then has ~100,000 decisions, as real ones do.
+             CROSS JOIN LATERAL (SELECT CASE WHEN g % 10 = 0 THEN (g / 10) % 10 ELSE (g::bigint * 7919) % ${accounts} END AS a) acc
              CROSS JOIN LATERAL (SELECT (ARRAY['openai','azure-openai','anthropic','google-gemini'])[1 + (g % 4)] AS provider,
-                                        (ARRAY['direct','azure-global','azure-china-21vianet','reseller-acme'])[1 + ((g / 4) % 4)] AS channel) p`);
+                                        (ARRAY['direct','azure-global','azure-china-21vianet','reseller-acme'])[1 + ((g / 4) % 4)] AS channel) p
+           ) generated ORDER BY occurred_at`);
   await q(`ALTER TABLE access_decisions SET LOGGED`);
   await q(`CREATE UNIQUE INDEX access_decisions_identity ON access_decisions (provider, request_id)`);
   await q(`CREATE INDEX access_decisions_account_time ON access_decisions (account_id, occurred_at DESC)`);
@@ -36,12 +58,7 @@ export async function generateDecisions(db: Database, rows: number, accounts: nu
              decision, count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6`);
   await q(`INSERT INTO accounts (id, name, name_seen_at, first_seen, last_seen)
            SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
-  const client = await db.pool.connect();
-  try {
-    await backfillPresence(client);
-  } finally {
-    client.release();
-  }
+  await backfillPresence(client);
   await q(`VACUUM ANALYZE`);
 }
 

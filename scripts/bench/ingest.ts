@@ -7,6 +7,11 @@
 //   (c) Prisma createMany in chunks of 1,000 on the first M rows.
 // The database is checkpointed before (a) and (b), so that neither pays for writing out
 // the other's dirty pages.
+//
+// During (b) it also samples the resident memory of the server's process tree (of this
+// process with --in-process) every 100 ms: the requirement is that a 1 GiB upload raises
+// it by no more than 300 MiB. The generated CSV takes ~149 bytes a row, so a 1 GiB upload
+// takes `--rows 7300000`.
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +28,7 @@ import { ingestFile } from '@/lib/ingest/ingest-file';
 
 import { ensureBuild, startAppServer } from './app-server';
 import { writeDecisionsCsv } from './csv-file';
+import { sampleRss } from './rss';
 import { adminQuery, dropStaleScratch, ScratchDatabases } from './scratch';
 
 const run = promisify(execFile);
@@ -35,6 +41,11 @@ const PSQL = process.env.PSQL ?? '/usr/bin/psql';
 interface Timing {
   rows: number;
   seconds: number;
+}
+
+interface Ingest extends Timing {
+  /** Resident memory of the ingesting process(es) just before the upload, and at most during it, in bytes. */
+  rss: { baseline: number; peak: number };
 }
 
 const perSecond = (t: Timing) => t.rows / t.seconds;
@@ -71,7 +82,7 @@ interface BatchAnswer {
   error?: string;
 }
 
-async function timeHttpIngest(url: string, file: string, rows: number): Promise<Timing> {
+async function timeHttpIngest(url: string, file: string, rows: number): Promise<Ingest> {
   const database = createDatabase(url, 2);
   let token: string;
   try {
@@ -86,7 +97,17 @@ async function timeHttpIngest(url: string, file: string, rows: number): Promise<
     return answer.status === 200;
   });
   try {
+    // A file of only the header goes through the whole POST path (batch record,
+    // transaction, rollups) and stores nothing: what it loads and allocates once is then
+    // part of the baseline rather than of the upload's growth.
+    const warmUp = await fetch(`${server.baseUrl}/api/v1/batches`, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'text/csv', 'X-Filename': 'warm-up.csv' },
+      body: `${CSV_COLUMNS.replace(/ /g, '')}\n`,
+    });
+    if (!warmUp.ok) throw new Error(`the warm-up upload answered ${warmUp.status}: ${(await warmUp.text()).slice(0, 2000)}`);
     await adminQuery('CHECKPOINT');
+    const memory = sampleRss(server.pid);
     const started = performance.now();
     const answer = await fetch(`${server.baseUrl}/api/v1/batches`, {
       method: 'POST',
@@ -96,20 +117,22 @@ async function timeHttpIngest(url: string, file: string, rows: number): Promise<
     } as RequestInit);
     const body = (await answer.json()) as BatchAnswer;
     const seconds = (performance.now() - started) / 1000;
+    const rss = { baseline: memory.baseline, peak: memory.stop() };
     if (answer.status !== 201 || body.batch?.status !== 'complete' || body.batch.accepted !== rows) {
       throw new Error(`POST /api/v1/batches answered ${answer.status}: ${JSON.stringify(body).slice(0, 2000)}`);
     }
     log(`  the batch record says ${((body.batch.durationMs ?? 0) / 1000).toFixed(2)} s from opening the batch to its commit`);
-    return { rows, seconds };
+    return { rows, seconds, rss };
   } finally {
     await server.stop();
   }
 }
 
-async function timeInProcessIngest(url: string, file: string, rows: number): Promise<Timing> {
+async function timeInProcessIngest(url: string, file: string, rows: number): Promise<Ingest> {
   const database = createDatabase(url, 4);
   try {
     await adminQuery('CHECKPOINT');
+    const memory = sampleRss(process.pid);
     const started = performance.now();
     const result = await ingestFile(database.pool, createReadStream(file), { filename: 'bench.csv', contentType: 'text/csv' }, {
       batch: { fileName: 'bench.csv', source: 'cli', strict: false },
@@ -117,10 +140,11 @@ async function timeInProcessIngest(url: string, file: string, rows: number): Pro
       maxBytes: Number.MAX_SAFE_INTEGER,
     });
     const seconds = (performance.now() - started) / 1000;
+    const rss = { baseline: memory.baseline, peak: memory.stop() };
     if (result.status !== 'complete' || result.counts.accepted !== rows) {
       throw new Error(`ingestFile: ${JSON.stringify(result)}`);
     }
-    return { rows, seconds };
+    return { rows, seconds, rss };
   } finally {
     await database.pool.end();
   }
@@ -155,8 +179,8 @@ async function timeCreateMany(url: string, rows: number): Promise<Timing> {
   }
 }
 
-function table(rows: Array<[string, string, string, string]>): string {
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
     .map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   '))
     .join('\n');
@@ -220,6 +244,14 @@ export async function benchIngest(args: string[]): Promise<void> {
       line(inProcess ? 'Gatewatch ingestFile, in process (no HTTP)' : 'Gatewatch POST /api/v1/batches (streamed CSV body)', app),
       line(`Prisma createMany, chunks of 1,000 (${createManyRows.toLocaleString('en')} rows)`, createMany),
     ]));
+    const mib = (n: number) => n / 1024 ** 2;
+    const growth = app.rss.peak - app.rss.baseline;
+    console.log(`\n${table([
+      [inProcess ? 'resident memory of this process' : 'resident memory of the app server (process tree)', 'MiB'],
+      [`before the upload of ${mib(bytes).toFixed(1)} MiB (${(bytes / rows).toFixed(1)} bytes a row)`, mib(app.rss.baseline).toFixed(1)],
+      ['peak during the upload (sampled every 100 ms)', mib(app.rss.peak).toFixed(1)],
+      ['growth (target for a 1 GiB upload: at most 300)', mib(growth).toFixed(1)],
+    ])}`);
     const round = (n: number, digits: number) => Number(n.toFixed(digits));
     console.log(JSON.stringify({
       rows,
@@ -228,6 +260,11 @@ export async function benchIngest(args: string[]): Promise<void> {
       createmany_rows_per_s: Math.round(perSecond(createMany)),
       app_vs_copy: round(perSecond(app) / perSecond(copy), 3),
       app_vs_createmany: round(perSecond(app) / perSecond(createMany), 2),
+      upload_bytes: bytes,
+      upload_mib: round(mib(bytes), 1),
+      server_rss_baseline_mib: round(mib(app.rss.baseline), 1),
+      server_rss_peak_mib: round(mib(app.rss.peak), 1),
+      server_rss_growth_mib: round(mib(growth), 1),
     }));
   } finally {
     process.off('SIGINT', stopOnSignal);
