@@ -78,3 +78,23 @@ export class CopyIn {
     await this.settled.catch(() => undefined);
   }
 }
+
+/** COPYs lines of COPY text, sent in pieces of about 256 KB. */
+export async function copyLines(client: pg.PoolClient, sql: string, lines: Iterable<string>): Promise<void> {
+  const copy = new CopyIn(client, sql);
+  try {
+    let text = '';
+    for (const line of lines) {
+      text += line;
+      if (text.length >= 256 * 1024) {
+        await copy.write(text);
+        text = '';
+      }
+    }
+    if (text) await copy.write(text);
+    await copy.end();
+  } catch (error) {
+    await copy.abort();
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import { CopyIn } from './copy-in';
+import { copyLines } from './copy-in';
 
 // Which accounts were active on a UTC day, as bitmaps over account ordinals
 // (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
@@ -117,29 +117,20 @@ export class PresenceBitmaps {
       await this.client.query('TRUNCATE gw_presence_in');
       this.flushed = true;
     }
-    const copy = new CopyIn(this.client, `COPY gw_presence_in (${COLUMNS}) FROM STDIN`);
-    try {
-      let text = '';
-      for (const [key, bitmap] of this.bitmaps) {
-        const chunk = key % CHUNK_SPACE;
-        const rest = (key - chunk) / CHUNK_SPACE;
-        const cell = rest % CELL_SPACE;
-        const day = (rest - cell) / CELL_SPACE;
-        let hex = '';
-        for (let i = 0; i < CHUNK_BYTES; i++) hex += HEX[bitmap[i]!];
-        text += `${dayText(day)}\t${this.cellTexts[cell]}\t${chunk}\tX${hex}\n`;
-        if (text.length >= 256 * 1024) {
-          await copy.write(text);
-          text = '';
-        }
-      }
-      if (text) await copy.write(text);
-      await copy.end();
-    } catch (error) {
-      await copy.abort();
-      throw error;
-    }
+    await copyLines(this.client, `COPY gw_presence_in (${COLUMNS}) FROM STDIN`, this.lines());
     this.bitmaps.clear();
+  }
+
+  private *lines(): Generator<string> {
+    for (const [key, bitmap] of this.bitmaps) {
+      const chunk = key % CHUNK_SPACE;
+      const rest = (key - chunk) / CHUNK_SPACE;
+      const cell = rest % CELL_SPACE;
+      const day = (rest - cell) / CELL_SPACE;
+      let hex = '';
+      for (let i = 0; i < CHUNK_BYTES; i++) hex += HEX[bitmap[i]!];
+      yield `${dayText(day)}\t${this.cellTexts[cell]}\t${chunk}\tX${hex}\n`;
+    }
   }
 
   /** ORs everything collected into account_presence_daily. Runs under the merge lock. */

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
-import { CopyIn } from './copy-in';
+import { copyLines } from './copy-in';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
 import { copyFields, copyValue } from './copy-text';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
@@ -68,25 +68,6 @@ function accountRouteRest(tally: DecisionTally): KeyRest {
     // NUL sorts before anything a value may hold: the order is account id, then route.
     rank: ranks(account.map((id, i) => `${id}\u0000${routes[route[i]!]}`)),
   };
-}
-
-async function copyLines(client: pg.PoolClient, sql: string, lines: Iterable<string>): Promise<void> {
-  const copy = new CopyIn(client, sql);
-  try {
-    let text = '';
-    for (const line of lines) {
-      text += line;
-      if (text.length >= 256 * 1024) {
-        await copy.write(text);
-        text = '';
-      }
-    }
-    if (text) await copy.write(text);
-    await copy.end();
-  } catch (error) {
-    await copy.abort();
-    throw error;
-  }
 }
 
 /**
