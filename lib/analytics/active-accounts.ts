@@ -3,7 +3,7 @@ import { PRESENCE_CHUNK_BITS, PRESENCE_GROUPINGS } from '@/lib/ingest/presence';
 
 import { type Dimension, DIMENSIONS, type Filters } from './filters';
 import { dayParts } from './range';
-import { accountCounts, where } from './sources';
+import { accountCounts, day, where } from './sources';
 
 // How many distinct accounts had a decision in the filters' range and dimensions.
 // Whole UTC days come from the presence bitmaps (lib/ingest/presence.ts): the days' bitmaps
@@ -20,8 +20,6 @@ const PRESENCE_COLUMN: Record<Dimension, string> = {
   channel: 'channel',
   decision: 'decision',
 };
-
-const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function constrained(filters: Filters): Dimension[] {
   return DIMENSIONS.filter((d) => filters[d].include.length > 0 || filters[d].exclude.length > 0);

@@ -30,7 +30,8 @@ export function where(time: Prisma.Sql[], filters: Filters): Prisma.Sql {
   return Prisma.join([...time, ...dimensionClauses(filters)], ' AND ');
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** The UTC date of an instant, for the daily tables' bucket column. */
+export const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function rawSelect(s: Span, filters: Filters, accountId?: string): Prisma.Sql {
   const time = [Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`];

@@ -4,6 +4,11 @@ import type { DecisionRow } from './validate';
 // https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
 const SPECIAL = /[\\\t\n\r]/;
 
+/** A day index (days since 1970-01-01) as a date: the bucket of the daily tables. */
+export function dayText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function copyValue(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   const text = String(value);

@@ -1,6 +1,9 @@
 import type pg from 'pg';
 
+import { type Dimension, DIMENSIONS } from '@/lib/analytics/filters';
+
 import { copyLines } from './copy-in';
+import { dayText } from './copy-text';
 
 // Which accounts were active on a UTC day, as bitmaps over account ordinals
 // (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
@@ -12,10 +15,7 @@ import { copyLines } from './copy-in';
 // Cells are kept for these groupings of dimensions; a filter that constrains any other
 // combination is counted exactly from account_counts_daily instead (analytics/active-accounts.ts).
 
-export const PRESENCE_DIMENSIONS = ['region', 'provider', 'channel', 'decision'] as const;
-export type PresenceDimension = (typeof PRESENCE_DIMENSIONS)[number];
-
-export const PRESENCE_GROUPINGS: ReadonlyArray<ReadonlyArray<PresenceDimension>> = [
+export const PRESENCE_GROUPINGS: ReadonlyArray<ReadonlyArray<Dimension>> = [
   [],
   ['region'],
   ['provider'],
@@ -47,7 +47,6 @@ const COLUMNS = 'bucket, caller_region, provider, channel, decision, chunk, bits
 const KEY = 'bucket, caller_region, provider, channel, decision, chunk';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const dayText = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 /** Collects a batch's (day, account, route) presence and writes it as bitmap rows. */
 export class PresenceBitmaps {
@@ -65,11 +64,11 @@ export class PresenceBitmaps {
     const routeKey = `${route.callerRegion}\t${route.provider}\t${route.channel}\t${route.decision}`;
     let cells = this.routeCells.get(routeKey);
     if (cells === undefined) {
-      const value: Record<PresenceDimension, string> = {
+      const value: Record<Dimension, string> = {
         region: route.callerRegion.trim(), provider: route.provider, channel: route.channel, decision: route.decision,
       };
       cells = PRESENCE_GROUPINGS.map((grouping) => {
-        const text = PRESENCE_DIMENSIONS.map((d) => (grouping.includes(d) ? value[d] : '')).join('\t');
+        const text = DIMENSIONS.map((d) => (grouping.includes(d) ? value[d] : '')).join('\t');
         let id = this.cellIds.get(text);
         if (id === undefined) {
           id = this.cellTexts.length;

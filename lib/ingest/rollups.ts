@@ -4,8 +4,8 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
 import { copyLines } from './copy-in';
+import { copyFields, copyValue, dayText } from './copy-text';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
-import { copyFields, copyValue } from './copy-text';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
 import type { Decision } from './validate';
 
@@ -35,7 +35,6 @@ const ACCOUNT_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
 
 const HOUR_MS = 3_600_000;
 const hourText = (hour: number) => new Date(hour * HOUR_MS).toISOString();
-const dayText = (day: number) => new Date(day * 24 * HOUR_MS).toISOString().slice(0, 10);
 
 /**
  * The part of a key below its bucket (a combination, an account route): its COPY text,

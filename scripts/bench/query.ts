@@ -55,55 +55,54 @@ export async function runQueryBench(args: { rows: number }): Promise<void> {
 
 /** The timed part, on a database that holds generated decisions. */
 export async function runQueries(db: Database, rows: number): Promise<void> {
-  {
-    const now = new Date();
-    const f30 = parseFilters(new URLSearchParams('range=30d'), now);
-    const f90 = parseFilters(new URLSearchParams('range=90d'), now);
-    const account = (await db.pool.query(`SELECT account_id FROM account_counts_daily GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1`)).rows[0].account_id as string;
-    const p = db.prisma;
+  const now = new Date();
+  const f30 = parseFilters(new URLSearchParams('range=30d'), now);
+  const f90 = parseFilters(new URLSearchParams('range=90d'), now);
+  const account = (await db.pool.query(`SELECT account_id FROM account_counts_daily GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1`)).rows[0].account_id as string;
+  const p = db.prisma;
 
-    const results: { name: string; median: number; p95: number; naive?: number }[] = [];
-    // The naive side gives the same answers from raw rows, its statements run at once as ours are.
-    const bench = async (label: string, fn: () => Promise<unknown>, naiveSql?: string[]) => {
-      const r = await time(fn);
-      let naive: number | undefined;
-      if (naiveSql) naive = (await time(() => Promise.all(naiveSql.map((sql) => db.pool.query(sql))))).median;
-      results.push({ name: label, ...r, naive });
-      console.error(`${label}: median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms${naive ? `, naive ${naive.toFixed(0)} ms` : ''}`);
-    };
+  const results: { name: string; median: number; p95: number; naive?: number }[] = [];
+  // The naive side gives the same answers from raw rows, its statements run at once as ours are.
+  const bench = async (label: string, fn: () => Promise<unknown>, naiveSql?: string[]) => {
+    const r = await time(fn);
+    let naive: number | undefined;
+    if (naiveSql) naive = (await time(() => Promise.all(naiveSql.map((sql) => db.pool.query(sql))))).median;
+    results.push({ name: label, ...r, naive });
+    console.error(`${label}: median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms${naive ? `, naive ${naive.toFixed(0)} ms` : ''}`);
+  };
 
-    await bench('overview (30 days)', () => Promise.all([
-      summary(p, f30), timeSeries(p, f30, 'day'), breakdown(p, f30, 'region'), breakdown(p, f30, 'provider'),
-      breakdown(p, f30, 'channel'), breakdown(p, f30, 'region', 'channel'),
-    ]), [`SELECT caller_region, channel, decision, count(*), count(DISTINCT account_id) FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1, 2, 3`]);
-    await bench('breakdown (90 days, region x channel)', () => breakdown(p, f90, 'region', 'channel'),
-      [`SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${naiveWhere(f90)} GROUP BY 1, 2, 3`]);
-    await bench('account drill-down (busiest account, 90 days)', () => Promise.all([
-      accountTimeline(p, account, f90, 'day'), accountBreakdown(p, account, f90), decisionsPage(p, f90, { accountId: account, limit: 100 }),
-    ]), [
-      `SELECT date_trunc('day', occurred_at), provider, channel, decision, count(*) FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} GROUP BY 1, 2, 3, 4`,
-      `SELECT caller_region, provider, channel, decision, count(*) FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} GROUP BY 1, 2, 3, 4`,
-      `SELECT * FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} ORDER BY occurred_at DESC, id DESC LIMIT 101`,
-    ]);
-    await bench('accounts list (30 days, sorted by blocked)', () => listAccounts(p, f30, { column: 'blocked', desc: true, page: 1, pageSize: 50 }),
-      [`SELECT account_id, count(*) FILTER (WHERE decision = 'blocked') b FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`]);
-    const first = await decisionsPage(p, f30, { limit: 100 });
-    await bench('decisions page (30 days, page 2, region CN)', () => decisionsPage(p, { ...f30, region: { include: ['CN'], exclude: [] } }, { cursor: first.nextCursor, limit: 100 }));
+  await bench('overview (30 days)', () => Promise.all([
+    summary(p, f30), timeSeries(p, f30, 'day'), breakdown(p, f30, 'region'), breakdown(p, f30, 'provider'),
+    breakdown(p, f30, 'channel'), breakdown(p, f30, 'region', 'channel'),
+  ]), [`SELECT caller_region, channel, decision, count(*), count(DISTINCT account_id) FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1, 2, 3`]);
+  await bench('breakdown (90 days, region x channel)', () => breakdown(p, f90, 'region', 'channel'),
+    [`SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${naiveWhere(f90)} GROUP BY 1, 2, 3`]);
+  await bench('account drill-down (busiest account, 90 days)', () => Promise.all([
+    accountTimeline(p, account, f90, 'day'), accountBreakdown(p, account, f90), decisionsPage(p, f90, { accountId: account, limit: 100 }),
+  ]), [
+    `SELECT date_trunc('day', occurred_at), provider, channel, decision, count(*) FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} GROUP BY 1, 2, 3, 4`,
+    `SELECT caller_region, provider, channel, decision, count(*) FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} GROUP BY 1, 2, 3, 4`,
+    `SELECT * FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} ORDER BY occurred_at DESC, id DESC LIMIT 101`,
+  ]);
+  await bench('accounts list (30 days, sorted by blocked)', () => listAccounts(p, f30, { column: 'blocked', desc: true, page: 1, pageSize: 50 }),
+    [`SELECT account_id, count(*) FILTER (WHERE decision = 'blocked') b FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`]);
+  const first = await decisionsPage(p, f30, { limit: 100 });
+  await bench('decisions page (30 days, page 2, region CN)', () => decisionsPage(p, { ...f30, region: { include: ['CN'], exclude: [] } }, { cursor: first.nextCursor, limit: 100 }));
 
-    console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
-    for (const r of results) {
-      console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive?.toFixed(0) ?? '–'} | ${r.naive ? `${(r.naive / r.median).toFixed(0)}x` : '–'} |`);
-    }
-    const speedups = results.filter((r) => r.naive).map((r) => r.naive! / r.median);
-    console.log(JSON.stringify({
-      rows,
-      overview_p95_ms: Number(results[0]!.p95.toFixed(1)),
-      breakdown_p95_ms: Number(results[1]!.p95.toFixed(1)),
-      account_p95_ms: Number(results[2]!.p95.toFixed(1)),
-      accounts_list_p95_ms: Number(results[3]!.p95.toFixed(1)),
-      decisions_page_p95_ms: Number(results[4]!.p95.toFixed(1)),
-      overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
-      min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
-    }));
+  console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive?.toFixed(0) ?? '–'} | ${r.naive ? `${(r.naive / r.median).toFixed(0)}x` : '–'} |`);
   }
+  const speedups = results.filter((r) => r.naive).map((r) => r.naive! / r.median);
+  console.log(JSON.stringify({
+    rows,
+    overview_p95_ms: Number(results[0]!.p95.toFixed(1)),
+    breakdown_p95_ms: Number(results[1]!.p95.toFixed(1)),
+    account_p95_ms: Number(results[2]!.p95.toFixed(1)),
+    accounts_list_p95_ms: Number(results[3]!.p95.toFixed(1)),
+    decisions_page_p95_ms: Number(results[4]!.p95.toFixed(1)),
+    overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
+    min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
+  }));
 }
+
