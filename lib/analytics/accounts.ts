@@ -1,7 +1,8 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
-import { accountCounts } from './sources';
+import { dayParts, monthDays } from './range';
+import { admits, where } from './sources';
 
 export interface AccountListRow {
   id: string;
@@ -19,17 +20,6 @@ export interface AccountListRow {
 
 export const ACCOUNT_SORTS = ['total', 'blocked', 'allowed', 'blockRate', 'lastSeen', 'firstSeen', 'id', 'name'] as const;
 export type AccountSort = (typeof ACCOUNT_SORTS)[number];
-
-const ORDER: Record<AccountSort, string> = {
-  total: 'total',
-  blocked: 'blocked',
-  allowed: 'allowed',
-  blockRate: 'block_rate',
-  lastSeen: 'a.last_seen',
-  firstSeen: 'a.first_seen',
-  id: 'a.id',
-  name: 'a.name',
-};
 
 export interface AccountQuery {
   search?: string;
@@ -54,37 +44,114 @@ function searchPattern(search: string | undefined): string | null {
   return s ? `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 }
 
+const num = (n: number) => Prisma.raw(String(n));
+
+// Each sort's key from exact counts (allowed, blocked), and its lower and upper bounds from
+// whole days (al, bl) plus the decisions of partial edge days (ae, be), which may or may
+// not fall in range.
+const KEYS: Record<AccountSort, { exact: string; lower: string; upper: string }> = {
+  total: { exact: 'allowed + blocked', lower: 'al + bl', upper: 'al + bl + ae + be' },
+  blocked: { exact: 'blocked', lower: 'bl', upper: 'bl + be' },
+  allowed: { exact: 'allowed', lower: 'al', upper: 'al + ae' },
+  blockRate: {
+    exact: 'blocked::float / nullif(allowed + blocked, 0)',
+    lower: 'bl::float / nullif(al + bl + ae, 0)',
+    upper: '(bl + be)::float / nullif(al + bl + be, 0)',
+  },
+  lastSeen: { exact: 'last_seen', lower: 'last_seen', upper: 'last_seen' },
+  firstSeen: { exact: 'first_seen', lower: 'first_seen', upper: 'first_seen' },
+  id: { exact: 'account_id', lower: 'account_id', upper: 'account_id' },
+  // '' stands for no name: first ascending, last descending, as NULLS FIRST/LAST would.
+  name: { exact: "coalesce(name, '')", lower: "coalesce(name, '')", upper: "coalesce(name, '')" },
+};
+
+/** Decisions of a running column on days lo..hi of the row's month (v: the month's days). */
+const daysSum = (column: 'allowed' | 'blocked', admitted: boolean, lo: string, hi: string) =>
+  Prisma.raw(admitted ? `coalesce(m.${column}[v.${hi}], 0) - coalesce(m.${column}[v.${lo} - 1], 0)` : '0');
+
 /**
  * The accounts list as SQL (the page reads a slice; the CSV export streams all of it).
- * Totals are aggregated for every account in range, then sorted and sliced; the regions and
- * channels seen, which need a sort per account, are computed only for the rows kept.
+ *
+ * Whole UTC days come from account_running_monthly: two subscripts per account route and
+ * month. A range's partial edge days need raw rows, up to a day of every account's
+ * decisions; so each account first gets bounds (edge days counted wholly or not at all),
+ * and only accounts that could rank among the first offset + limit are counted exactly:
+ * if K accounts surely hold a key of at least L, none whose bound stays below L can rank
+ * before them. Accounts seen only on edge days are always counted exactly, being perhaps
+ * not in range at all. Every row carries the total, for pagination.
  */
 export function accountsSql(filters: Filters, query: AccountQuery, slice?: { limit: number; offset: number }): Prisma.Sql {
   const pattern = searchPattern(query.search);
-  const direction = query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST';
-  const inner = Prisma.raw(`${ORDER[query.column]} ${direction}, a.id`);
-  const outer = Prisma.raw(`p.${ORDER[query.column].replace(/^a\./, '')} ${direction}, p.id`);
+  const months = monthDays(filters.from, filters.to);
+  const edgeSpans = dayParts(filters.from, filters.to).raw;
+  const allowed = admits(filters, 'allowed');
+  const blocked = admits(filters, 'blocked');
+  const monthRows = months.length
+    ? Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`))
+    : Prisma.sql`(NULL::date, 1, 0, 1, 0)`;
+  const running = (extra: Prisma.Sql[]) => Prisma.sql`account_running_monthly m
+    JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
+   WHERE ${where(extra, filters, ['region', 'provider', 'channel'])}`;
+  // One statement per edge span: OR-ing them would keep the time out of the index condition.
+  const edgeRows = (columns: string, extra: Prisma.Sql[]) => edgeSpans.length
+    ? Prisma.join(edgeSpans.map((s) => Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions
+        WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...extra], filters)}`), ' UNION ALL ')
+    : Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions WHERE false`;
+  const key = KEYS[query.column];
+  // Sorts by an account's attribute read it for every account; the others only for a page.
+  const attribute = ['name', 'firstSeen', 'lastSeen'].includes(query.column);
+  const k = slice ? slice.offset + slice.limit : null;
+  const desc = query.desc;
+  const direction = Prisma.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  // The K-th key among accounts surely in range, each taken at its worst.
+  const threshold = k === null
+    ? Prisma.sql`NULL`
+    : Prisma.sql`(SELECT ${Prisma.raw(desc ? key.lower : key.upper)} FROM bounds WHERE sure
+                   ORDER BY 1 ${Prisma.raw(desc ? 'DESC' : 'ASC')} LIMIT 1 OFFSET ${num(k - 1)})`;
+  const couldRank = Prisma.raw(desc ? `${key.upper} >= t.v` : `${key.lower} <= t.v`);
+  // With no whole day, or no slice, every account is a candidate: one scan of the edge
+  // spans then beats an index probe per account.
+  const probeEdges = k !== null && months.some((m) => m.whole[1] >= m.whole[0]);
   return Prisma.sql`
-    WITH c AS (
-      SELECT account_id,
-             coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0) AS allowed,
-             coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0) AS blocked
-        FROM (${accountCounts(filters)}) s
-       ${pattern ? Prisma.sql`WHERE account_id IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})` : Prisma.empty}
+    WITH r AS (
+      SELECT m.account_id,
+             sum(${daysSum('allowed', allowed, 'wlo', 'whi')})::bigint AS al,
+             sum(${daysSum('blocked', blocked, 'wlo', 'whi')})::bigint AS bl,
+             sum(${daysSum('allowed', allowed, 'tlo', 'thi')})::bigint AS at,
+             sum(${daysSum('blocked', blocked, 'tlo', 'thi')})::bigint AS bt
+        FROM ${running(pattern ? [Prisma.sql`m.account_id IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})`] : [])}
+       GROUP BY m.account_id
+    ), bounds AS (
+      SELECT r.account_id, al, bl, at - al AS ae, bt - bl AS be, al + bl > 0 AS sure
+             ${attribute ? Prisma.sql`, a.name, a.first_seen, a.last_seen` : Prisma.empty}
+        FROM r ${attribute ? Prisma.sql`JOIN accounts a ON a.id = r.account_id` : Prisma.empty}
+       WHERE at + bt > 0
+    ), candidates AS MATERIALIZED (
+      SELECT b.* FROM bounds b, (SELECT ${threshold} AS v) t
+       WHERE NOT sure OR t.v IS NULL OR ${couldRank}
+    ), edge_counts AS (
+      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
+        FROM (${edgeRows('account_id, decision', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
        GROUP BY account_id
+    ), exact AS (
+      SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked
+        FROM candidates c LEFT JOIN edge_counts e USING (account_id)
     ), p AS (
-      SELECT a.id, a.name, c.allowed, c.blocked, c.allowed + c.blocked AS total,
-             c.blocked::float / nullif(c.allowed + c.blocked, 0) AS block_rate,
-             a.first_seen, a.last_seen, count(*) OVER ()::int AS total_count
-        FROM c JOIN accounts a ON a.id = c.account_id
-       ORDER BY ${inner}
-       ${slice ? Prisma.sql`LIMIT ${slice.limit} OFFSET ${slice.offset}` : Prisma.empty}
+      SELECT account_id AS id, allowed, blocked, ${Prisma.raw(key.exact)} AS sort_key
+        FROM exact WHERE allowed + blocked > 0
+       ORDER BY sort_key ${direction}, account_id
+       ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
     )
-    SELECT p.*, seen.regions, seen.channels
-      FROM p CROSS JOIN LATERAL (
-        SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels
-          FROM (${accountCounts(filters)}) x WHERE x.account_id = p.id) seen
-     ORDER BY ${outer}`;
+    SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
+           ((SELECT count(*) FROM bounds WHERE sure) + (SELECT count(*) FROM exact WHERE NOT sure AND allowed + blocked > 0))::int AS total_count
+      FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
+        SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels FROM (
+          SELECT m.caller_region, m.channel FROM ${running([Prisma.sql`m.account_id = p.id`])}
+             AND ${daysSum('allowed', allowed, 'wlo', 'whi')} + ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0
+          UNION ALL
+          ${edgeRows('caller_region, channel', [Prisma.sql`account_id = p.id`])}
+        ) x) seen
+     ORDER BY p.sort_key ${direction}, p.id`;
 }
 
 export function toAccountListRow(r: AccountSqlRow): AccountListRow {
@@ -104,16 +171,9 @@ export async function listAccounts(
   filters: Filters,
   options: AccountQuery & { page: number; pageSize: number },
 ): Promise<{ rows: AccountListRow[]; total: number }> {
-  const rows = await prisma.$queryRaw<AccountSqlRow[]>(
-    accountsSql(filters, options, { limit: options.pageSize, offset: (options.page - 1) * options.pageSize }),
-  );
-  const total = rows[0]?.total_count ?? (options.page > 1 ? await countAccounts(prisma, filters, searchPattern(options.search)) : 0);
+  const read = (limit: number, offset: number) => prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
+  const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
+  // A page past the end holds no row to carry the total: the first row does.
+  const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);
   return { total, rows: rows.map(toAccountListRow) };
-}
-
-async function countAccounts(prisma: PrismaClient, filters: Filters, pattern: string | null): Promise<number> {
-  const rows = await prisma.$queryRaw<{ n: number }[]>`
-    SELECT count(DISTINCT account_id)::int AS n FROM (${accountCounts(filters)}) s
-    ${pattern ? Prisma.sql`WHERE account_id IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})` : Prisma.empty}`;
-  return rows[0]?.n ?? 0;
 }

@@ -3,7 +3,8 @@ import { PRESENCE_CHUNK_BITS, PRESENCE_GROUPINGS } from '@/lib/ingest/presence';
 
 import { type Dimension, DIMENSIONS, type Filters } from './filters';
 import { dayParts } from './range';
-import { accountCounts, day, where } from './sources';
+import { accountsSql, type AccountSqlRow } from './accounts';
+import { day, where } from './sources';
 
 // How many distinct accounts had a decision in the filters' range and dimensions.
 // Whole UTC days come from the presence bitmaps (lib/ingest/presence.ts): the days' bitmaps
@@ -11,8 +12,8 @@ import { accountCounts, day, where } from './sources';
 // would take a raw scan of up to a day of decisions (0.6 s at 10M rows); instead, only
 // accounts present on an edge day and absent from every whole day (usually few) are
 // looked up, each with one probe of the (account_id, occurred_at) index. A
-// filter on a combination of dimensions the bitmaps do not keep is counted exactly from
-// account_counts_daily (one row per account, day and route: slower, never wrong).
+// filter on a combination of dimensions the bitmaps do not keep, or a range without a
+// whole day, is counted as the accounts list counts (accounts.ts): slower, never wrong.
 
 const PRESENCE_COLUMN: Record<Dimension, string> = {
   region: 'caller_region',
@@ -47,10 +48,9 @@ export async function countActiveAccounts(prisma: PrismaClient, filters: Filters
   const parts = dayParts(filters.from, filters.to);
   const days = parts.daily[0];
   if (!days || !presenceAnswers(filters)) {
-    // GROUP BY then count: a hash aggregate, where count(DISTINCT) would sort every row.
-    const rows = await prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM (SELECT account_id FROM (${accountCounts(filters)}) s GROUP BY 1) a`;
-    return rows[0]?.n ?? 0;
+    // The accounts list counts the accounts it pages through, exactly: its first row carries it.
+    const rows = await prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, { column: 'id', desc: false }, { limit: 1, offset: 0 }));
+    return rows[0]?.total_count ?? 0;
   }
   const cells = Prisma.join(cellClauses(filters), ' AND ');
   // The UTC days the partial edges fall in (the day after the whole days, for the end).

@@ -63,3 +63,37 @@ export function hasWholeHourOffsets(tz: string, from: Date, to: Date): boolean {
   }
   return true;
 }
+
+/**
+ * A UTC month touched by a range: the days of it wholly in range (whole, 1-based and
+ * inclusive; [1, 0] when none) and the days at least partly in range (touched).
+ */
+export interface MonthDays {
+  /** The month's first day, YYYY-MM-01. */
+  month: string;
+  whole: [number, number];
+  touched: [number, number];
+}
+
+export function monthDays(from: Date, to: Date): MonthDays[] {
+  const touchedFrom = Math.floor(from.getTime() / DAY);
+  const touchedTo = Math.ceil(to.getTime() / DAY);
+  const wholeFrom = Math.ceil(from.getTime() / DAY);
+  const wholeTo = Math.floor(to.getTime() / DAY);
+  const months: MonthDays[] = [];
+  for (let d = touchedFrom; d < touchedTo; ) {
+    const date = new Date(d * DAY);
+    const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / DAY;
+    const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY;
+    const end = Math.min(touchedTo, next);
+    const wFrom = Math.max(wholeFrom, d);
+    const wTo = Math.min(wholeTo, end);
+    months.push({
+      month: new Date(first * DAY).toISOString().slice(0, 10),
+      whole: wTo > wFrom ? [wFrom - first + 1, wTo - first] : [1, 0],
+      touched: [d - first + 1, end - first],
+    });
+    d = end;
+  }
+  return months;
+}

@@ -1,6 +1,6 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 
-import type { DimensionFilter, Filters } from './filters';
+import { type Dimension, type DimensionFilter, DIMENSIONS, type Filters } from './filters';
 import { dayParts, hasWholeHourOffsets, rangeParts, type Span } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
@@ -15,19 +15,29 @@ const DIMENSION_COLUMN: Record<'region' | 'provider' | 'channel' | 'decision', s
   decision: 'decision::text',
 };
 
-function dimensionClauses(filters: Filters): Prisma.Sql[] {
+function dimensionClauses(filters: Filters, dimensions: readonly Dimension[]): Prisma.Sql[] {
   const clauses: Prisma.Sql[] = [];
   const add = (column: string, f: DimensionFilter) => {
     if (f.include.length) clauses.push(Prisma.sql`${Prisma.raw(column)} IN (${Prisma.join(f.include)})`);
     if (f.exclude.length) clauses.push(Prisma.sql`${Prisma.raw(column)} NOT IN (${Prisma.join(f.exclude)})`);
   };
-  for (const name of ['region', 'provider', 'channel', 'decision'] as const) add(DIMENSION_COLUMN[name], filters[name]);
+  for (const name of dimensions) add(DIMENSION_COLUMN[name], filters[name]);
   return clauses;
 }
 
-/** Time (and other) conditions joined with the filters' dimension conditions. */
-export function where(time: Prisma.Sql[], filters: Filters): Prisma.Sql {
-  return Prisma.join([...time, ...dimensionClauses(filters)], ' AND ');
+/**
+ * Time (and other) conditions joined with the filters' dimension conditions (those of
+ * `dimensions`, for a table that keeps only some as columns).
+ */
+export function where(time: Prisma.Sql[], filters: Filters, dimensions: readonly Dimension[] = DIMENSIONS): Prisma.Sql {
+  const clauses = [...time, ...dimensionClauses(filters, dimensions)];
+  return clauses.length ? Prisma.join(clauses, ' AND ') : Prisma.sql`true`;
+}
+
+/** Whether the decision filter lets decisions of this kind through. */
+export function admits(filters: Filters, decision: 'allowed' | 'blocked'): boolean {
+  const { include, exclude } = filters.decision;
+  return (include.length === 0 || include.includes(decision)) && !exclude.includes(decision);
 }
 
 /** The UTC date of an instant, for the daily tables' bucket column. */

@@ -6,11 +6,12 @@ import { to as copyTo } from 'pg-copy-streams';
 import { copyLines } from './copy-in';
 import { copyFields, copyValue, dayText } from './copy-text';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
+import { addRunning } from './running';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
 import type { Decision } from './validate';
 
 // Writes a batch's tally (tally.ts) into decision_counts_hourly, decision_counts_daily,
-// account_counts_daily, accounts and account_presence_daily, and keeps partial aggregates in temporary tables:
+// account_counts_daily, accounts, account_presence_daily and account_running_monthly, and keeps partial aggregates in temporary tables:
 // what fallback merges tallied in SQL, and what the Node tally spilled when it grew large.
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
@@ -265,21 +266,28 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
       ON CONFLICT (${ACCOUNT_DAILY_KEY}) DO UPDATE SET count = t.count + excluded.count`);
     await client.query(ACCOUNT_UPSERT);
     await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
+    await addRunning(client, 'gw_account_daily_part');
     return;
   }
   if (tally.size === 0) return;
 
   const combos = comboRest(tally);
+  const accountRoutes = accountRouteRest(tally);
   await writeCounts(client, 'decision_counts_hourly', ROLLUP_COLUMNS, ROLLUP_KEY, tally.hourly, COMBO_SPACE,
     hourText, combos, 'bucket', `(extract(epoch FROM bucket) / 3600)::int`);
   await writeCounts(client, 'decision_counts_daily', ROLLUP_COLUMNS, ROLLUP_KEY, tally.daily, COMBO_SPACE,
     dayText, combos, 'bucket', `bucket - DATE '1970-01-01'`);
   await writeCounts(client, 'account_counts_daily', ACCOUNT_DAILY_COLUMNS, ACCOUNT_DAILY_KEY, tally.accountDaily,
-    ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), 'rest', `bucket - DATE '1970-01-01'`);
+    ACCOUNT_ROUTE_SPACE, dayText, accountRoutes, 'rest', `bucket - DATE '1970-01-01'`);
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
   await writePresenceFromTally(client, tally);
+  // The running totals are built in SQL from the batch's daily counts, as on the path above.
+  await client.query('TRUNCATE gw_account_daily_part');
+  await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_DAILY_COLUMNS}) FROM STDIN`,
+    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRoutes, () => true, 'rest'));
+  await addRunning(client, 'gw_account_daily_part');
 }
 
 /**

@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import type { Database } from '@/lib/db/client';
 import { backfillPresence } from '@/lib/ingest/presence';
+import { runningRowsSql } from '@/lib/ingest/running';
 
 /**
  * Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels
@@ -58,6 +59,7 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
              decision, count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6`);
   await q(`INSERT INTO accounts (id, name, name_seen_at, first_seen, last_seen)
            SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
+  await q(`INSERT INTO account_running_monthly ${runningRowsSql('account_counts_daily')}`);
   await backfillPresence(client);
   await q(`VACUUM ANALYZE`);
 }

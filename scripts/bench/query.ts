@@ -58,6 +58,7 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
   const now = new Date();
   const f30 = parseFilters(new URLSearchParams('range=30d'), now);
   const f90 = parseFilters(new URLSearchParams('range=90d'), now);
+  const f7 = parseFilters(new URLSearchParams('range=7d'), now);
   const account = (await db.pool.query(`SELECT account_id FROM account_counts_daily GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1`)).rows[0].account_id as string;
   const p = db.prisma;
 
@@ -85,9 +86,16 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
     `SELECT * FROM access_decisions WHERE account_id = '${account}' AND ${naiveWhere(f90)} ORDER BY occurred_at DESC, id DESC LIMIT 101`,
   ]);
   await bench('accounts list (30 days, sorted by blocked)', () => listAccounts(p, f30, { column: 'blocked', desc: true, page: 1, pageSize: 50 }),
-    [`SELECT account_id, count(*) FILTER (WHERE decision = 'blocked') b FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`]);
+    [`SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') a, count(*) FILTER (WHERE decision = 'blocked') b,
+             array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
+        FROM access_decisions WHERE ${naiveWhere(f30)} GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50`]);
   const first = await decisionsPage(p, f30, { limit: 100 });
   await bench('decisions page (30 days, page 2, region CN)', () => decisionsPage(p, { ...f30, region: { include: ['CN'], exclude: [] } }, { cursor: first.nextCursor, limit: 100 }));
+  await bench('accounts list (7 days, region CN, page 3 by name)', () => listAccounts(p, { ...f7, region: { include: ['CN'], exclude: [] } }, { column: 'name', desc: false, page: 3, pageSize: 50 }),
+    [`SELECT d.account_id, a.name, count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = 'blocked'),
+             array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
+        FROM access_decisions d JOIN accounts a ON a.id = d.account_id
+       WHERE ${naiveWhere(f7)} AND caller_region = 'CN' GROUP BY 1, 2 ORDER BY 2, 1 LIMIT 50 OFFSET 100`]);
 
   console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
   for (const r of results) {
@@ -101,6 +109,7 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
     account_p95_ms: Number(results[2]!.p95.toFixed(1)),
     accounts_list_p95_ms: Number(results[3]!.p95.toFixed(1)),
     decisions_page_p95_ms: Number(results[4]!.p95.toFixed(1)),
+    accounts_list_by_name_p95_ms: Number(results[5]!.p95.toFixed(1)),
     overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
     min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
   }));

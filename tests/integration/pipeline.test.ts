@@ -95,7 +95,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 }
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
-async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accountDaily: number; accounts: number; presence: number }> {
+async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accountDaily: number; accounts: number; presence: number; running: number }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
       SELECT count(*) AS n FROM (
@@ -140,10 +140,30 @@ async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily:
                 ON (t.bucket, t.caller_region, t.provider, t.channel, t.decision, t.chunk) = (raw.bucket, raw.r, raw.p, raw.ch, raw.dec, raw.ordinal / 8192)
                WHERE t.bits IS NULL OR get_bit(t.bits, raw.ordinal % 8192) = 0)
            + abs((SELECT count(*) FROM raw) - (SELECT coalesce(sum(bit_count(bits)), 0) FROM account_presence_daily)) AS n`),
+    // Every day of every running row holds the raw count of decisions up to that day of its month.
+    running: await count(db, `
+      WITH days AS (
+        SELECT t.month, t.account_id, t.caller_region, t.provider, t.channel, d, t.allowed[d] AS a, t.blocked[d] AS b,
+               cardinality(t.allowed) = extract(day FROM t.month + interval '1 month' - interval '1 day')
+                 AND cardinality(t.blocked) = cardinality(t.allowed) AS sized
+          FROM account_running_monthly t CROSS JOIN LATERAL generate_series(1, cardinality(t.allowed)) d
+      ), raw AS (
+        SELECT r.month, r.account_id, r.caller_region, r.provider, r.channel, d.d,
+               count(*) FILTER (WHERE x.decision = 'allowed' AND extract(day FROM x.occurred_at AT TIME ZONE 'UTC') <= d.d) AS a,
+               count(*) FILTER (WHERE x.decision = 'blocked' AND extract(day FROM x.occurred_at AT TIME ZONE 'UTC') <= d.d) AS b
+          FROM (SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month, account_id, caller_region, provider, channel
+                  FROM access_decisions) r
+         CROSS JOIN LATERAL generate_series(1, extract(day FROM r.month + interval '1 month' - interval '1 day')::int) d(d)
+          JOIN access_decisions x ON x.account_id = r.account_id AND x.caller_region = r.caller_region AND x.provider = r.provider
+           AND x.channel = r.channel AND date_trunc('month', x.occurred_at AT TIME ZONE 'UTC')::date = r.month
+         GROUP BY 1, 2, 3, 4, 5, 6
+      )
+      SELECT count(*) AS n FROM raw FULL JOIN days USING (month, account_id, caller_region, provider, channel, d)
+       WHERE raw.a IS DISTINCT FROM days.a OR raw.b IS DISTINCT FROM days.b OR NOT coalesce(days.sized, false)`),
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accountDaily: 0, accounts: 0, presence: 0 };
+const AGREE = { hourly: 0, daily: 0, accountDaily: 0, accounts: 0, presence: 0, running: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -152,6 +172,7 @@ async function snapshot(db: TestDatabase) {
            (SELECT coalesce(sum(count), 0) FROM decision_counts_hourly) AS hourly,
            (SELECT coalesce(sum(count), 0) FROM decision_counts_daily) AS daily,
            (SELECT coalesce(sum(count), 0) FROM account_counts_daily) AS account_daily,
+           (SELECT coalesce(sum(allowed[cardinality(allowed)] + blocked[cardinality(blocked)]), 0) FROM account_running_monthly) AS running,
            (SELECT string_agg(id || name || first_seen || last_seen, ',' ORDER BY id) FROM accounts) AS accounts,
            (SELECT count(*) FROM batch_conflicts) AS conflicts`);
   return rows[0];
