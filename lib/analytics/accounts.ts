@@ -103,12 +103,14 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
   const k = slice ? slice.offset + slice.limit : null;
   const desc = query.desc;
   const direction = Prisma.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
-  // The K-th key among accounts surely in range, each taken at its worst.
-  const threshold = k === null
-    ? Prisma.sql`NULL`
-    : Prisma.sql`(SELECT ${Prisma.raw(desc ? key.lower : key.upper)} FROM bounds WHERE sure
-                   ORDER BY 1 ${Prisma.raw(desc ? 'DESC' : 'ASC')} LIMIT 1 OFFSET ${num(k - 1)})`;
-  const couldRank = Prisma.raw(desc ? `${key.upper} >= t.v` : `${key.lower} <= t.v`);
+  // The K-th key among accounts surely in range, each taken at its worst; accounts whose
+  // best cannot reach it cannot rank among the first K.
+  const couldRank = k === null
+    ? Prisma.sql`true`
+    : Prisma.sql`NOT sure OR ${Prisma.raw(desc ? key.upper : key.lower)} ${Prisma.raw(desc ? '>=' : '<=')} coalesce(
+        (SELECT ${Prisma.raw(desc ? key.lower : key.upper)} FROM bounds WHERE sure
+          ORDER BY 1 ${Prisma.raw(desc ? 'DESC' : 'ASC')} LIMIT 1 OFFSET ${num(k - 1)}),
+        ${Prisma.raw(desc ? key.lower : key.upper)})`;
   // With no whole day, or no slice, every account is a candidate: one scan of the edge
   // spans then beats an index probe per account.
   const probeEdges = k !== null && months.some((m) => m.whole[1] >= m.whole[0]);
@@ -127,8 +129,7 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
         FROM r ${attribute ? Prisma.sql`JOIN accounts a ON a.id = r.account_id` : Prisma.empty}
        WHERE at + bt > 0
     ), candidates AS MATERIALIZED (
-      SELECT b.* FROM bounds b, (SELECT ${threshold} AS v) t
-       WHERE NOT sure OR t.v IS NULL OR ${couldRank}
+      SELECT * FROM bounds WHERE ${couldRank}
     ), edge_counts AS (
       SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
         FROM (${edgeRows('account_id, decision', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
+import { authenticateRequest } from '@/lib/auth/request';
+import type { Role } from '@/lib/generated/prisma/enums';
+
 import { CursorError } from './decisions';
 import { FilterError, parseFilters, type Filters } from './filters';
 
-// Query-string parsing for the analytics API: the same parser as the pages, and every
-// bad parameter answered with 400 and a message naming it.
+// The analytics API's GET handlers: the caller's role checked, the query string parsed by
+// the same parser as the pages, and every bad parameter answered with 400 and a message
+// naming it.
 
 export class BadQueryError extends Error {}
 
@@ -29,4 +33,20 @@ export function answerForQueryError(error: unknown): Response {
     return Response.json({ error: error.message }, { status: 400 });
   }
   throw error;
+}
+
+/** A GET handler that answers JSON to callers of at least `role`. */
+export function analyticsGet(
+  role: Role,
+  answer: (query: { filters: Filters; params: URLSearchParams }) => Promise<unknown>,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const principal = await authenticateRequest(request, role);
+    if (principal instanceof Response) return principal;
+    try {
+      return Response.json(await answer(filtersFromRequest(request)));
+    } catch (error) {
+      return answerForQueryError(error);
+    }
+  };
 }

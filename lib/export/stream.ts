@@ -69,7 +69,9 @@ export function streamCsv<Row>(
     // Cut short: stop the query in PostgreSQL now rather than when it next writes to a closed socket.
     const pid = (client as { processID?: number } | null)?.processID;
     if (error && pid) await pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-    await cursor?.close().catch(() => undefined);
+    // Closing a cursor whose query failed waits forever for an answer; the connection is
+    // destroyed below anyway.
+    if (!error) await cursor?.close().catch(() => undefined);
     if (error) copyStream?.destroy();
     // A cut-short cursor leaves the connection mid-protocol: destroy it rather than reuse it.
     client?.release(error);

@@ -137,6 +137,25 @@ describe('CSV exports', () => {
     expect((await get('/api/v1/export/breakdown.csv?by=colour', viewer)).status).toBe(400);
   });
 
+  it('checks the role and the query of every analytics endpoint', async () => {
+    for (const path of ['summary', 'timeseries', 'breakdown?by=region', 'accounts', 'decisions']) {
+      expect((await fetch(`${app.url}/api/v1/${path}`)).status).toBe(401);
+      expect((await get(`/api/v1/${path}`, 'gw_not-a-token')).status).toBe(401);
+    }
+    expect((await get('/api/v1/decisions?range=24h', viewer)).status).toBe(403);
+    expect((await get('/api/v1/decisions?range=24h&limit=2')).status).toBe(200);
+    const bad = async (path: string, message: RegExp) => {
+      const res = await get(path, viewer);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(message);
+    };
+    await bad('/api/v1/breakdown?by=colour', /^by "colour" is not valid/);
+    await bad('/api/v1/breakdown', /^by is required/);
+    await bad('/api/v1/accounts?sort=-colour', /^sort "-colour" is not valid/);
+    await bad('/api/v1/timeseries?bucket=month', /^bucket "month" is not valid/);
+    await bad('/api/v1/summary?from=yesterday', /from/);
+  });
+
   it('exports the batch history and the audit trail', async () => {
     const batches = strictParse(await (await get('/api/v1/export/batches.csv')).text());
     expect(batches.map((b) => b.file_name)).toEqual(['special.csv', `demo-seed-${SEEDED}-rows`]);
