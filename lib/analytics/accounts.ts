@@ -89,9 +89,11 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
   const monthRows = months.length
     ? Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`))
     : Prisma.sql`(NULL::date, 1, 0, 1, 0)`;
+  // The months also go in the WHERE clause, where an index can use them.
   const running = (extra: Prisma.Sql[]) => Prisma.sql`account_running_monthly m
     JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${where(extra, filters, ['region', 'provider', 'channel'])}`;
+   WHERE ${where([months.length ? Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})` : Prisma.sql`false`, ...extra],
+     filters, ['region', 'provider', 'channel'])}`;
   // One statement per edge span: OR-ing them would keep the time out of the index condition.
   const edgeRows = (columns: string, extra: Prisma.Sql[]) => edgeSpans.length
     ? Prisma.join(edgeSpans.map((s) => Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions
@@ -131,14 +133,16 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
     ), candidates AS MATERIALIZED (
       SELECT * FROM bounds WHERE ${couldRank}
     ), edge_counts AS (
-      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
-        FROM (${edgeRows('account_id, decision', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
+      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
+             array_agg(DISTINCT caller_region) AS regions, array_agg(DISTINCT channel) AS channels
+        FROM (${edgeRows('account_id, decision, caller_region, channel', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
        GROUP BY account_id
     ), exact AS (
-      SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked
+      SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked,
+             e.regions AS edge_regions, e.channels AS edge_channels
         FROM candidates c LEFT JOIN edge_counts e USING (account_id)
     ), p AS (
-      SELECT account_id AS id, allowed, blocked, ${Prisma.raw(key.exact)} AS sort_key
+      SELECT account_id AS id, allowed, blocked, edge_regions, edge_channels, ${Prisma.raw(key.exact)} AS sort_key
         FROM exact WHERE allowed + blocked > 0
        ORDER BY sort_key ${direction}, account_id
        ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
@@ -146,11 +150,13 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
     SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
            ((SELECT count(*) FROM bounds WHERE sure) + (SELECT count(*) FROM exact WHERE NOT sure AND allowed + blocked > 0))::int AS total_count
       FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
-        SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels FROM (
-          SELECT m.caller_region, m.channel FROM ${running([Prisma.sql`m.account_id = p.id`])}
+        -- Routes with decisions on whole days, and those the edge spans' rows showed.
+        SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
+               array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
+          SELECT m.caller_region AS region, m.channel FROM ${running([Prisma.sql`m.account_id = p.id`])}
              AND ${daysSum('allowed', allowed, 'wlo', 'whi')} + ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0
-          UNION ALL
-          ${edgeRows('caller_region, channel', [Prisma.sql`account_id = p.id`])}
+          UNION ALL SELECT unnest(p.edge_regions), NULL
+          UNION ALL SELECT NULL, unnest(p.edge_channels)
         ) x) seen
      ORDER BY p.sort_key ${direction}, p.id`;
 }
