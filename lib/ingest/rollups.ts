@@ -6,7 +6,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { copyLines } from './copy-in';
 import { copyFields, copyValue, dayText } from './copy-text';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
-import { addRunning } from './running';
+import { addRunning, type DayCount, runningLines, writeRunning } from './running';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
 import type { Decision } from './validate';
 
@@ -272,22 +272,38 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
   if (tally.size === 0) return;
 
   const combos = comboRest(tally);
-  const accountRoutes = accountRouteRest(tally);
   await writeCounts(client, 'decision_counts_hourly', ROLLUP_COLUMNS, ROLLUP_KEY, tally.hourly, COMBO_SPACE,
     hourText, combos, 'bucket', `(extract(epoch FROM bucket) / 3600)::int`);
   await writeCounts(client, 'decision_counts_daily', ROLLUP_COLUMNS, ROLLUP_KEY, tally.daily, COMBO_SPACE,
     dayText, combos, 'bucket', `bucket - DATE '1970-01-01'`);
   await writeCounts(client, 'account_counts_daily', ACCOUNT_DAILY_COLUMNS, ACCOUNT_DAILY_KEY, tally.accountDaily,
-    ACCOUNT_ROUTE_SPACE, dayText, accountRoutes, 'rest', `bucket - DATE '1970-01-01'`);
+    ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), 'rest', `bucket - DATE '1970-01-01'`);
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
   await writePresenceFromTally(client, tally);
-  // The running totals are built in SQL from the batch's daily counts, as on the path above.
-  await client.query('TRUNCATE gw_account_daily_part');
-  await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_DAILY_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRoutes, () => true, 'rest'));
-  await addRunning(client, 'gw_account_daily_part');
+  await writeRunning(client, runningLines(dayCounts(tally)));
+}
+
+/** The tally's per-account daily counts, in day order, keyed as the running totals are. */
+function* dayCounts(tally: DecisionTally): Generator<DayCount> {
+  const { account, route } = tally.accountRoutes;
+  const routes = tally.combos.routeTexts;
+  const keyOf: string[] = [];
+  const blockedOf: boolean[] = [];
+  for (let id = 0; id < account.length; id++) {
+    // region\tprovider\tchannel\tdecision: the key keeps all but the decision.
+    const text = routes[route[id]!]!;
+    const cut = text.lastIndexOf('\t');
+    keyOf.push(`${copyValue(account[id])}\t${text.slice(0, cut)}`);
+    blockedOf.push(text.slice(cut + 1) === 'blocked');
+  }
+  const { keys, counts } = tally.accountDaily;
+  for (let i = 0; i < keys.length; i++) {
+    const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+    const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
+    yield { day, key: keyOf[id]!, blocked: blockedOf[id]!, count: counts[i]! };
+  }
 }
 
 /**
