@@ -132,11 +132,16 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
        WHERE at + bt > 0
     ), candidates AS MATERIALIZED (
       SELECT * FROM bounds WHERE ${couldRank}
-    ), edge_counts AS (
-      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
-             array_agg(DISTINCT caller_region) AS regions, array_agg(DISTINCT channel) AS channels
+    ), edge_routes AS (
+      SELECT account_id, caller_region, channel,
+             count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
         FROM (${edgeRows('account_id, decision, caller_region, channel', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
-       GROUP BY account_id
+       GROUP BY 1, 2, 3
+    ), edge_counts AS (
+      -- Hashed twice rather than array_agg(DISTINCT ...), which would sort every edge row;
+      -- the few repeats left in the arrays go where the page's rows are assembled.
+      SELECT account_id, sum(a) AS a, sum(b) AS b, array_agg(caller_region) AS regions, array_agg(channel) AS channels
+        FROM edge_routes GROUP BY account_id
     ), exact AS (
       SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked,
              e.regions AS edge_regions, e.channels AS edge_channels
