@@ -11,6 +11,7 @@ import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
 import { env } from '@/lib/env';
 
 import { buildState } from './build-freshness';
+import { nextServerEnv } from './next-server-env';
 
 const root = path.resolve(import.meta.dirname, '..');
 const log = (line: string) => console.log(`[gatewatch] ${line}`);
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     server = spawn(
       process.execPath,
       [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(config.PORT)],
-      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: '1' } },
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: nextServerEnv({ ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: '1' }) },
     );
     server.once('spawn', () => {
       log(`Gatewatch is running at ${url}`);

@@ -79,19 +79,41 @@ export class CopyIn {
   }
 }
 
-/** COPYs lines of COPY text, sent in pieces of about 256 KB. */
+/** The size of the pieces `copyLines` sends (a line longer than a third of it goes alone). */
+const PIECE_BYTES = 256 * 1024;
+
+/**
+ * COPYs lines of COPY text, sent in pieces of about 256 KB.
+ *
+ * The lines are encoded into a Buffer as they come rather than joined with `+=`: a joined
+ * piece kept its lines alive across young-generation collections, and its flat 256 KB
+ * string lives in V8's large-object space (old generation), so every piece stayed resident
+ * until the next full collection. COPYing 1.2M account-day lines and 40k presence bitmaps
+ * grew the process by 64 MiB that way, by 30 MiB with Buffers, in about the same time. A
+ * new Buffer per piece rather than one reused: a piece's write is acknowledged when the
+ * socket has taken it, which is not always when the socket has finished reading it.
+ */
 export async function copyLines(client: pg.PoolClient, sql: string, lines: Iterable<string>): Promise<void> {
   const copy = new CopyIn(client, sql);
   try {
-    let text = '';
+    let piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
+    let used = 0;
     for (const line of lines) {
-      text += line;
-      if (text.length >= 256 * 1024) {
-        await copy.write(text);
-        text = '';
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit: room is checked without encoding.
+      if (used + line.length * 3 > PIECE_BYTES) {
+        if (used > 0) {
+          await copy.write(piece.subarray(0, used));
+          piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
+          used = 0;
+        }
+        if (line.length * 3 > PIECE_BYTES) {
+          await copy.write(line);
+          continue;
+        }
       }
+      used += piece.write(line, used);
     }
-    if (text) await copy.write(text);
+    if (used > 0) await copy.write(piece.subarray(0, used));
     await copy.end();
   } catch (error) {
     await copy.abort();

@@ -7,6 +7,7 @@ import { createDatabase } from '@/lib/db/client';
 import { migrate } from '@/lib/db/migrate';
 import { seedDemoData } from '@/lib/demo/seed';
 
+import { nextServerEnv } from '../../scripts/next-server-env';
 import { adminQuery, databaseUrl, dropDatabase, dropStaleDatabases, uniqueDatabaseName } from '../helpers/postgres';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -24,7 +25,7 @@ await db.pool.end();
 const server = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', port, '-H', '127.0.0.1'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
+  env: nextServerEnv({ ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' }),
 });
 
 let done = false;

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+import { nextServerEnv } from '../../scripts/next-server-env';
+
 // The built Gatewatch app (`next build` runs before the tests in `npm test`), started
 // against a test database, for tests that go through real HTTP.
 
@@ -29,7 +31,7 @@ export async function startAppServer(databaseUrl: string, env: Record<string, st
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, ...env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    env: nextServerEnv({ ...process.env, ...env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
