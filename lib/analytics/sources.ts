@@ -1,7 +1,7 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 
 import { type Dimension, type DimensionFilter, DIMENSIONS, type Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, rangeParts, type Span } from './range';
+import { dayParts, hasWholeHourOffsets, monthDays, rangeParts, type Span } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
 //   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
@@ -80,18 +80,24 @@ export function decisionCounts(filters: Filters, options: SourceOptions = {}): P
 }
 
 /**
- * Per-account counts (ts, account_id, caller_region, provider, channel, decision, n):
- * whole UTC days from account_counts_daily, partial days at the edges from raw rows.
+ * One account's counts (ts, account_id, caller_region, provider, channel, decision, n):
+ * whole UTC days from account_running_monthly (a day's count is the difference of its
+ * running total and the day before's), partial days at the edges from raw rows.
  */
-export function accountCounts(filters: Filters, accountId?: string): Prisma.Sql {
-  const parts = dayParts(filters.from, filters.to);
-  const accountClause = accountId === undefined ? [] : [Prisma.sql`account_id = ${accountId}`];
-  const selects: Prisma.Sql[] = [
-    ...parts.daily.map((s) => Prisma.sql`SELECT (bucket::timestamp AT TIME ZONE 'UTC') AS ts, account_id, caller_region, provider,
-        channel, decision, count AS n FROM account_counts_daily
-        WHERE ${where([Prisma.sql`bucket >= ${day(s.from)}::date`, Prisma.sql`bucket < ${day(s.to)}::date`, ...accountClause], filters)}`),
-    ...parts.raw.map((s) => Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
-        FROM access_decisions WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...accountClause], filters)}`),
-  ];
-  return Prisma.join(selects, ' UNION ALL ');
+export function accountCounts(filters: Filters, accountId: string): Prisma.Sql {
+  const months = monthDays(filters.from, filters.to).filter((m) => m.whole[1] >= m.whole[0]);
+  const selects: Prisma.Sql[] = months.map((m) => Prisma.sql`
+    SELECT ((${m.month}::date + d - 1)::timestamp AT TIME ZONE 'UTC') AS ts, r.account_id, r.caller_region, r.provider,
+           r.channel, x.decision, x.n
+      FROM account_running_monthly r
+     CROSS JOIN LATERAL generate_series(${m.whole[0]}::int, ${m.whole[1]}::int) d
+     CROSS JOIN LATERAL (VALUES ('allowed'::"Decision", r.allowed[d] - coalesce(r.allowed[d - 1], 0)),
+                                ('blocked'::"Decision", r.blocked[d] - coalesce(r.blocked[d - 1], 0))) x (decision, n)
+     WHERE ${where([Prisma.sql`r.month = ${m.month}::date`, Prisma.sql`r.account_id = ${accountId}`, Prisma.sql`x.n > 0`], filters)}`);
+  for (const s of dayParts(filters.from, filters.to).raw) {
+    selects.push(Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
+        FROM access_decisions WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, Prisma.sql`account_id = ${accountId}`], filters)}`);
+  }
+  return selects.length ? Prisma.join(selects, ' UNION ALL ') : Prisma.sql`SELECT NULL::timestamptz AS ts, NULL::text AS account_id,
+      NULL::char(2) AS caller_region, NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision, 0::bigint AS n WHERE false`;
 }

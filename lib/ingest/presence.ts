@@ -8,12 +8,12 @@ import { dayText } from './copy-text';
 // Which accounts were active on a UTC day, as bitmaps over account ordinals
 // (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
 // stands for every value. The dashboard's "accounts" headline is a count of distinct
-// accounts for any range and filter; counting them from account_counts_daily reads a row
-// per account, day and route, which for 10M decisions by 100k accounts took seconds.
+// accounts for any range and filter; counting them from per-account daily counts read a
+// row per account, day and route, which for 10M decisions by 100k accounts took seconds.
 // ORing 30 days of 1 KB bitmaps and counting bits takes milliseconds (README, Design).
 //
 // Cells are kept for these groupings of dimensions; a filter that constrains any other
-// combination is counted exactly from account_counts_daily instead (analytics/active-accounts.ts).
+// combination is counted as the accounts list counts instead (analytics/active-accounts.ts).
 
 export const PRESENCE_GROUPINGS: ReadonlyArray<ReadonlyArray<Dimension>> = [
   [],
@@ -173,28 +173,31 @@ export async function writePresenceFromQuery(client: pg.PoolClient, query: strin
 const FETCH_ROWS = 50_000;
 
 /**
- * The presence rows of account_counts_daily (or of a table of the same shape), day by day:
- * in any other order every day's bitmaps would be flushed and read back many times.
+ * The presence rows of a relation with per-account daily counts' columns (bucket,
+ * account_id, caller_region, provider, channel, decision), day by day: in any other order
+ * every day's bitmaps would be flushed and read back many times.
  */
-export function presenceRowsSql(source = 'account_counts_daily'): string {
+export function presenceRowsSql(source: string): string {
   return `SELECT x.bucket - DATE '1970-01-01' AS day, a.ordinal, x.caller_region, x.provider, x.channel, x.decision::text AS decision
             FROM ${source} x JOIN accounts a ON a.id = x.account_id
            ORDER BY x.bucket`;
 }
 
 /**
- * Fills account_presence_daily from account_counts_daily when it is empty while there are
- * counts: a database that had decisions before the table existed (its migration creates
- * it empty). Every batch writes both in one transaction, so this finds nothing to do
- * afterwards, at the cost of two one-row probes.
+ * Fills account_presence_daily from the stored decisions when it is empty while there are
+ * decisions: a database that had decisions before the table existed (its migration
+ * creates it empty). Every batch writes both in one transaction, so this finds nothing to
+ * do afterwards, at the cost of two one-row probes.
  */
 export async function backfillPresence(client: pg.PoolClient): Promise<boolean> {
   const { rows } = await client.query<{ missing: boolean }>(`
-    SELECT EXISTS (SELECT 1 FROM account_counts_daily) AND NOT EXISTS (SELECT 1 FROM account_presence_daily) AS missing`);
+    SELECT EXISTS (SELECT 1 FROM access_decisions) AND NOT EXISTS (SELECT 1 FROM account_presence_daily) AS missing`);
   if (!rows[0]!.missing) return false;
   await client.query('BEGIN');
   try {
-    await writePresenceFromQuery(client, presenceRowsSql());
+    await writePresenceFromQuery(client, presenceRowsSql(`(
+      SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision
+        FROM access_decisions)`));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

@@ -11,8 +11,9 @@ import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type S
 import type { Decision } from './validate';
 
 // Writes a batch's tally (tally.ts) into decision_counts_hourly, decision_counts_daily,
-// account_counts_daily, accounts, account_presence_daily and account_running_monthly, and keeps partial aggregates in temporary tables:
-// what fallback merges tallied in SQL, and what the Node tally spilled when it grew large.
+// accounts, account_presence_daily and account_running_monthly, and keeps partial
+// aggregates in temporary tables: what fallback merges tallied in SQL, and what the Node
+// tally spilled when it grew large (gw_account_daily_part: per-account daily counts).
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_hourly_part (
@@ -30,8 +31,7 @@ export async function createPartials(client: pg.PoolClient): Promise<void> {
 
 const ROLLUP_KEY = 'bucket, caller_region, provider, channel, decision, reason, model';
 const ROLLUP_COLUMNS = `${ROLLUP_KEY}, count`;
-const ACCOUNT_DAILY_KEY = 'bucket, account_id, caller_region, provider, channel, decision';
-const ACCOUNT_DAILY_COLUMNS = `${ACCOUNT_DAILY_KEY}, count`;
+const ACCOUNT_DAILY_COLUMNS = 'bucket, account_id, caller_region, provider, channel, decision, count';
 const ACCOUNT_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
 
 const HOUR_MS = 3_600_000;
@@ -73,9 +73,9 @@ function accountRouteRest(tally: DecisionTally): KeyRest {
 /**
  * COPY lines in the order index insertions like best: bucket by bucket, each in primary
  * key order (the rollups: their key starts with the bucket, so it grows at its right
- * edge), or rest by rest, each through its buckets (account_counts_daily: its account
- * index then grows at its right edge; ~25% less work than bucket by bucket, ~50% less
- * than tally order). Bucket texts are made once.
+ * edge), or rest by rest, each through its buckets (the per-account daily counts a
+ * spilled tally leaves in gw_account_daily_part, read back in that order). Bucket texts
+ * are made once.
  */
 function* countLines(
   counts: SortedCounts,
@@ -259,11 +259,6 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
           FROM gw_hourly_part GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
         ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET count = t.count + excluded.count`);
     }
-    await client.query(`
-      INSERT INTO account_counts_daily AS t (${ACCOUNT_DAILY_COLUMNS})
-      SELECT ${ACCOUNT_DAILY_KEY}, sum(count) FROM gw_account_daily_part
-       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-      ON CONFLICT (${ACCOUNT_DAILY_KEY}) DO UPDATE SET count = t.count + excluded.count`);
     await client.query(ACCOUNT_UPSERT);
     await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
     await addRunning(client, 'gw_account_daily_part');
@@ -276,8 +271,6 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
     hourText, combos, 'bucket', `(extract(epoch FROM bucket) / 3600)::int`);
   await writeCounts(client, 'decision_counts_daily', ROLLUP_COLUMNS, ROLLUP_KEY, tally.daily, COMBO_SPACE,
     dayText, combos, 'bucket', `bucket - DATE '1970-01-01'`);
-  await writeCounts(client, 'account_counts_daily', ACCOUNT_DAILY_COLUMNS, ACCOUNT_DAILY_KEY, tally.accountDaily,
-    ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), 'rest', `bucket - DATE '1970-01-01'`);
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
@@ -315,7 +308,7 @@ function* dayCounts(tally: DecisionTally): Generator<DayCount> {
  */
 async function writeCounts(
   client: pg.PoolClient,
-  table: 'decision_counts_hourly' | 'decision_counts_daily' | 'account_counts_daily',
+  table: 'decision_counts_hourly' | 'decision_counts_daily',
   columns: string,
   key: string,
   counts: SortedCounts,

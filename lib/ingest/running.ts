@@ -6,12 +6,13 @@ import { copyLines } from './copy-in';
 // running totals of allowed and blocked decisions day by day. A batch adds its own, built
 // in Node from its tally (RunningRows) or, when the tally was spilled, in SQL from its
 // daily per-account counts (runningRowsSql); the migration that created the table built
-// them once from all of account_counts_daily with the same SQL.
+// them once from the stored decisions with the same SQL.
 
 const KEY = 'month, account_id, caller_region, provider, channel';
 
 /**
- * Rows of account_running_monthly from a relation with the columns of account_counts_daily.
+ * Rows of account_running_monthly from per-account daily counts: a relation with the
+ * columns bucket, account_id, caller_region, provider, channel, decision and count.
  * A month's array is built without expanding it day by day: each active day's running
  * total is repeated up to the next active day (text, then cast), which keeps the cost
  * proportional to the active days rather than to 31 per account route.

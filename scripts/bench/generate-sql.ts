@@ -55,11 +55,11 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
              coalesce(reason, ''), coalesce(model, ''), count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6, 7`);
   await q(`INSERT INTO decision_counts_daily SELECT (occurred_at AT TIME ZONE 'UTC')::date, caller_region, provider, channel, decision,
              coalesce(reason, ''), coalesce(model, ''), count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6, 7`);
-  await q(`INSERT INTO account_counts_daily SELECT (occurred_at AT TIME ZONE 'UTC')::date, account_id, caller_region, provider, channel,
-             decision, count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6`);
   await q(`INSERT INTO accounts (id, name, name_seen_at, first_seen, last_seen)
            SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
-  await q(`INSERT INTO account_running_monthly ${runningRowsSql('account_counts_daily')}`);
+  await q(`INSERT INTO account_running_monthly ${runningRowsSql(`(
+             SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*)
+               FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`)}`);
   await backfillPresence(client);
   await q(`VACUUM ANALYZE`);
 }

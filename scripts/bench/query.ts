@@ -59,7 +59,8 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
   const f30 = parseFilters(new URLSearchParams('range=30d'), now);
   const f90 = parseFilters(new URLSearchParams('range=90d'), now);
   const f7 = parseFilters(new URLSearchParams('range=7d'), now);
-  const account = (await db.pool.query(`SELECT account_id FROM account_counts_daily GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1`)).rows[0].account_id as string;
+  const account = (await db.pool.query(`SELECT account_id FROM account_running_monthly GROUP BY 1
+    ORDER BY sum(allowed[cardinality(allowed)] + blocked[cardinality(blocked)]) DESC LIMIT 1`)).rows[0].account_id as string;
   const p = db.prisma;
 
   const results: { name: string; median: number; p95: number; naive?: number }[] = [];

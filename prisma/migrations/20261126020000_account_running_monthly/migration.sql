@@ -11,15 +11,17 @@ CREATE TABLE "account_running_monthly" (
     CONSTRAINT "account_running_monthly_pkey" PRIMARY KEY ("month","account_id","caller_region","provider","channel")
 );
 
--- Filled from the per-account daily counts already stored (the same statement as
--- runningRowsSql in lib/ingest/running.ts, frozen here as migrations are).
+-- Filled from the decisions already stored (the same statement as runningRowsSql in
+-- lib/ingest/running.ts, frozen here as migrations are): each active day's running total
+-- is repeated up to the next active day.
 INSERT INTO "account_running_monthly"
 WITH per_day AS (
-  SELECT date_trunc('month', bucket)::date AS month, extract(day FROM bucket)::int AS d,
+  SELECT date_trunc('month', (occurred_at AT TIME ZONE 'UTC')::date)::date AS month,
+         extract(day FROM occurred_at AT TIME ZONE 'UTC')::int AS d,
          account_id, caller_region, provider, channel,
-         coalesce(sum(count) FILTER (WHERE decision = 'allowed'), 0) AS a,
-         coalesce(sum(count) FILTER (WHERE decision = 'blocked'), 0) AS b
-    FROM account_counts_daily GROUP BY 1, 2, 3, 4, 5, 6
+         count(*) FILTER (WHERE decision = 'allowed') AS a,
+         count(*) FILTER (WHERE decision = 'blocked') AS b
+    FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6
 ), running AS (
   SELECT month, account_id, caller_region, provider, channel, d, sum(a) OVER w AS ra, sum(b) OVER w AS rb,
          lead(d, 1, extract(day FROM month + interval '1 month' - interval '1 day')::int + 1) OVER w - d AS span
@@ -31,3 +33,8 @@ SELECT month, account_id, caller_region, provider, channel,
        ('{' || repeat('0,', min(d) - 1) || rtrim(string_agg(repeat(rb || ',', span), '' ORDER BY d), ',') || '}')::int[]
   FROM running GROUP BY month, account_id, caller_region, provider, channel
  ORDER BY month, account_id, caller_region, provider, channel;
+
+-- The running totals answer everything the per-account daily counts did (a day's count is
+-- the difference of two neighbouring days). IF EXISTS: this migration may be replayed on a
+-- database rebuilt without them.
+DROP TABLE IF EXISTS "account_counts_daily";
