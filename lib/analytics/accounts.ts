@@ -140,7 +140,7 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
     ), edge_counts AS (
       -- Hashed twice rather than array_agg(DISTINCT ...), which would sort every edge row;
       -- the few repeats left in the arrays go where the page's rows are assembled.
-      SELECT account_id, sum(a) AS a, sum(b) AS b, array_agg(caller_region) AS regions, array_agg(channel) AS channels
+      SELECT account_id, sum(a)::bigint AS a, sum(b)::bigint AS b, array_agg(caller_region) AS regions, array_agg(channel) AS channels
         FROM edge_routes GROUP BY account_id
     ), exact AS (
       SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked,
@@ -159,7 +159,7 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
         SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
                array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
           SELECT m.caller_region AS region, m.channel FROM ${running([Prisma.sql`m.account_id = p.id`])}
-             AND ${daysSum('allowed', allowed, 'wlo', 'whi')} + ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0
+             AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0)
           UNION ALL SELECT unnest(p.edge_regions), NULL
           UNION ALL SELECT NULL, unnest(p.edge_channels)
         ) x) seen

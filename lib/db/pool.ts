@@ -14,6 +14,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 //   memory instead of spilling to disk (the default 4 MB).
 const SESSION = '-c max_parallel_workers_per_gather=0 -c work_mem=64MB';
 
+/**
+ * The pool. pg lets an `options` parameter in the connection string replace the one given
+ * here, so the session settings are appended to it rather than passed beside it.
+ */
 export function createPool(connectionString: string, max = env().GW_DB_POOL_MAX): pg.Pool {
-  return new pg.Pool({ connectionString, max, application_name: 'gatewatch', options: SESSION });
+  const url = new URL(connectionString);
+  const own = url.searchParams.get('options');
+  url.searchParams.set('options', own ? `${own} ${SESSION}` : SESSION);
+  return new pg.Pool({ connectionString: url.toString(), max, application_name: 'gatewatch' });
 }

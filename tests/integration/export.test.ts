@@ -152,6 +152,7 @@ describe('CSV exports', () => {
     await bad('/api/v1/breakdown?by=colour', /^by "colour" is not valid/);
     await bad('/api/v1/breakdown', /^by is required/);
     await bad('/api/v1/accounts?sort=-colour', /^sort "-colour" is not valid/);
+    await bad('/api/v1/accounts?page=100000000000000000', /^page "100000000000000000" is not valid/);
     await bad('/api/v1/timeseries?bucket=month', /^bucket "month" is not valid/);
     await bad('/api/v1/summary?from=yesterday', /from/);
   });
