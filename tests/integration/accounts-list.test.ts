@@ -4,10 +4,9 @@ import { ACCOUNT_SORTS, type AccountListRow, type AccountSort, listAccounts } fr
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';
-import { ingest } from '@/lib/ingest/pipeline';
-import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
+import { ingestRows } from '../helpers/ingest-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The accounts list (running monthly totals, bounds, exact counts only where a rank could
@@ -126,12 +125,7 @@ describe('the accounts list', () => {
 
   beforeAll(async () => {
     for (const [i, rows] of BATCHES.entries()) {
-      const result = await ingest(db().pool, { fileName: `accounts-${i}.csv`, source: 'cli', strict: false }, async () => ({
-        outcomes: (async function* () {
-          yield rows.map((row, line): RecordOutcome => ({ line: line + 2, ok: true, row }));
-        })(),
-        summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
-      }), { strict: false });
+      const result = await ingestRows(db().pool, `accounts-${i}.csv`, rows);
       expect(result.status).toBe('complete');
     }
   });

@@ -4,10 +4,9 @@ import { countActiveAccounts, presenceAnswers } from '@/lib/analytics/active-acc
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';
-import { ingest } from '@/lib/ingest/pipeline';
-import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
+import { ingestRows } from '../helpers/ingest-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The "accounts" headline counted from presence bitmaps (and exactly, for filters the
@@ -82,12 +81,7 @@ describe('distinct accounts in a range', () => {
 
   beforeAll(async () => {
     for (const [i, rows] of BATCHES.entries()) {
-      const result = await ingest(db().pool, { fileName: `sparse-${i}.csv`, source: 'cli', strict: false }, async () => ({
-        outcomes: (async function* () {
-          yield rows.map((row, line): RecordOutcome => ({ line: line + 2, ok: true, row }));
-        })(),
-        summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
-      }), { strict: false });
+      const result = await ingestRows(db().pool, `sparse-${i}.csv`, rows);
       expect(result.status).toBe('complete');
     }
   });

@@ -8,10 +8,9 @@ import { parseFilters, type Filters, type GroupBy } from '@/lib/analytics/filter
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { seededRandom } from '@/lib/demo/random';
-import { ingest } from '@/lib/ingest/pipeline';
-import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
+import { ingestRows } from '../helpers/ingest-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // Generated decisions with known answers: every query is checked against a naive
@@ -81,12 +80,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
   beforeAll(async () => {
     // Two overlapping batches: the second repeats some rows (duplicates must not count twice).
     const send = async (rows: DecisionRow[], name: string) => {
-      const result = await ingest(db().pool, { fileName: name, source: 'cli', strict: false }, async () => ({
-        outcomes: (async function* () {
-          yield rows.map((row, i): RecordOutcome => ({ line: i + 2, ok: true, row }));
-        })(),
-        summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
-      }), { strict: false });
+      const result = await ingestRows(db().pool, name, rows);
       expect(result.status).toBe('complete');
     };
     await send(ROWS.slice(0, 4000), 'a.csv');

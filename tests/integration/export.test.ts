@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { seedDemoData } from '@/lib/demo/seed';
-import { ingest } from '@/lib/ingest/pipeline';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { startAppServer, type AppServer } from '../helpers/app-server';
+import { ingestRows } from '../helpers/ingest-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 const SEEDED = 200_000;
@@ -36,10 +36,7 @@ describe('CSV exports', () => {
 
   beforeAll(async () => {
     await seedDemoData(db(), { rows: SEEDED, now: NOW });
-    await ingest(db().pool, { fileName: 'special.csv', source: 'cli', strict: false }, async () => ({
-      outcomes: (async function* () { yield SPECIAL.map((row, i) => ({ line: i + 2, ok: true as const, row })); })(),
-      summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
-    }), { strict: false });
+    await ingestRows(db().pool, 'special.csv', SPECIAL);
     app = await startAppServer(db().url);
     analyst = (await createApiToken(db().prisma, { name: 'analyst', role: 'analyst' })).secret;
     viewer = (await createApiToken(db().prisma, { name: 'viewer', role: 'viewer' })).secret;
