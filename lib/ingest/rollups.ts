@@ -71,11 +71,8 @@ function accountRouteRest(tally: DecisionTally): KeyRest {
 }
 
 /**
- * COPY lines in the order index insertions like best: bucket by bucket, each in primary
- * key order (the rollups: their key starts with the bucket, so it grows at its right
- * edge), or rest by rest, each through its buckets (the per-account daily counts a
- * spilled tally leaves in gw_account_daily_part, read back in that order). Bucket texts
- * are made once.
+ * COPY lines bucket by bucket, each in primary key order: the rollups' key starts with the
+ * bucket, so their index grows at its right edge. Bucket texts are made once.
  */
 function* countLines(
   counts: SortedCounts,
@@ -83,7 +80,6 @@ function* countLines(
   bucketText: (bucket: number) => string,
   rest: KeyRest,
   wanted: (bucket: number) => boolean,
-  order: 'bucket' | 'rest',
 ): Generator<string> {
   const { keys } = counts;
   const n = keys.length;
@@ -97,19 +93,6 @@ function* countLines(
     return `${text}\t${rest.text(keys[i]! - bucket * space)}\t${counts.counts[i]}\n`;
   };
   const rankOf = (i: number) => rest.rank[keys[i]! - Math.floor(keys[i]! / space) * space]!;
-  if (order === 'rest') {
-    // A counting sort by rank; within a rank, buckets stay in order.
-    const next = new Int32Array(rest.rank.length + 1);
-    for (let i = 0; i < n; i++) next[rankOf(i) + 1]! += 1;
-    for (let r = 0; r < rest.rank.length; r++) next[r + 1]! += next[r]!;
-    const sorted = new Int32Array(n);
-    for (let i = 0; i < n; i++) sorted[next[rankOf(i)]!++] = i;
-    for (const i of sorted) {
-      const text = line(i);
-      if (text !== null) yield text;
-    }
-    return;
-  }
   for (let start = 0; start < n; ) {
     const bucket = Math.floor(keys[start]! / space);
     let end = start;
@@ -136,9 +119,9 @@ function* accountLines(tally: DecisionTally): Generator<string> {
 export async function spillTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
   await createPartials(client);
   await copyLines(client, `COPY gw_hourly_part (${ROLLUP_COLUMNS}) FROM STDIN`,
-    countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally), () => true, 'bucket'));
+    countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally), () => true));
   await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_DAILY_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), () => true, 'rest'));
+    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally), () => true));
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   tally.clear();
 }
@@ -268,9 +251,9 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
 
   const combos = comboRest(tally);
   await writeCounts(client, 'decision_counts_hourly', ROLLUP_COLUMNS, ROLLUP_KEY, tally.hourly, COMBO_SPACE,
-    hourText, combos, 'bucket', `(extract(epoch FROM bucket) / 3600)::int`);
+    hourText, combos, `(extract(epoch FROM bucket) / 3600)::int`);
   await writeCounts(client, 'decision_counts_daily', ROLLUP_COLUMNS, ROLLUP_KEY, tally.daily, COMBO_SPACE,
-    dayText, combos, 'bucket', `bucket - DATE '1970-01-01'`);
+    dayText, combos, `bucket - DATE '1970-01-01'`);
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
@@ -315,7 +298,6 @@ async function writeCounts(
   space: number,
   bucketText: (bucket: number) => string,
   rest: KeyRest,
-  order: 'bucket' | 'rest',
   bucketIndexSql: string,
 ): Promise<void> {
   if (counts.length === 0) return;
@@ -335,12 +317,12 @@ async function writeCounts(
   );
   const present = new Set(rows.map((r) => Number(r.b)));
   await copyLines(client, `COPY ${table} (${columns}) FROM STDIN`,
-    countLines(counts, space, bucketText, rest, (b) => !present.has(b), order));
+    countLines(counts, space, bucketText, rest, (b) => !present.has(b)));
   if (present.size === 0) return;
   const incoming = `gw_${table}_in`;
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${incoming} (LIKE ${table}) ON COMMIT DROP`);
   await copyLines(client, `COPY ${incoming} (${columns}) FROM STDIN`,
-    countLines(counts, space, bucketText, rest, (b) => present.has(b), order));
+    countLines(counts, space, bucketText, rest, (b) => present.has(b)));
   await client.query(`
     INSERT INTO ${table} AS t (${columns}) SELECT ${columns} FROM ${incoming} ORDER BY ${key}
     ON CONFLICT (${key}) DO UPDATE SET count = t.count + excluded.count`);
