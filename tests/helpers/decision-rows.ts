@@ -1,5 +1,6 @@
 import type pg from 'pg';
 
+import type { Filters } from '@/lib/analytics/filters';
 import { ingest } from '@/lib/ingest/pipeline';
 import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
@@ -12,4 +13,13 @@ export async function ingestRows(pool: pg.Pool, fileName: string, rows: Decision
     })(),
     summary: () => ({ sha256: null, bytes: 0, format: 'csv' as const, compressed: false, unknownColumns: [] }),
   }), { strict: false });
+}
+
+/** Whether a row falls in the filters' range and dimensions: the naive model the queries are checked against. */
+export function matchesFilters(r: DecisionRow, f: Filters): boolean {
+  const t = Date.parse(r.occurredAt);
+  if (t < f.from.getTime() || t >= f.to.getTime()) return false;
+  const check = (value: string, d: { include: string[]; exclude: string[] }) =>
+    (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
+  return check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision);
 }

@@ -6,7 +6,7 @@ import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
-import { ingestRows } from '../helpers/ingest-rows';
+import { ingestRows, matchesFilters } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The accounts list (running monthly totals, bounds, exact counts only where a rank could
@@ -62,18 +62,10 @@ function makeBatch(batch: number, count: number): DecisionRow[] {
 const BATCHES = [makeBatch(1, 5000), makeBatch(2, 3000)];
 const ROWS = BATCHES.flat();
 
-function matches(r: DecisionRow, f: Filters): boolean {
-  const t = Date.parse(r.occurredAt);
-  if (t < f.from.getTime() || t >= f.to.getTime()) return false;
-  const check = (value: string, d: { include: string[]; exclude: string[] }) =>
-    (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
-  return check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision);
-}
-
 /** The whole list as the page should show it, computed from the rows themselves. */
 function naiveList(f: Filters, column: AccountSort, desc: boolean, search?: string): AccountListRow[] {
   const byAccount = new Map<string, { allowed: number; blocked: number; regions: Set<string>; channels: Set<string> }>();
-  for (const r of ROWS.filter((x) => matches(x, f))) {
+  for (const r of ROWS.filter((x) => matchesFilters(x, f))) {
     const a = byAccount.get(r.accountId) ?? { allowed: 0, blocked: 0, regions: new Set(), channels: new Set() };
     a[r.decision] += 1;
     a.regions.add(r.callerRegion);

@@ -10,7 +10,7 @@ import { timeSeries } from '@/lib/analytics/time-series';
 import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
-import { ingestRows } from '../helpers/ingest-rows';
+import { ingestRows, matchesFilters } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // Generated decisions with known answers: every query is checked against a naive
@@ -53,14 +53,6 @@ function makeRows(count: number): DecisionRow[] {
 const ROWS = makeRows(6000);
 const ms = (r: DecisionRow) => Date.parse(r.occurredAt);
 
-function matches(r: DecisionRow, f: Filters): boolean {
-  const t = ms(r);
-  if (t < f.from.getTime() || t >= f.to.getTime()) return false;
-  const check = (value: string, d: { include: string[]; exclude: string[] }) =>
-    (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
-  return check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision);
-}
-
 const NOW = new Date(START + SPAN + 86_400_000);
 const FILTER_CASES = [
   'from=2024-06-20T00:00:00Z&to=2024-07-31T00:00:00Z',
@@ -89,7 +81,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
 
   it.each(FILTER_CASES)('summary and breakdowns for %s', async (query) => {
     const filters = parseFilters(new URLSearchParams(query), NOW);
-    const expected = ROWS.filter((r) => matches(r, filters));
+    const expected = ROWS.filter((r) => matchesFilters(r, filters));
     const s = await summary(db().prisma, filters);
     expect(s.current).toMatchObject({
       decisions: expected.length,
@@ -99,7 +91,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
       regions: new Set(expected.map((r) => r.callerRegion)).size,
     });
     const length = filters.to.getTime() - filters.from.getTime();
-    const previous = ROWS.filter((r) => matches(r, { ...filters, from: new Date(filters.from.getTime() - length), to: filters.from }));
+    const previous = ROWS.filter((r) => matchesFilters(r, { ...filters, from: new Date(filters.from.getTime() - length), to: filters.from }));
     expect(s.previous.decisions).toBe(previous.length);
 
     const key: Record<GroupBy, (r: DecisionRow) => string> = {
@@ -124,7 +116,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     ['UTC', 'day'], ['UTC', 'hour'], ['UTC', 'week'], ['Asia/Shanghai', 'day'], ['America/New_York', 'week'], ['Asia/Kolkata', 'day'],
   ] as const)('time series in %s per %s', async (tz, bucket) => {
     const filters = parseFilters(new URLSearchParams(`from=2024-06-22T13:45:00Z&to=2024-07-18T02:10:00Z&tz=${tz}`), NOW);
-    const expected = ROWS.filter((r) => matches(r, filters));
+    const expected = ROWS.filter((r) => matchesFilters(r, filters));
     const series = await timeSeries(db().prisma, filters, bucket);
     const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
     const localKey = (t: number) => {
@@ -146,7 +138,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
   it('lists accounts with exact totals, searched, sorted and paginated', async () => {
     const filters = parseFilters(new URLSearchParams('from=2024-06-23T05:17:31Z&to=2024-07-19T22:03:00Z&region=CN'), NOW);
     const expected = new Map<string, { allowed: number; blocked: number }>();
-    for (const r of ROWS.filter((x) => matches(x, filters))) {
+    for (const r of ROWS.filter((x) => matchesFilters(x, filters))) {
       const c = expected.get(r.accountId) ?? { allowed: 0, blocked: 0 };
       c[r.decision] += 1;
       expected.set(r.accountId, c);
@@ -167,7 +159,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
 
   it('gives one account its per-channel timeline and breakdown', async () => {
     const filters = parseFilters(new URLSearchParams('from=2024-06-20T00:00:00Z&to=2024-07-31T00:00:00Z'), NOW);
-    const mine = ROWS.filter((r) => r.accountId === 'acct-5' && matches(r, filters));
+    const mine = ROWS.filter((r) => r.accountId === 'acct-5' && matchesFilters(r, filters));
     const timeline = await accountTimeline(db().prisma, 'acct-5', filters, 'day');
     expect(timeline.reduce((s, p) => s + p.allowed + p.blocked, 0)).toBe(mine.length);
     expect(new Set(timeline.map((p) => p.channel))).toEqual(new Set(mine.map((r) => r.channel)));
@@ -179,7 +171,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
 
   it('pages through the decision log newest first with a keyset cursor, missing and repeating nothing', async () => {
     const filters = parseFilters(new URLSearchParams('from=2024-06-23T05:17:31Z&to=2024-07-19T22:03:00Z&not_region=US'), NOW);
-    const expected = ROWS.filter((r) => matches(r, filters));
+    const expected = ROWS.filter((r) => matchesFilters(r, filters));
     const seen: string[] = [];
     let cursor: string | null = null;
     let previous = Infinity;

@@ -8,7 +8,7 @@ import { seedDemoData } from '@/lib/demo/seed';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { startAppServer, type AppServer } from '../helpers/app-server';
-import { ingestRows } from '../helpers/ingest-rows';
+import { ingestRows } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 const SEEDED = 200_000;
