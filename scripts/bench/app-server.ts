@@ -1,5 +1,6 @@
 // The built Gatewatch web app as a child process, for benchmarks that go through HTTP.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -60,7 +61,11 @@ export async function startAppServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // GW_BENCH_SERVER_LOG names a file that gets all of the server's output (with
+  // `--trace-gc` in GW_BENCH_SERVER_NODE_ARGS, say); otherwise only its tail is kept, for errors.
+  const log = process.env.GW_BENCH_SERVER_LOG ? createWriteStream(process.env.GW_BENCH_SERVER_LOG) : null;
   const keep = (chunk: Buffer) => {
+    log?.write(chunk);
     output = (output + chunk.toString()).slice(-20_000);
   };
   child.stdout!.on('data', keep);

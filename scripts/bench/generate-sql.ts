@@ -59,7 +59,7 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
            SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
   await q(`INSERT INTO account_running_monthly ${runningRowsSql(`(
              SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*)
-               FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`)}`);
+               FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6) daily`)}`);
   await backfillPresence(client);
   await q(`VACUUM ANALYZE`);
 }
