@@ -23,11 +23,13 @@ export const SERVER_OLD_SPACE_MIB = 1024;
  *   instead of ~220 (256). glibc reads it when a process starts, hence in the child's
  *   environment; other C libraries ignore it.
  */
-export function nextServerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function nextServerEnv<E extends Record<string, string | undefined>>(
+  env: E,
+): E & { NODE_OPTIONS: string; MALLOC_MMAP_THRESHOLD_: string } {
   const nodeOptions = env.NODE_OPTIONS ?? '';
   return {
-    MALLOC_MMAP_THRESHOLD_: '131072',
     ...env,
+    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
     NODE_OPTIONS: /--max-old-space-size\b/.test(nodeOptions)
       ? nodeOptions
       : `${nodeOptions} --max-old-space-size=${SERVER_OLD_SPACE_MIB}`.trim(),
