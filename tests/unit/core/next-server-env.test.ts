@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { nextServerEnv, SERVER_OLD_SPACE_MIB } from '../../../scripts/next-server-env';
 
 /** The V8 heap limit, in MiB, of a node started with `env`. */
-function heapLimitMib(env: NodeJS.ProcessEnv): number {
+function heapLimitMib(env: Record<string, string | undefined>): number {
   const out = execFileSync(process.execPath, ['-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'], {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
