@@ -7,7 +7,7 @@ import { nextServerEnv, SERVER_OLD_SPACE_MIB } from '../../../scripts/next-serve
 /** The V8 heap limit, in MiB, of a node started with `env`. */
 function heapLimitMib(env: Record<string, string | undefined>): number {
   const out = execFileSync(process.execPath, ['-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...env, NODE_ENV: 'test' as const },
     encoding: 'utf8',
   });
   return Number(out.trim()) / 1024 ** 2;
