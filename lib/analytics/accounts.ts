@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
-import { dayParts, monthDays } from './range';
+import { dayParts, monthDays, type Span } from './range';
 import { admits, where } from './sources';
 
 export interface AccountListRow {
@@ -69,6 +69,52 @@ const KEYS: Record<AccountSort, { exact: string; lower: string; upper: string }>
 const daysSum = (column: 'allowed' | 'blocked', admitted: boolean, lo: string, hi: string) =>
   Prisma.raw(admitted ? `coalesce(m.${column}[v.${hi}], 0) - coalesce(m.${column}[v.${lo} - 1], 0)` : '0');
 
+/** Raw decisions in the spans, with the filters: one statement per span, as OR-ing them would keep the time out of the index condition. */
+function spanRows(spans: Span[], filters: Filters, columns: string, extra: Prisma.Sql[]): Prisma.Sql {
+  return spans.length
+    ? Prisma.join(spans.map((s) => Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions
+        WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...extra], filters)}`), ' UNION ALL ')
+    : Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions WHERE false`;
+}
+
+const searchClause = (pattern: string | null, column: string) =>
+  pattern ? [Prisma.sql`${Prisma.raw(column)} IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})`] : [];
+
+/**
+ * The accounts list of a range without a whole UTC day (under two days, such as the last
+ * 24 hours): the running totals cannot bound anything there, so the range's raw rows are
+ * counted per account in one pass over the time index, and only the page's accounts are
+ * read again for the regions and channels they used.
+ */
+function edgeOnlyAccountsSql(
+  filters: Filters,
+  query: AccountQuery,
+  spans: Span[],
+  pattern: string | null,
+  slice?: { limit: number; offset: number },
+): Prisma.Sql {
+  const key = KEYS[query.column];
+  const attribute = ['name', 'firstSeen', 'lastSeen'].includes(query.column);
+  const direction = Prisma.raw(query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  return Prisma.sql`
+    WITH counts AS (
+      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked
+        FROM (${spanRows(spans, filters, 'account_id, decision', searchClause(pattern, 'account_id'))}) e
+       GROUP BY account_id
+    ), p AS (
+      SELECT c.account_id AS id, c.allowed, c.blocked, ${Prisma.raw(key.exact)} AS sort_key
+        FROM counts c ${attribute ? Prisma.sql`JOIN accounts a ON a.id = c.account_id` : Prisma.empty}
+       ORDER BY sort_key ${direction}, c.account_id
+       ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
+    )
+    SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
+           (SELECT count(*) FROM counts)::int AS total_count
+      FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
+        SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels
+          FROM (${spanRows(spans, filters, 'caller_region, channel', [Prisma.sql`account_id = p.id`])}) x) seen
+     ORDER BY p.sort_key ${direction}, p.id`;
+}
+
 /**
  * The accounts list as SQL (the page reads a slice; the CSV export streams all of it).
  *
@@ -78,27 +124,23 @@ const daysSum = (column: 'allowed' | 'blocked', admitted: boolean, lo: string, h
  * and only accounts that could rank among the first offset + limit are counted exactly:
  * if K accounts surely hold a key of at least L, none whose bound stays below L can rank
  * before them. Accounts seen only on edge days are always counted exactly, being perhaps
- * not in range at all. Every row carries the total, for pagination.
+ * not in range at all. Every row carries the total, for pagination. A range without a
+ * whole day is counted from raw rows alone (edgeOnlyAccountsSql).
  */
 export function accountsSql(filters: Filters, query: AccountQuery, slice?: { limit: number; offset: number }): Prisma.Sql {
   const pattern = searchPattern(query.search);
   const months = monthDays(filters.from, filters.to);
   const edgeSpans = dayParts(filters.from, filters.to).raw;
+  if (!months.some((m) => m.whole[1] >= m.whole[0])) return edgeOnlyAccountsSql(filters, query, edgeSpans, pattern, slice);
   const allowed = admits(filters, 'allowed');
   const blocked = admits(filters, 'blocked');
-  const monthRows = months.length
-    ? Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`))
-    : Prisma.sql`(NULL::date, 1, 0, 1, 0)`;
+  const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
   // The months also go in the WHERE clause, where an index can use them.
   const running = (extra: Prisma.Sql[]) => Prisma.sql`account_running_monthly m
     JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${where([months.length ? Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})` : Prisma.sql`false`, ...extra],
+   WHERE ${where([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra],
      filters, ['region', 'provider', 'channel'])}`;
-  // One statement per edge span: OR-ing them would keep the time out of the index condition.
-  const edgeRows = (columns: string, extra: Prisma.Sql[]) => edgeSpans.length
-    ? Prisma.join(edgeSpans.map((s) => Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions
-        WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...extra], filters)}`), ' UNION ALL ')
-    : Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions WHERE false`;
+  const edgeRows = (columns: string, extra: Prisma.Sql[]) => spanRows(edgeSpans, filters, columns, extra);
   const key = KEYS[query.column];
   // Sorts by an account's attribute read it for every account; the others only for a page.
   const attribute = ['name', 'firstSeen', 'lastSeen'].includes(query.column);
@@ -113,9 +155,9 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
         (SELECT ${Prisma.raw(desc ? key.lower : key.upper)} FROM bounds WHERE sure
           ORDER BY 1 ${Prisma.raw(desc ? 'DESC' : 'ASC')} LIMIT 1 OFFSET ${num(k - 1)}),
         ${Prisma.raw(desc ? key.lower : key.upper)})`;
-  // With no whole day, or no slice, every account is a candidate: one scan of the edge
-  // spans then beats an index probe per account.
-  const probeEdges = k !== null && months.some((m) => m.whole[1] >= m.whole[0]);
+  // With no slice every account is a candidate: one scan of the edge spans then beats an
+  // index probe per account.
+  const probeEdges = k !== null;
   return Prisma.sql`
     WITH r AS (
       SELECT m.account_id,
@@ -123,7 +165,7 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
              sum(${daysSum('blocked', blocked, 'wlo', 'whi')})::bigint AS bl,
              sum(${daysSum('allowed', allowed, 'tlo', 'thi')})::bigint AS at,
              sum(${daysSum('blocked', blocked, 'tlo', 'thi')})::bigint AS bt
-        FROM ${running(pattern ? [Prisma.sql`m.account_id IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})`] : [])}
+        FROM ${running(searchClause(pattern, 'm.account_id'))}
        GROUP BY m.account_id
     ), bounds AS (
       SELECT r.account_id, al, bl, at - al AS ae, bt - bl AS be, al + bl > 0 AS sure
