@@ -75,6 +75,17 @@ export interface MonthDays {
   touched: [number, number];
 }
 
+/**
+ * The UTC month holding a day (counted in days since 1970-01-01): its first day, the next
+ * month's first day, and its first day as YYYY-MM-01, the month column's value.
+ */
+export function utcMonth(day: number): { first: number; next: number; text: string } {
+  const date = new Date(day * DAY);
+  const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / DAY;
+  const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY;
+  return { first, next, text: new Date(first * DAY).toISOString().slice(0, 10) };
+}
+
 export function monthDays(from: Date, to: Date): MonthDays[] {
   const touchedFrom = Math.floor(from.getTime() / DAY);
   const touchedTo = Math.ceil(to.getTime() / DAY);
@@ -82,14 +93,12 @@ export function monthDays(from: Date, to: Date): MonthDays[] {
   const wholeTo = Math.floor(to.getTime() / DAY);
   const months: MonthDays[] = [];
   for (let d = touchedFrom; d < touchedTo; ) {
-    const date = new Date(d * DAY);
-    const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / DAY;
-    const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY;
+    const { first, next, text } = utcMonth(d);
     const end = Math.min(touchedTo, next);
     const wFrom = Math.max(wholeFrom, d);
     const wTo = Math.min(wholeTo, end);
     months.push({
-      month: new Date(first * DAY).toISOString().slice(0, 10),
+      month: text,
       whole: wTo > wFrom ? [wFrom - first + 1, wTo - first] : [1, 0],
       touched: [d - first + 1, end - first],
     });

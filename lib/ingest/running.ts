@@ -1,5 +1,7 @@
 import type pg from 'pg';
 
+import { utcMonth } from '@/lib/analytics/range';
+
 import { copyLines } from './copy-in';
 
 // account_running_monthly (see prisma/schema.prisma): per UTC month and account route, the
@@ -50,8 +52,6 @@ export async function addRunning(client: pg.PoolClient, source: string): Promise
   await client.query(upsert(runningRowsSql(source)));
 }
 
-const DAY = 86_400_000;
-
 /** One day's decisions of one kind for an account route (key: account\tregion\tprovider\tchannel, COPY text). */
 export interface DayCount {
   day: number;
@@ -89,10 +89,7 @@ export function* runningLines(counts: Iterable<DayCount>): Generator<string> {
     if (day >= next || day < first) {
       if (day < first) throw new Error('runningLines needs daily counts in day order');
       yield* flush();
-      const date = new Date(day * DAY);
-      first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / DAY;
-      next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY;
-      monthText = new Date(first * DAY).toISOString().slice(0, 10);
+      ({ first, next, text: monthText } = utcMonth(day));
     }
     let row = month.get(key);
     if (!row) month.set(key, (row = new Int32Array(62)));

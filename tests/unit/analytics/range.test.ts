@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayParts, monthDays, rangeParts } from '@/lib/analytics/range';
+import { dayParts, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
 
 const d = (iso: string) => new Date(iso);
 const spans = (xs: { from: Date; to: Date }[]) => xs.map((s) => [s.from.toISOString(), s.to.toISOString()]);
@@ -63,5 +63,14 @@ describe('monthDays', () => {
       { month: '2024-06-01', whole: [1, 30], touched: [1, 30] },
     ]);
     expect(monthDays(d('2024-06-05T00:00:00Z'), d('2024-06-05T00:00:00Z'))).toEqual([]);
+  });
+});
+
+describe('utcMonth', () => {
+  const dayOf = (iso: string) => Date.parse(iso) / 86_400_000;
+  it('finds the month of a day, across a leap February and a year end', () => {
+    expect(utcMonth(dayOf('2024-02-29'))).toEqual({ first: dayOf('2024-02-01'), next: dayOf('2024-03-01'), text: '2024-02-01' });
+    expect(utcMonth(dayOf('2024-12-31'))).toEqual({ first: dayOf('2024-12-01'), next: dayOf('2025-01-01'), text: '2024-12-01' });
+    expect(utcMonth(dayOf('2025-01-01'))).toEqual({ first: dayOf('2025-01-01'), next: dayOf('2025-02-01'), text: '2025-01-01' });
   });
 });
