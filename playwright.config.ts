@@ -33,6 +33,9 @@ export default defineConfig({
     env: { GW_E2E_PORT: String(PORT) },
     timeout: 180_000,
     reuseExistingServer: false,
+    // SIGTERM first, so that tests/e2e/server.ts stops next and drops its database (dropping
+    // waits for the server's connections to close; SIGKILL follows after 15 s).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     stdout: 'pipe',
     stderr: 'pipe',
   },
