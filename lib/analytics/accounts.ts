@@ -44,7 +44,11 @@ function searchPattern(search: string | undefined): string | null {
   return s ? `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 }
 
-const num = (n: number) => Prisma.raw(String(n));
+/** An integer written into the SQL text (LIMIT, OFFSET, array subscripts), refused unless it is one. */
+function num(n: number): Prisma.Sql {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return Prisma.raw(String(n));
+}
 
 // Each sort's key from exact counts (allowed, blocked), and its lower and upper bounds from
 // whole days (al, bl) plus the decisions of partial edge days (ae, be), which may or may
