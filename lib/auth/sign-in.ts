@@ -7,31 +7,35 @@ export type SignInResult =
   | { ok: true; userId: string; email: string }
   | { ok: false; reason: 'invalid' | 'disabled' | 'throttled' };
 
-// Failed attempts per email, in memory: enough to slow down guessing against one
-// process; a deployment with several processes would move this to the database.
+// Failed attempts per email over the last 15 minutes, stored (sign_in_failures) so that
+// neither a restart nor a second process resets them.
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 10;
-const failures = new Map<string, number[]>();
 
-function recentFailures(email: string): number[] {
-  const now = Date.now();
-  const list = (failures.get(email) ?? []).filter((t) => now - t < WINDOW_MS);
-  failures.set(email, list);
-  return list;
+async function recentFailures(prisma: PrismaClient, email: string): Promise<number> {
+  return prisma.signInFailure.count({ where: { email, at: { gt: new Date(Date.now() - WINDOW_MS) } } });
+}
+
+async function recordFailure(prisma: PrismaClient, email: string): Promise<void> {
+  // Old rows go as new failures come in, so the table holds at most a window of them.
+  await prisma.$transaction([
+    prisma.signInFailure.deleteMany({ where: { at: { lte: new Date(Date.now() - WINDOW_MS) } } }),
+    prisma.signInFailure.create({ data: { email } }),
+  ]);
 }
 
 export async function checkCredentials(prisma: PrismaClient, emailInput: string, password: string): Promise<SignInResult> {
   const parsed = EmailSchema.safeParse(emailInput);
-  const email = parsed.success ? parsed.data : emailInput.trim().toLowerCase();
-  if (recentFailures(email).length >= MAX_FAILURES) return { ok: false, reason: 'throttled' };
+  const email = (parsed.success ? parsed.data : emailInput.trim().toLowerCase()).slice(0, 320);
+  if ((await recentFailures(prisma, email)) >= MAX_FAILURES) return { ok: false, reason: 'throttled' };
   const user = parsed.success ? await prisma.user.findUnique({ where: { email } }) : null;
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
   if (!user || !valid) {
-    recentFailures(email).push(Date.now());
+    await recordFailure(prisma, email);
     return { ok: false, reason: 'invalid' };
   }
   if (user.disabledAt) return { ok: false, reason: 'disabled' };
-  failures.delete(email);
+  await prisma.signInFailure.deleteMany({ where: { email } });
   return { ok: true, userId: user.id, email: user.email };
 }
 

@@ -12,6 +12,7 @@ import {
   setUserDisabled,
   UserExistsError,
 } from '@/lib/auth/users';
+import { createDatabase } from '@/lib/db/client';
 
 import { useTestDatabase } from '../helpers/test-database';
 
@@ -54,6 +55,35 @@ describe('sign-in, sessions and tokens', () => {
       expect((await checkCredentials(db().prisma, 'target@example.com', `guess ${i}`)).ok).toBe(false);
     }
     expect(await checkCredentials(db().prisma, 'target@example.com', 'the real password')).toEqual({ ok: false, reason: 'throttled' });
+    // Stored, not per process: another connection pool (a restarted or second server) sees them.
+    const other = createDatabase(db().url, 1);
+    try {
+      expect(await checkCredentials(other.prisma, 'TARGET@example.com', 'the real password')).toEqual({ ok: false, reason: 'throttled' });
+    } finally {
+      await other.pool.end();
+    }
+    // Other emails are not affected.
+    await createUser(db().prisma, { email: 'bystander@example.com', password: 'bystander password', role: 'viewer' });
+    expect((await checkCredentials(db().prisma, 'bystander@example.com', 'bystander password')).ok).toBe(true);
+  });
+
+  it('forgets failures after 15 minutes, and after a successful sign-in', async () => {
+    await createUser(db().prisma, { email: 'later@example.com', password: 'the later password', role: 'viewer' });
+    for (let i = 0; i < 10; i += 1) await checkCredentials(db().prisma, 'later@example.com', `guess ${i}`);
+    expect(await checkCredentials(db().prisma, 'later@example.com', 'the later password')).toEqual({ ok: false, reason: 'throttled' });
+    await db().pool.query(`UPDATE sign_in_failures SET at = at - interval '16 minutes' WHERE email = 'later@example.com'`);
+    expect((await checkCredentials(db().prisma, 'later@example.com', 'the later password')).ok).toBe(true);
+
+    // A new failure deletes rows past the window, whoever they were for.
+    await db().pool.query(`INSERT INTO sign_in_failures (email, at) VALUES ('gone@example.com', now() - interval '20 minutes')`);
+    await checkCredentials(db().prisma, 'later@example.com', 'one more guess');
+    const rows = (await db().pool.query(`SELECT email FROM sign_in_failures ORDER BY id`)).rows.map((r) => r.email);
+    expect(rows).not.toContain('gone@example.com');
+    expect(rows).toContain('later@example.com');
+
+    // Success clears that email's failures.
+    expect((await checkCredentials(db().prisma, 'later@example.com', 'the later password')).ok).toBe(true);
+    expect((await db().pool.query(`SELECT count(*)::int AS n FROM sign_in_failures WHERE email = 'later@example.com'`)).rows[0].n).toBe(0);
   });
 
   it('resolves sessions by their hashed token, and not once expired, deleted or the user disabled', async () => {
