@@ -23,3 +23,33 @@ export function matchesFilters(r: DecisionRow, f: Filters): boolean {
     (d.include.length === 0 || d.include.includes(value)) && !d.exclude.includes(value);
   return check(r.callerRegion, f.region) && check(r.provider, f.provider) && check(r.channel, f.channel) && check(r.decision, f.decision);
 }
+
+const ROUTES = [['openai', 'direct'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
+
+/**
+ * A valid decision for generated test data: `fields` as given, and from `random` a
+ * provider and channel (three routes, one of them Azure's China channel), a caller region
+ * from `regions`, and the decision (30% blocked).
+ */
+export function randomDecision(
+  random: () => number,
+  regions: readonly string[],
+  fields: { requestId: string; accountId: string; accountName?: string; at: number },
+): DecisionRow {
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const [provider, channel] = pick(ROUTES);
+  return {
+    occurredAt: new Date(fields.at).toISOString(),
+    requestId: fields.requestId,
+    accountId: fields.accountId,
+    accountName: fields.accountName,
+    callerRegion: pick(regions),
+    servingRegion: undefined,
+    provider,
+    channel,
+    decision: random() < 0.3 ? 'blocked' : 'allowed',
+    reason: undefined,
+    policyVersion: undefined,
+    model: undefined,
+  };
+}

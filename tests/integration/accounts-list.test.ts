@@ -6,7 +6,7 @@ import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
-import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { ingestRows, matchesFilters, randomDecision } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The accounts list (running monthly totals, bounds, exact counts only where a rank could
@@ -19,26 +19,10 @@ const DAY = 86_400_000;
 const START = Date.parse('2024-05-25T00:00:00Z');
 const DAYS = 60;
 const REGIONS = ['CN', 'US', 'HK'];
-const ROUTES = [['openai', 'direct'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
 const pad = (n: number) => String(n).padStart(4, '0');
 
-function row(random: () => number, i: number, batch: number, accountId: string, at: number, name?: string): DecisionRow {
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-  const [provider, channel] = pick(ROUTES);
-  return {
-    occurredAt: new Date(at).toISOString(),
-    requestId: `b${batch}-${i}`,
-    accountId,
-    accountName: name,
-    callerRegion: pick(REGIONS),
-    servingRegion: undefined,
-    provider,
-    channel,
-    decision: random() < 0.3 ? 'blocked' : 'allowed',
-    reason: undefined,
-    policyVersion: undefined,
-    model: undefined,
-  };
+function row(random: () => number, i: number, batch: number, accountId: string, at: number, accountName?: string): DecisionRow {
+  return randomDecision(random, REGIONS, { requestId: `b${batch}-${i}`, accountId, accountName, at });
 }
 
 function makeBatch(batch: number, count: number): DecisionRow[] {

@@ -6,7 +6,7 @@ import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
-import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { ingestRows, matchesFilters, randomDecision } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The "accounts" headline counted from presence bitmaps (and exactly, for filters the
@@ -17,29 +17,14 @@ const START = Date.parse('2025-01-01T00:00:00Z');
 const DAYS = 60;
 const ACCOUNTS = 12_000;
 const REGIONS = ['CN', 'US', 'DE', 'HK'];
-const ROUTES = [['openai', 'direct'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
-
 function makeRows(count: number, seed: number): DecisionRow[] {
   const random = seededRandom(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-  return Array.from({ length: count }, (_, i) => {
-    const [provider, channel] = pick(ROUTES);
-    return {
-      occurredAt: new Date(START + Math.floor(random() * DAYS * 86_400_000)).toISOString(),
-      requestId: `s${seed}-${i}`,
-      // Squared: a few busy accounts, a long tail of rare ones.
-      accountId: `acct-${Math.floor(random() ** 2 * ACCOUNTS)}`,
-      accountName: undefined,
-      callerRegion: pick(REGIONS),
-      servingRegion: undefined,
-      provider,
-      channel,
-      decision: random() < 0.3 ? 'blocked' : 'allowed',
-      reason: undefined,
-      policyVersion: undefined,
-      model: undefined,
-    } satisfies DecisionRow;
-  });
+  return Array.from({ length: count }, (_, i) => randomDecision(random, REGIONS, {
+    requestId: `s${seed}-${i}`,
+    // Squared: a few busy accounts, a long tail of rare ones.
+    accountId: `acct-${Math.floor(random() ** 2 * ACCOUNTS)}`,
+    at: START + Math.floor(random() * DAYS * 86_400_000),
+  }));
 }
 
 const BATCHES = [makeRows(15_000, 1), makeRows(10_000, 2)];
