@@ -30,7 +30,7 @@ export function nextServerEnv<E extends Record<string, string | undefined>>(
   return {
     ...env,
     MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
-    NODE_OPTIONS: /--max-old-space-size\b/.test(nodeOptions)
+    NODE_OPTIONS: /--max[-_]old[-_]space[-_]size\b/.test(nodeOptions)
       ? nodeOptions
       : `${nodeOptions} --max-old-space-size=${SERVER_OLD_SPACE_MIB}`.trim(),
   };

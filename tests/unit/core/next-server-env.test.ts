@@ -31,6 +31,8 @@ describe('nextServerEnv', () => {
     const own = nextServerEnv({ NODE_OPTIONS: '--max-old-space-size=3000' });
     expect(own.NODE_OPTIONS).toBe('--max-old-space-size=3000');
     expect(heapLimitMib(own)).toBeGreaterThanOrEqual(3000);
+    // Node takes the flag with underscores too.
+    expect(nextServerEnv({ NODE_OPTIONS: '--max_old_space_size=2500' }).NODE_OPTIONS).toBe('--max_old_space_size=2500');
   });
 
   it("sets glibc's mmap threshold unless the caller chose one", () => {
