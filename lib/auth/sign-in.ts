@@ -12,29 +12,31 @@ export type SignInResult =
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 10;
 
-async function recentFailures(prisma: PrismaClient, email: string): Promise<number> {
-  return prisma.signInFailure.count({ where: { email, at: { gt: new Date(Date.now() - WINDOW_MS) } } });
-}
-
-async function recordFailure(prisma: PrismaClient, email: string): Promise<void> {
-  // Old rows go as new failures come in, so the table holds at most a window of them.
-  await prisma.$transaction([
-    prisma.signInFailure.deleteMany({ where: { at: { lte: new Date(Date.now() - WINDOW_MS) } } }),
-    prisma.signInFailure.create({ data: { email } }),
-  ]);
-}
+const windowStart = () => new Date(Date.now() - WINDOW_MS);
 
 export async function checkCredentials(prisma: PrismaClient, emailInput: string, password: string): Promise<SignInResult> {
   const parsed = EmailSchema.safeParse(emailInput);
   const email = (parsed.success ? parsed.data : emailInput.trim().toLowerCase()).slice(0, 320);
-  if ((await recentFailures(prisma, email)) >= MAX_FAILURES) return { ok: false, reason: 'throttled' };
+  // The attempt is stored before it is judged, so that guesses sent at once see each other:
+  // of any number of them, at most MAX_FAILURES get a password checked in a window.
+  const attempt = await prisma.signInFailure.create({ data: { email }, select: { id: true } });
+  const recent = await prisma.signInFailure.count({ where: { email, at: { gt: windowStart() } } });
+  if (recent > MAX_FAILURES) {
+    await prisma.signInFailure.delete({ where: { id: attempt.id } });
+    return { ok: false, reason: 'throttled' };
+  }
   const user = parsed.success ? await prisma.user.findUnique({ where: { email } }) : null;
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
   if (!user || !valid) {
-    await recordFailure(prisma, email);
+    // The failure stays; rows past the window go as new failures come in. Not in the
+    // same statement or transaction: a cleanup that loses a race is retried by the next.
+    await prisma.signInFailure.deleteMany({ where: { at: { lte: windowStart() } } }).catch(() => undefined);
     return { ok: false, reason: 'invalid' };
   }
-  if (user.disabledAt) return { ok: false, reason: 'disabled' };
+  if (user.disabledAt) {
+    await prisma.signInFailure.delete({ where: { id: attempt.id } });
+    return { ok: false, reason: 'disabled' };
+  }
   await prisma.signInFailure.deleteMany({ where: { email } });
   return { ok: true, userId: user.id, email: user.email };
 }
