@@ -78,7 +78,7 @@ export async function startAppServer(
       await exited;
       clearTimeout(timer);
     }
-    if (log) await new Promise<void>((resolve) => log.end(resolve));
+    if (log && !log.writableEnded) await new Promise<void>((resolve) => log.end(resolve));
   };
   try {
     const deadline = Date.now() + 60_000;
