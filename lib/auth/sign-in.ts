@@ -22,7 +22,8 @@ export async function checkCredentials(prisma: PrismaClient, emailInput: string,
   const attempt = await prisma.signInFailure.create({ data: { email }, select: { id: true } });
   const recent = await prisma.signInFailure.count({ where: { email, at: { gt: windowStart() } } });
   if (recent > MAX_FAILURES) {
-    await prisma.signInFailure.delete({ where: { id: attempt.id } });
+    // deleteMany: a concurrent successful sign-in may have cleared the row already.
+    await prisma.signInFailure.deleteMany({ where: { id: attempt.id } });
     return { ok: false, reason: 'throttled' };
   }
   const user = parsed.success ? await prisma.user.findUnique({ where: { email } }) : null;
@@ -34,7 +35,7 @@ export async function checkCredentials(prisma: PrismaClient, emailInput: string,
     return { ok: false, reason: 'invalid' };
   }
   if (user.disabledAt) {
-    await prisma.signInFailure.delete({ where: { id: attempt.id } });
+    await prisma.signInFailure.deleteMany({ where: { id: attempt.id } });
     return { ok: false, reason: 'disabled' };
   }
   await prisma.signInFailure.deleteMany({ where: { email } });
