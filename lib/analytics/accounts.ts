@@ -1,7 +1,9 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
+import { COUNT_SORTS, rankingCandidates } from './account-ranking';
+import { vectorTotals } from './account-vectors';
 import type { Filters } from './filters';
-import { dayParts, monthDays, type Span } from './range';
+import { dayParts, monthDays, type MonthDays, type Span } from './range';
 import { admits, where } from './sources';
 
 export interface AccountListRow {
@@ -119,8 +121,76 @@ function edgeOnlyAccountsSql(
      ORDER BY p.sort_key ${direction}, p.id`;
 }
 
+/** What the running totals of whole days and the raw rows of edge days share. */
+interface RangeSql {
+  filters: Filters;
+  query: AccountQuery;
+  months: MonthDays[];
+  edgeSpans: Span[];
+  slice?: { limit: number; offset: number };
+}
+
+/** account_running_monthly's rows for the range's months, joined to the month's day bounds (v). */
+function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[]): Prisma.Sql {
+  const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
+  // The months also go in the WHERE clause, where an index can use them.
+  return Prisma.sql`account_running_monthly m
+    JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
+   WHERE ${where([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra],
+     filters, ['region', 'provider', 'channel'])}`;
+}
+
 /**
- * The accounts list as SQL (the page reads a slice; the CSV export streams all of it).
+ * The list's rows from candidate accounts: a CTE `candidates` (account_id, al, bl, sure,
+ * and the sort's attribute columns) of every account that could rank within the slice,
+ * with its decisions on whole days (al, bl) and whether those are any (sure). Their edge
+ * days' raw rows are counted, they are sorted by their exact key, and the slice's rows get
+ * the regions and channels seen. `sure` counts the accounts surely in range, for the total.
+ */
+function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probeEdges: boolean): Prisma.Sql {
+  const { filters, query, slice } = range;
+  const allowed = admits(filters, 'allowed');
+  const blocked = admits(filters, 'blocked');
+  const direction = Prisma.raw(query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  return Prisma.sql`
+    WITH ${ctes}, edge_routes AS (
+      SELECT account_id, caller_region, channel,
+             count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
+        FROM (${spanRows(range.edgeSpans, filters, 'account_id, decision, caller_region, channel',
+          probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
+       GROUP BY 1, 2, 3
+    ), edge_counts AS (
+      -- Hashed twice rather than array_agg(DISTINCT ...), which would sort every edge row;
+      -- the few repeats left in the arrays go where the page's rows are assembled.
+      SELECT account_id, sum(a)::bigint AS a, sum(b)::bigint AS b, array_agg(caller_region) AS regions, array_agg(channel) AS channels
+        FROM edge_routes GROUP BY account_id
+    ), exact AS (
+      SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked,
+             e.regions AS edge_regions, e.channels AS edge_channels
+        FROM candidates c LEFT JOIN edge_counts e USING (account_id)
+    ), p AS (
+      SELECT account_id AS id, allowed, blocked, edge_regions, edge_channels, ${Prisma.raw(KEYS[query.column].exact)} AS sort_key
+        FROM exact WHERE allowed + blocked > 0
+       ORDER BY sort_key ${direction}, account_id
+       ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
+    )
+    SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
+           (${sure} + (SELECT count(*) FROM exact WHERE NOT sure AND allowed + blocked > 0))::int AS total_count
+      FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
+        -- Routes with decisions on whole days, and those the edge spans' rows showed.
+        SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
+               array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
+          SELECT m.caller_region AS region, m.channel FROM ${runningSql(range, [Prisma.sql`m.account_id = p.id`])}
+             AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0)
+          UNION ALL SELECT unnest(p.edge_regions), NULL
+          UNION ALL SELECT NULL, unnest(p.edge_channels)
+        ) x) seen
+     ORDER BY p.sort_key ${direction}, p.id`;
+}
+
+/**
+ * The accounts list as SQL (the CSV export streams all of it; listAccounts reads a slice,
+ * from the running vectors when they answer).
  *
  * Whole UTC days come from account_running_monthly: two subscripts per account route and
  * month. A range's partial edge days need raw rows, up to a day of every account's
@@ -136,21 +206,14 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
   const months = monthDays(filters.from, filters.to);
   const edgeSpans = dayParts(filters.from, filters.to).raw;
   if (!months.some((m) => m.whole[1] >= m.whole[0])) return edgeOnlyAccountsSql(filters, query, edgeSpans, pattern, slice);
+  const range: RangeSql = { filters, query, months, edgeSpans, slice };
   const allowed = admits(filters, 'allowed');
   const blocked = admits(filters, 'blocked');
-  const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
-  // The months also go in the WHERE clause, where an index can use them.
-  const running = (extra: Prisma.Sql[]) => Prisma.sql`account_running_monthly m
-    JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${where([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra],
-     filters, ['region', 'provider', 'channel'])}`;
-  const edgeRows = (columns: string, extra: Prisma.Sql[]) => spanRows(edgeSpans, filters, columns, extra);
   const key = KEYS[query.column];
   // Sorts by an account's attribute read it for every account; the others only for a page.
   const attribute = ['name', 'firstSeen', 'lastSeen'].includes(query.column);
   const k = slice ? slice.offset + slice.limit : null;
   const desc = query.desc;
-  const direction = Prisma.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
   // The K-th key among accounts surely in range, each taken at its worst; accounts whose
   // best cannot reach it cannot rank among the first K.
   const couldRank = k === null
@@ -159,17 +222,13 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
         (SELECT ${Prisma.raw(desc ? key.lower : key.upper)} FROM bounds WHERE sure
           ORDER BY 1 ${Prisma.raw(desc ? 'DESC' : 'ASC')} LIMIT 1 OFFSET ${num(k - 1)}),
         ${Prisma.raw(desc ? key.lower : key.upper)})`;
-  // With no slice every account is a candidate: one scan of the edge spans then beats an
-  // index probe per account.
-  const probeEdges = k !== null;
-  return Prisma.sql`
-    WITH r AS (
+  const ctes = Prisma.sql`r AS (
       SELECT m.account_id,
              sum(${daysSum('allowed', allowed, 'wlo', 'whi')})::bigint AS al,
              sum(${daysSum('blocked', blocked, 'wlo', 'whi')})::bigint AS bl,
              sum(${daysSum('allowed', allowed, 'tlo', 'thi')})::bigint AS at,
              sum(${daysSum('blocked', blocked, 'tlo', 'thi')})::bigint AS bt
-        FROM ${running(searchClause(pattern, 'm.account_id'))}
+        FROM ${runningSql(range, searchClause(pattern, 'm.account_id'))}
        GROUP BY m.account_id
     ), bounds AS (
       SELECT r.account_id, al, bl, at - al AS ae, bt - bl AS be, al + bl > 0 AS sure
@@ -178,38 +237,10 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
        WHERE at + bt > 0
     ), candidates AS MATERIALIZED (
       SELECT * FROM bounds WHERE ${couldRank}
-    ), edge_routes AS (
-      SELECT account_id, caller_region, channel,
-             count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
-        FROM (${edgeRows('account_id, decision, caller_region, channel', probeEdges ? [Prisma.sql`account_id IN (SELECT account_id FROM candidates)`] : [])}) e
-       GROUP BY 1, 2, 3
-    ), edge_counts AS (
-      -- Hashed twice rather than array_agg(DISTINCT ...), which would sort every edge row;
-      -- the few repeats left in the arrays go where the page's rows are assembled.
-      SELECT account_id, sum(a)::bigint AS a, sum(b)::bigint AS b, array_agg(caller_region) AS regions, array_agg(channel) AS channels
-        FROM edge_routes GROUP BY account_id
-    ), exact AS (
-      SELECT c.*, c.al + coalesce(e.a, 0) AS allowed, c.bl + coalesce(e.b, 0) AS blocked,
-             e.regions AS edge_regions, e.channels AS edge_channels
-        FROM candidates c LEFT JOIN edge_counts e USING (account_id)
-    ), p AS (
-      SELECT account_id AS id, allowed, blocked, edge_regions, edge_channels, ${Prisma.raw(key.exact)} AS sort_key
-        FROM exact WHERE allowed + blocked > 0
-       ORDER BY sort_key ${direction}, account_id
-       ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
-    )
-    SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
-           ((SELECT count(*) FROM bounds WHERE sure) + (SELECT count(*) FROM exact WHERE NOT sure AND allowed + blocked > 0))::int AS total_count
-      FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
-        -- Routes with decisions on whole days, and those the edge spans' rows showed.
-        SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
-               array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
-          SELECT m.caller_region AS region, m.channel FROM ${running([Prisma.sql`m.account_id = p.id`])}
-             AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0)
-          UNION ALL SELECT unnest(p.edge_regions), NULL
-          UNION ALL SELECT NULL, unnest(p.edge_channels)
-        ) x) seen
-     ORDER BY p.sort_key ${direction}, p.id`;
+    )`;
+  // With no slice every account is a candidate: one scan of the edge spans then beats an
+  // index probe per account.
+  return exactRowsSql(range, ctes, Prisma.sql`(SELECT count(*) FROM bounds WHERE sure)`, k !== null);
 }
 
 export function toAccountListRow(r: AccountSqlRow): AccountListRow {
@@ -223,13 +254,50 @@ export function toAccountListRow(r: AccountSqlRow): AccountListRow {
   };
 }
 
-/** Accounts with decisions in the range (and filters), searched, sorted and paginated in SQL. */
+/**
+ * A slice of the list from the running vectors (account-vectors.ts), for sorts by counts
+ * with no region, provider or channel filter (the vectors sum an account's routes): every
+ * account's bounds cost a subtraction in Node, and only the candidates go to SQL. Null
+ * where the vectors do not answer; accountsSql gives the same rows.
+ */
+async function vectorSlice(
+  prisma: PrismaClient,
+  filters: Filters,
+  query: AccountQuery,
+  slice: { limit: number; offset: number },
+): Promise<AccountSqlRow[] | null> {
+  const column = COUNT_SORTS.find((c) => c === query.column);
+  const months = monthDays(filters.from, filters.to);
+  if (!column || !months.some((m) => m.whole[1] >= m.whole[0])) return null;
+  if ((['region', 'provider', 'channel'] as const).some((d) => filters[d].include.length || filters[d].exclude.length)) return null;
+  const pattern = searchPattern(query.search);
+  const [totals, matched] = await Promise.all([
+    vectorTotals(prisma, filters.from, filters.to),
+    pattern ? prisma.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null,
+  ]);
+  const c = rankingCandidates(totals, {
+    column, desc: query.desc, k: slice.offset + slice.limit,
+    allowed: admits(filters, 'allowed'), blocked: admits(filters, 'blocked'),
+    only: matched && new Set(matched.map((r) => r.ordinal)),
+  });
+  const candidates = Prisma.sql`candidates AS MATERIALIZED (
+      SELECT a.id AS account_id, c.al, c.bl, c.al + c.bl > 0 AS sure
+        FROM unnest(${c.ordinals}::int[], ${c.allowed}::bigint[], ${c.blocked}::bigint[]) c (ordinal, al, bl)
+        JOIN accounts a ON a.ordinal = c.ordinal
+    )`;
+  const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
+  return prisma.$queryRaw<AccountSqlRow[]>(exactRowsSql(range, candidates, Prisma.sql`${c.sure}::bigint`, true));
+}
+
+/** Accounts with decisions in the range (and filters), searched, sorted and paginated. */
 export async function listAccounts(
   prisma: PrismaClient,
   filters: Filters,
   options: AccountQuery & { page: number; pageSize: number },
 ): Promise<{ rows: AccountListRow[]; total: number }> {
-  const read = (limit: number, offset: number) => prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
+  const read = async (limit: number, offset: number) =>
+    (await vectorSlice(prisma, filters, options, { limit, offset })) ??
+    prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
   const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
   // A page past the end holds no row to carry the total: the first row does.
   const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type pg from 'pg';
 
 import { backfillPresence } from '@/lib/ingest/presence';
+import { backfillRunningVectors } from '@/lib/ingest/running-vectors';
 
 // Applies prisma/migrations/<name>/migration.sql in order and records each in
 // `_prisma_migrations` exactly as Prisma Migrate does (checksum = SHA-256 of the file),
@@ -77,8 +78,11 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       applied.push(m.name);
     }
     // Derived data a migration could only create empty: filled here, still under the lock.
-    const { rows: tables } = await client.query<{ presence: string | null }>(`SELECT to_regclass('account_presence_daily') AS presence`);
+    const { rows: tables } = await client.query<{ presence: string | null; vectors: string | null }>(
+      `SELECT to_regclass('account_presence_daily') AS presence, to_regclass('account_running_vectors') AS vectors`,
+    );
     if (tables[0]?.presence) await backfillPresence(client);
+    if (tables[0]?.vectors) await backfillRunningVectors(client);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

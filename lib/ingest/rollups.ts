@@ -7,13 +7,15 @@ import { copyLines } from './copy-in';
 import { copyFields, copyValue, dayText } from './copy-text';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './presence';
 import { addRunning, type DayCount, runningLines, writeRunning } from './running';
+import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from './running-vectors';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, microsIso, type SortedCounts } from './tally';
 import type { Decision } from './validate';
 
 // Writes a batch's tally (tally.ts) into decision_counts_hourly, decision_counts_daily,
-// accounts, account_presence_daily and account_running_monthly, and keeps partial
-// aggregates in temporary tables: what fallback merges tallied in SQL, and what the Node
-// tally spilled when it grew large (gw_account_daily_part: per-account daily counts).
+// accounts, account_presence_daily, account_running_monthly and account_running_vectors,
+// and keeps partial aggregates in temporary tables: what fallback merges tallied in SQL,
+// and what the Node tally spilled when it grew large (gw_account_daily_part: per-account
+// daily counts).
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_hourly_part (
@@ -203,8 +205,11 @@ const ACCOUNT_UPSERT = `
   INSERT INTO accounts (${ACCOUNT_COLUMNS})
   SELECT ${ACCOUNT_COLUMNS} FROM i WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = i.id) ORDER BY id`;
 
-/** The presence of the batch's accounts from the Node tally (after the accounts upsert). */
-async function writePresenceFromTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+/**
+ * The presence bitmaps and running vectors of the batch's accounts from the Node tally
+ * (after the accounts upsert, which gives new accounts their ordinals).
+ */
+async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
   const ordinalOf = new Map<string, number>();
   await copyOut(client, `SELECT p.id, a.ordinal FROM gw_accounts_part p JOIN accounts a USING (id)`,
     (f) => ordinalOf.set(f[0]!, Number(f[1])));
@@ -222,6 +227,16 @@ async function writePresenceFromTally(client: pg.PoolClient, tally: DecisionTall
     if (presence.full) await presence.flush();
   }
   await presence.write();
+  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
+  await addRunningVectors(client, (function* () {
+    for (let i = 0; i < keys.length; i++) {
+      const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+      const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
+      const count = tally.accountDaily.counts[i]!;
+      const blocked = blockedRoute[route[id]!]!;
+      yield { day, ordinal: ordinalOf.get(account[id]!)!, allowed: blocked ? 0 : count, blocked: blocked ? count : 0 };
+    }
+  })());
 }
 
 /**
@@ -245,6 +260,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
     await client.query(ACCOUNT_UPSERT);
     await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
     await addRunning(client, 'gw_account_daily_part');
+    await addRunningVectorsFromQuery(client, vectorCountsSql('gw_account_daily_part'));
     return;
   }
   if (tally.size === 0) return;
@@ -257,7 +273,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
   await createPartials(client);
   await copyLines(client, `COPY gw_accounts_part (${ACCOUNT_COLUMNS}) FROM STDIN`, accountLines(tally));
   await client.query(ACCOUNT_UPSERT);
-  await writePresenceFromTally(client, tally);
+  await writeOrdinalRollups(client, tally);
   await writeRunning(client, runningLines(dayCounts(tally)));
 }
 

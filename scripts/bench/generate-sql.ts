@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Database } from '@/lib/db/client';
 import { backfillPresence } from '@/lib/ingest/presence';
 import { runningRowsSql } from '@/lib/ingest/running';
+import { backfillRunningVectors } from '@/lib/ingest/running-vectors';
 
 /**
  * Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels
@@ -61,6 +62,7 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
              SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*)
                FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6) daily`)}`);
   await backfillPresence(client);
+  await backfillRunningVectors(client);
   await q(`VACUUM ANALYZE`);
 }
 

@@ -9,8 +9,8 @@ import type { DecisionRow } from '@/lib/ingest/validate';
 import { ingestRows, matchesFilters, randomDecision } from '../helpers/decision-rows';
 import { useTestDatabase } from '../helpers/test-database';
 
-// The accounts list (running monthly totals, bounds, exact counts only where a rank could
-// depend on them) against a naive list over the same rows, for every sort, both
+// The accounts list (running vectors or running monthly totals, bounds, exact counts only
+// where a rank could depend on them) against a naive list over the same rows, for every sort, both
 // directions, several pages, ranges with and without partial edge days and across month
 // boundaries, and filters. Some accounts act only on the edge days of the ranges, inside
 // or outside the range, to test those that are not surely in it.
@@ -154,6 +154,17 @@ describe('the accounts list', () => {
     await db().pool.query(`DROP TABLE account_running_monthly`);
     await db().pool.query(`DELETE FROM _prisma_migrations WHERE migration_name = '20261126020000_account_running_monthly'`);
     expect(await migrate(db().pool)).toEqual(['20261126020000_account_running_monthly']);
+    expect(await digest()).toEqual(ingested);
+  });
+
+  it('fills the running vectors, as ingestion left them, when migrating a database that has decisions but none', async () => {
+    const digest = async () => (await db().pool.query(`
+      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', day, chunk, md5(allowed), md5(blocked)), ',' ORDER BY day, chunk)) AS md5
+        FROM account_running_vectors`)).rows[0];
+    const ingested = await digest();
+    expect(ingested.n).toBeGreaterThan(50);
+    await db().pool.query(`DELETE FROM account_running_vectors`);
+    expect(await migrate(db().pool)).toEqual([]);
     expect(await digest()).toEqual(ingested);
   });
 

@@ -95,7 +95,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 }
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
-async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accounts: number; presence: number; running: number }> {
+async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
       SELECT count(*) AS n FROM (
@@ -152,10 +152,35 @@ async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily:
       )
       SELECT count(*) AS n FROM raw FULL JOIN days USING (month, account_id, caller_region, provider, channel, d)
        WHERE raw.a IS DISTINCT FROM days.a OR raw.b IS DISTINCT FROM days.b OR NOT coalesce(days.sized, false)`),
+    // Every element of every running vector holds its account's raw count of decisions from
+    // the first of the month through the row's day (zero for ordinals of no account), and
+    // every day an account had decisions on has its chunk's row.
+    vectors: await count(db, `
+      WITH days AS (
+        SELECT (d.occurred_at AT TIME ZONE 'UTC')::date AS day, a.ordinal,
+               count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
+          FROM access_decisions d JOIN accounts a ON a.id = d.account_id GROUP BY 1, 2
+      ), running AS (
+        SELECT day, ordinal, sum(a) OVER w AS ra, sum(b) OVER w AS rb FROM days
+        WINDOW w AS (PARTITION BY ordinal, date_trunc('month', day) ORDER BY day)
+      ), stored AS (
+        SELECT v.day, v.chunk * 8192 + i AS ordinal,
+               ('x' || encode(substring(v.allowed FROM i * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS a,
+               ('x' || encode(substring(v.blocked FROM i * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS b,
+               length(v.allowed) = 32768 AND length(v.blocked) = 32768 AS sized
+          FROM account_running_vectors v CROSS JOIN generate_series(0, 8191) i
+      )
+      SELECT (SELECT count(*) FROM stored s LEFT JOIN LATERAL (
+                SELECT ra, rb FROM running r WHERE r.ordinal = s.ordinal AND r.day <= s.day AND r.day >= date_trunc('month', s.day)
+                 ORDER BY r.day DESC LIMIT 1) r ON true
+               WHERE s.ordinal IN (SELECT ordinal FROM accounts) AND (s.a <> coalesce(r.ra, 0) OR s.b <> coalesce(r.rb, 0)))
+           + (SELECT count(*) FROM stored WHERE NOT sized OR (ordinal NOT IN (SELECT ordinal FROM accounts) AND (a <> 0 OR b <> 0)))
+           + (SELECT count(*) FROM (SELECT DISTINCT day, ordinal / 8192 AS chunk FROM days) x
+               WHERE NOT EXISTS (SELECT 1 FROM account_running_vectors v WHERE (v.day, v.chunk) = (x.day, x.chunk))) AS n`),
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0 };
+const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {

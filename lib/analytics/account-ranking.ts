@@ -1,0 +1,73 @@
+import type { VectorTotals } from './account-vectors';
+
+/** Sorts whose key is a function of an account's counts: the running vectors bound them. */
+export const COUNT_SORTS = ['total', 'blocked', 'allowed', 'blockRate'] as const;
+export type CountSort = (typeof COUNT_SORTS)[number];
+
+/** An account's key at its lowest and highest, from whole days' (al, bl) and edge days' (ae, be) decisions. */
+const BOUNDS: Record<CountSort, (al: number, bl: number, ae: number, be: number) => [number, number]> = {
+  total: (al, bl, ae, be) => [al + bl, al + bl + ae + be],
+  blocked: (_al, bl, _ae, be) => [bl, bl + be],
+  allowed: (al, _bl, ae) => [al, al + ae],
+  // Only taken for accounts with whole-day decisions, so the denominators are not zero.
+  blockRate: (al, bl, ae, be) => [bl / (al + bl + ae), (bl + be) / (al + bl + be)],
+};
+
+export interface RankingQuery {
+  column: CountSort;
+  desc: boolean;
+  /** How many accounts the page needs ranked: offset + limit. */
+  k: number;
+  /** The decision filter: kinds it leaves out count as zero. */
+  allowed: boolean;
+  blocked: boolean;
+  /** Ordinals a search left in; all when null. */
+  only: ReadonlySet<number> | null;
+}
+
+/** Accounts that could rank among the first K, by ordinal, with their whole days' decisions. */
+export interface Candidates {
+  ordinals: number[];
+  allowed: number[];
+  blocked: number[];
+  /** Accounts with decisions on whole days: surely in range, candidates or not. */
+  sure: number;
+}
+
+/**
+ * The accounts whose exact key could rank among the first K (as accountsSql's bounds CTE
+ * chooses them): if K accounts surely in range hold a key of at least L even at their
+ * lowest, no account whose highest stays below L ranks before them. Accounts seen on edge
+ * days alone are always candidates, being perhaps not in range at all.
+ */
+export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candidates {
+  const n = totals.allowed.length;
+  const bounds = BOUNDS[q.column];
+  const al = q.allowed ? totals.allowed : new Float64Array(n);
+  const bl = q.blocked ? totals.blocked : new Float64Array(n);
+  const ae = q.allowed ? totals.edgeAllowed : new Float64Array(n);
+  const be = q.blocked ? totals.edgeBlocked : new Float64Array(n);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  // The worst keys of the accounts surely in range: the K-th best of them is L.
+  const worst: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (q.only && !q.only.has(i)) continue;
+    if (al[i]! + bl[i]! === 0) continue;
+    [lower[i], upper[i]] = bounds(al[i]!, bl[i]!, ae[i]!, be[i]!);
+    worst.push(q.desc ? lower[i]! : upper[i]!);
+  }
+  const sorted = Float64Array.from(worst).sort();
+  const threshold = sorted.length >= q.k ? sorted[q.desc ? sorted.length - q.k : q.k - 1]! : null;
+  const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure: worst.length };
+  for (let i = 0; i < n; i++) {
+    if (q.only && !q.only.has(i)) continue;
+    const sure = al[i]! + bl[i]! > 0;
+    if (!sure && ae[i]! + be[i]! === 0) continue;
+    if (sure && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
+    out.ordinals.push(i);
+    out.allowed.push(al[i]!);
+    out.blocked.push(bl[i]!);
+  }
+  return out;
+}

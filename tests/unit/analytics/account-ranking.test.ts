@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+
+import { COUNT_SORTS, type CountSort, rankingCandidates } from '@/lib/analytics/account-ranking';
+import type { VectorTotals } from '@/lib/analytics/account-vectors';
+import { seededRandom } from '@/lib/demo/random';
+
+// rankingCandidates prunes accounts by bounds; whatever the edge days turn out to hold,
+// every account that ranks among the first K by its exact key must survive the pruning.
+
+function randomTotals(random: () => number, n: number): VectorTotals {
+  const t: VectorTotals = { allowed: new Float64Array(n), blocked: new Float64Array(n), edgeAllowed: new Float64Array(n), edgeBlocked: new Float64Array(n) };
+  const pick = (max: number) => Math.floor(random() ** 3 * max);
+  for (let i = 0; i < n; i++) {
+    // A fifth of the ordinals have nothing on whole days, some of them nothing at all.
+    const whole = random() > 0.2;
+    t.allowed[i] = whole ? pick(200) : 0;
+    t.blocked[i] = whole ? pick(80) : 0;
+    t.edgeAllowed[i] = pick(20);
+    t.edgeBlocked[i] = pick(10);
+  }
+  return t;
+}
+
+const keyOf = (column: CountSort, a: number, b: number) =>
+  column === 'total' ? a + b : column === 'allowed' ? a : column === 'blocked' ? b : b / (a + b);
+
+describe('rankingCandidates', () => {
+  it.each(COUNT_SORTS.flatMap((column) => [true, false].map((desc) => ({ column, desc }))))(
+    'keeps every account that can rank among the first K, by $column (desc: $desc)',
+    ({ column, desc }) => {
+      const random = seededRandom(column.length * 31 + (desc ? 1 : 0));
+      const totals = randomTotals(random, 2000);
+      for (const k of [1, 50, 300]) {
+        const c = rankingCandidates(totals, { column, desc, k, allowed: true, blocked: true, only: null });
+        const kept = new Set(c.ordinals);
+        expect(c.sure).toBe(totals.allowed.filter((a, i) => a + totals.blocked[i]! > 0).length);
+        // Pruning happens, or this test would prove nothing.
+        expect(kept.size).toBeLessThan(1000);
+        for (let trial = 0; trial < 20; trial++) {
+          // One possible truth: each account's edge decisions partly in range.
+          const exact = Array.from({ length: 2000 }, (_, i) => {
+            const a = totals.allowed[i]! + Math.round(random() * totals.edgeAllowed[i]!);
+            const b = totals.blocked[i]! + Math.round(random() * totals.edgeBlocked[i]!);
+            return { i, a, b };
+          }).filter((x) => x.a + x.b > 0);
+          const keys = exact.map((x) => keyOf(column, x.a, x.b)).sort((x, y) => (desc ? y - x : x - y));
+          const kth = keys[Math.min(k, keys.length) - 1]!;
+          for (const x of exact) {
+            const key = keyOf(column, x.a, x.b);
+            if (desc ? key >= kth : key <= kth) expect(kept.has(x.i), `ordinal ${x.i} (key ${key}, K-th ${kth})`).toBe(true);
+          }
+        }
+        // Candidates carry their whole days' counts.
+        for (const [j, i] of c.ordinals.entries()) {
+          expect([c.allowed[j], c.blocked[j]]).toEqual([totals.allowed[i], totals.blocked[i]]);
+        }
+      }
+    },
+  );
+
+  it('leaves out what the search and the decision filter leave out', () => {
+    const totals = randomTotals(seededRandom(7), 500);
+    const only = new Set([3, 4, 5, 100, 101, 499]);
+    const c = rankingCandidates(totals, { column: 'total', desc: true, k: 1000, allowed: false, blocked: true, only });
+    const expected = [...only].filter((i) => totals.blocked[i]! + totals.edgeBlocked[i]! > 0).sort((a, b) => a - b);
+    expect(c.ordinals).toEqual(expected);
+    expect(c.allowed.every((a) => a === 0)).toBe(true);
+    expect(c.sure).toBe([...only].filter((i) => totals.blocked[i]! > 0).length);
+  });
+});
