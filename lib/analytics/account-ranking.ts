@@ -13,16 +13,20 @@ const BOUNDS: Record<CountSort, (al: number, bl: number, ae: number, be: number)
   blockRate: (al, bl, ae, be) => [bl / (al + bl + ae), (bl + be) / (al + bl + be)],
 };
 
-export interface RankingQuery {
-  column: CountSort;
-  desc: boolean;
-  /** How many accounts the page needs ranked: offset + limit. */
-  k: number;
+/** Which accounts and decisions count. */
+export interface RankingScope {
   /** The decision filter: kinds it leaves out count as zero. */
   allowed: boolean;
   blocked: boolean;
   /** Ordinals a search left in; all when null. */
   only: ReadonlySet<number> | null;
+}
+
+export interface RankingQuery extends RankingScope {
+  column: CountSort;
+  desc: boolean;
+  /** How many accounts the page needs ranked: offset + limit. */
+  k: number;
 }
 
 /** Accounts that could rank among the first K, by ordinal, with their whole days' decisions. */
@@ -70,4 +74,33 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
     out.blocked.push(bl[i]!);
   }
   return out;
+}
+
+/** The accounts in range, or perhaps in range, whatever the sort. */
+export interface RangeMembers {
+  /** Accounts with decisions on whole days, as a bitmap over ordinals (bit n: byte n / 8, bit n % 8 from the least significant, as get_bit reads it). */
+  sure: Uint8Array;
+  /** Bits in `sure`, and how many are set. */
+  size: number;
+  sureCount: number;
+  /** Accounts with decisions on edge days alone, which may or may not fall in the range. */
+  edgeOnly: number[];
+}
+
+export function rangeMembers(totals: VectorTotals, q: RankingScope): RangeMembers {
+  const n = totals.allowed.length;
+  const sure = new Uint8Array(Math.ceil(n / 8));
+  const edgeOnly: number[] = [];
+  let sureCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (q.only && !q.only.has(i)) continue;
+    const whole = (q.allowed ? totals.allowed[i]! : 0) + (q.blocked ? totals.blocked[i]! : 0);
+    const edge = (q.allowed ? totals.edgeAllowed[i]! : 0) + (q.blocked ? totals.edgeBlocked[i]! : 0);
+    if (whole > 0) {
+      sure[i >>> 3]! |= 1 << (i & 7);
+      sureCount++;
+    }
+    else if (edge > 0) edgeOnly.push(i);
+  }
+  return { sure, size: sure.length * 8, sureCount, edgeOnly };
 }

@@ -85,3 +85,25 @@ export async function vectorTotals(prisma: PrismaClient, from: Date, to: Date): 
   }
   return totals;
 }
+
+/** An account's decisions on a range's whole days, and on the days it touches (whole and edge). */
+export interface RouteCounts {
+  ordinal: number;
+  allowed: number;
+  blocked: number;
+  touched_allowed: number;
+  touched_blocked: number;
+}
+
+/** Takes some of the accounts' routes out of the totals (those a filter leaves out). */
+export function subtractCounts(totals: VectorTotals, rows: RouteCounts[]): void {
+  for (const r of rows) {
+    if (r.ordinal >= totals.allowed.length) {
+      throw new Error(`account_running_vectors has no row for ordinal ${r.ordinal}, which account_running_monthly has counts for`);
+    }
+    totals.allowed[r.ordinal]! -= r.allowed;
+    totals.blocked[r.ordinal]! -= r.blocked;
+    totals.edgeAllowed[r.ordinal]! -= r.touched_allowed - r.allowed;
+    totals.edgeBlocked[r.ordinal]! -= r.touched_blocked - r.blocked;
+  }
+}

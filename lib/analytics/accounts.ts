@@ -1,10 +1,10 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
-import { COUNT_SORTS, rankingCandidates } from './account-ranking';
-import { vectorTotals } from './account-vectors';
+import { COUNT_SORTS, rangeMembers, rankingCandidates } from './account-ranking';
+import { type RouteCounts, subtractCounts, vectorTotals } from './account-vectors';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
-import { admits, where } from './sources';
+import { admits, day, where } from './sources';
 
 export interface AccountListRow {
   id: string;
@@ -130,14 +130,21 @@ interface RangeSql {
   slice?: { limit: number; offset: number };
 }
 
-/** account_running_monthly's rows for the range's months, joined to the month's day bounds (v). */
-function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[]): Prisma.Sql {
+/** The dimensions a running row has (it sums an account route's decisions of both kinds). */
+const ROUTE_DIMENSIONS = ['region', 'provider', 'channel'] as const;
+
+/**
+ * account_running_monthly's rows for the range's months, joined to the month's day bounds
+ * (v): those the filters keep, or with `leftOut` those they leave out.
+ */
+function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[], leftOut = false): Prisma.Sql {
   const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
+  const routes = where([], filters, ROUTE_DIMENSIONS);
   // The months also go in the WHERE clause, where an index can use them.
   return Prisma.sql`account_running_monthly m
     JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${where([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra],
-     filters, ['region', 'provider', 'channel'])}`;
+   WHERE ${Prisma.join([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra,
+     leftOut ? Prisma.sql`NOT (${routes})` : routes], ' AND ')}`;
 }
 
 /**
@@ -255,10 +262,39 @@ export function toAccountListRow(r: AccountSqlRow): AccountListRow {
 }
 
 /**
- * A slice of the list from the running vectors (account-vectors.ts), for sorts by counts
- * with no region, provider or channel filter (the vectors sum an account's routes): every
- * account's bounds cost a subtraction in Node, and only the candidates go to SQL. Null
- * where the vectors do not answer; accountsSql gives the same rows.
+ * With a region, provider or channel filter, the vectors (every route of an account) less
+ * the running rows the filter leaves out give what it keeps. That pays where it leaves out
+ * little (not_region=US: 1/12 of the rows read instead of 11/12); where it keeps little,
+ * reading what it keeps (accountsSql) is cheaper. Decided by the decisions it kept on the
+ * range's whole days.
+ */
+const LEFT_OUT_BELOW = 0.5;
+
+async function keptShare(prisma: PrismaClient, filters: Filters): Promise<number> {
+  const whole = dayParts(filters.from, filters.to).daily[0]!;
+  const rows = await prisma.$queryRaw<{ kept: number | null }[]>`
+    SELECT (sum(count) FILTER (WHERE ${where([], filters, ROUTE_DIMENSIONS)}))::float8 / nullif(sum(count), 0)::float8 AS kept
+      FROM decision_counts_daily WHERE bucket >= ${day(whole.from)}::date AND bucket < ${day(whole.to)}::date`;
+  return rows[0]?.kept ?? 0;
+}
+
+/** The candidates CTE of exactRowsSql from accounts chosen in Node, with their whole days' counts. */
+function chosenCandidates(ordinals: number[], allowed: number[], blocked: number[]): Prisma.Sql {
+  return Prisma.sql`candidates AS MATERIALIZED (
+      SELECT a.id AS account_id, c.al, c.bl, c.al + c.bl > 0 AS sure, a.name, a.first_seen, a.last_seen
+        FROM unnest(${ordinals}::int[], ${allowed}::bigint[], ${blocked}::bigint[]) c (ordinal, al, bl)
+        JOIN accounts a ON a.ordinal = c.ordinal
+    )`;
+}
+
+/**
+ * A slice of the list from the running vectors (account-vectors.ts) where no region,
+ * provider or channel filter applies (the vectors sum an account's routes) and the range
+ * has a whole day: every account's counts cost a subtraction in Node, and SQL sees only
+ * the accounts that matter. Sorts by counts send the accounts whose bounds could rank
+ * within the slice (rankingCandidates); sorts by an attribute walk the accounts in range
+ * (a bitmap of those with decisions on whole days, and those whose edge-day rows fall in
+ * the range) and send the slice's. Null where the vectors do not answer.
  */
 async function vectorSlice(
   prisma: PrismaClient,
@@ -266,27 +302,59 @@ async function vectorSlice(
   query: AccountQuery,
   slice: { limit: number; offset: number },
 ): Promise<AccountSqlRow[] | null> {
-  const column = COUNT_SORTS.find((c) => c === query.column);
   const months = monthDays(filters.from, filters.to);
-  if (!column || !months.some((m) => m.whole[1] >= m.whole[0])) return null;
-  if ((['region', 'provider', 'channel'] as const).some((d) => filters[d].include.length || filters[d].exclude.length)) return null;
+  if (!months.some((m) => m.whole[1] >= m.whole[0])) return null;
+  const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
+  const routed = ROUTE_DIMENSIONS.some((d) => filters[d].include.length || filters[d].exclude.length);
+  if (routed && (await keptShare(prisma, filters)) < LEFT_OUT_BELOW) return null;
   const pattern = searchPattern(query.search);
-  const [totals, matched] = await Promise.all([
+  const [totals, matched, leftOut] = await Promise.all([
     vectorTotals(prisma, filters.from, filters.to),
     pattern ? prisma.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null,
+    routed ? prisma.$queryRaw<RouteCounts[]>`
+      SELECT a.ordinal, x.allowed, x.blocked, x.touched_allowed, x.touched_blocked FROM (
+        SELECT m.account_id,
+               sum(${daysSum('allowed', true, 'wlo', 'whi')})::float8 AS allowed, sum(${daysSum('blocked', true, 'wlo', 'whi')})::float8 AS blocked,
+               sum(${daysSum('allowed', true, 'tlo', 'thi')})::float8 AS touched_allowed, sum(${daysSum('blocked', true, 'tlo', 'thi')})::float8 AS touched_blocked
+          FROM ${runningSql(range, [], true)} GROUP BY m.account_id) x
+        JOIN accounts a ON a.id = x.account_id` : null,
   ]);
-  const c = rankingCandidates(totals, {
-    column, desc: query.desc, k: slice.offset + slice.limit,
+  if (leftOut) subtractCounts(totals, leftOut);
+  const scope = {
     allowed: admits(filters, 'allowed'), blocked: admits(filters, 'blocked'),
     only: matched && new Set(matched.map((r) => r.ordinal)),
-  });
-  const candidates = Prisma.sql`candidates AS MATERIALIZED (
-      SELECT a.id AS account_id, c.al, c.bl, c.al + c.bl > 0 AS sure
-        FROM unnest(${c.ordinals}::int[], ${c.allowed}::bigint[], ${c.blocked}::bigint[]) c (ordinal, al, bl)
-        JOIN accounts a ON a.ordinal = c.ordinal
-    )`;
-  const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
-  return prisma.$queryRaw<AccountSqlRow[]>(exactRowsSql(range, candidates, Prisma.sql`${c.sure}::bigint`, true));
+  };
+  const column = COUNT_SORTS.find((c) => c === query.column);
+  if (column) {
+    const c = rankingCandidates(totals, { ...scope, column, desc: query.desc, k: slice.offset + slice.limit });
+    return prisma.$queryRaw<AccountSqlRow[]>(exactRowsSql(range, chosenCandidates(c.ordinals, c.allowed, c.blocked), Prisma.sql`${c.sure}::bigint`, true));
+  }
+  const members = rangeMembers(totals, scope);
+  const direction = Prisma.raw(query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  // The total is the sure accounts' and the edge hits': counting the listing would keep all of it.
+  const page = await prisma.$queryRaw<{ ordinal: number; total: number }[]>`
+    WITH edge_hits AS MATERIALIZED (
+      SELECT DISTINCT account_id FROM (${spanRows(range.edgeSpans, filters, 'account_id',
+        [Prisma.sql`account_id IN (SELECT id FROM accounts WHERE ordinal = ANY(${members.edgeOnly}::int[]))`])}) e
+    ), listed AS (
+      SELECT a.id AS account_id, a.ordinal, a.name, a.first_seen, a.last_seen FROM accounts a
+       WHERE CASE WHEN a.ordinal < ${members.size} THEN get_bit(${members.sure}::bytea, a.ordinal) = 1 ELSE false END
+      UNION ALL
+      SELECT a.id, a.ordinal, a.name, a.first_seen, a.last_seen FROM edge_hits h JOIN accounts a ON a.id = h.account_id
+    )
+    SELECT ordinal, (${members.sureCount} + (SELECT count(*) FROM edge_hits))::int AS total FROM listed
+     ORDER BY ${Prisma.raw(KEYS[query.column].exact)} ${direction}, account_id
+     LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}`;
+  if (page.length === 0) return [];
+  const ordinals = page.map((r) => r.ordinal);
+  const pick = (values: Float64Array, admitted: boolean) => ordinals.map((o) => (admitted ? values[o] ?? 0 : 0));
+  const rows = await prisma.$queryRaw<AccountSqlRow[]>(exactRowsSql(
+    { ...range, slice: { limit: slice.limit, offset: 0 } },
+    chosenCandidates(ordinals, pick(totals.allowed, scope.allowed), pick(totals.blocked, scope.blocked)),
+    Prisma.sql`0`, true,
+  ));
+  // The listing counted every account in range; the page's query only its own.
+  return rows.map((r) => ({ ...r, total_count: page[0]!.total }));
 }
 
 /** Accounts with decisions in the range (and filters), searched, sorted and paginated. */

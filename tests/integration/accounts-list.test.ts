@@ -94,7 +94,7 @@ const RANGES = [
   // An edge day that is a month's last day.
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
 ];
-const FILTERS = ['', '&decision=blocked', '&region=CN,HK&not_channel=azure-global', '&not_decision=blocked&provider=azure-openai'];
+const FILTERS = ['', '&decision=blocked', '&region=CN,HK&not_channel=azure-global', '&not_decision=blocked&provider=azure-openai', '&not_region=HK'];
 
 describe('the accounts list', () => {
   const db = useTestDatabase();
