@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { VECTOR_BYTES, VECTOR_CHUNK } from '@/lib/ingest/running-vectors';
 
 import { monthDays } from './range';
@@ -30,7 +30,7 @@ function dayOf(month: string, d: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-export async function vectorTotals(prisma: PrismaClient, from: Date, to: Date): Promise<VectorTotals> {
+export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date, to: Date): Promise<VectorTotals> {
   // A span of days in a month is the running totals through its last day minus those
   // through the day before its first (day 0: zeros, not read). Per month, the touched
   // days' span less the whole days' span gives the edge days.

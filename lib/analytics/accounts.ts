@@ -270,7 +270,7 @@ export function toAccountListRow(r: AccountSqlRow): AccountListRow {
  */
 const LEFT_OUT_BELOW = 0.5;
 
-async function keptShare(prisma: PrismaClient, filters: Filters): Promise<number> {
+async function keptShare(prisma: Prisma.TransactionClient, filters: Filters): Promise<number> {
   const whole = dayParts(filters.from, filters.to).daily[0]!;
   const rows = await prisma.$queryRaw<{ kept: number | null }[]>`
     SELECT (sum(count) FILTER (WHERE ${where([], filters, ROUTE_DIMENSIONS)}))::float8 / nullif(sum(count), 0)::float8 AS kept
@@ -288,16 +288,19 @@ function chosenCandidates(ordinals: number[], allowed: number[], blocked: number
 }
 
 /**
- * A slice of the list from the running vectors (account-vectors.ts) where no region,
- * provider or channel filter applies (the vectors sum an account's routes) and the range
- * has a whole day: every account's counts cost a subtraction in Node, and SQL sees only
- * the accounts that matter. Sorts by counts send the accounts whose bounds could rank
- * within the slice (rankingCandidates); sorts by an attribute walk the accounts in range
- * (a bitmap of those with decisions on whole days, and those whose edge-day rows fall in
- * the range) and send the slice's. Null where the vectors do not answer.
+ * A slice of the list from the running vectors (account-vectors.ts), for ranges with a
+ * whole day: every account's counts cost a subtraction in Node, and SQL sees only the
+ * accounts that matter. Sorts by counts send the accounts whose bounds could rank within
+ * the slice (rankingCandidates); sorts by an attribute walk the accounts in range (a
+ * bitmap of those with decisions on whole days, and those whose edge-day rows fall in the
+ * range) and send the slice's. The vectors sum every route of an account: a region,
+ * provider or channel filter takes out the routes it leaves out (see LEFT_OUT_BELOW).
+ * Null where the vectors do not answer. Runs its statements in one snapshot (see
+ * listAccounts).
  */
 async function vectorSlice(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
+  outside: PrismaClient,
   filters: Filters,
   query: AccountQuery,
   slice: { limit: number; offset: number },
@@ -308,9 +311,11 @@ async function vectorSlice(
   const routed = ROUTE_DIMENSIONS.some((d) => filters[d].include.length || filters[d].exclude.length);
   if (routed && (await keptShare(prisma, filters)) < LEFT_OUT_BELOW) return null;
   const pattern = searchPattern(query.search);
+  // The search reads no counts: it runs on another connection, beside the snapshot's statements.
+  const search = pattern ? outside.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null;
   const [totals, matched, leftOut] = await Promise.all([
     vectorTotals(prisma, filters.from, filters.to),
-    pattern ? prisma.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null,
+    search,
     routed ? prisma.$queryRaw<RouteCounts[]>`
       SELECT a.ordinal, x.allowed, x.blocked, x.touched_allowed, x.touched_blocked FROM (
         SELECT m.account_id,
@@ -357,17 +362,23 @@ async function vectorSlice(
   return rows.map((r) => ({ ...r, total_count: page[0]!.total }));
 }
 
-/** Accounts with decisions in the range (and filters), searched, sorted and paginated. */
+/**
+ * Accounts with decisions in the range (and filters), searched, sorted and paginated. The
+ * list takes several statements (vectorSlice), so they share one snapshot: a batch
+ * committed between them would otherwise be counted for some days and not others.
+ */
 export async function listAccounts(
   prisma: PrismaClient,
   filters: Filters,
   options: AccountQuery & { page: number; pageSize: number },
 ): Promise<{ rows: AccountListRow[]; total: number }> {
-  const read = async (limit: number, offset: number) =>
-    (await vectorSlice(prisma, filters, options, { limit, offset })) ??
-    prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
-  const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
-  // A page past the end holds no row to carry the total: the first row does.
-  const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);
-  return { total, rows: rows.map(toAccountListRow) };
+  return prisma.$transaction(async (tx) => {
+    const read = async (limit: number, offset: number) =>
+      (await vectorSlice(tx, prisma, filters, options, { limit, offset })) ??
+      tx.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
+    const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
+    // A page past the end holds no row to carry the total: the first row does.
+    const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);
+    return { total, rows: rows.map(toAccountListRow) };
+  }, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
 }

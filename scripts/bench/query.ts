@@ -102,6 +102,16 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
     [`SELECT account_id, count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = 'blocked'),
              array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
         FROM access_decisions WHERE ${naiveWhere(f24h)} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 50`]);
+  await bench('accounts list (30 days, sorted by name)', () => listAccounts(p, f30, { column: 'name', desc: false, page: 1, pageSize: 50 }),
+    [`SELECT d.account_id, a.name, count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = 'blocked'),
+             array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
+        FROM access_decisions d JOIN accounts a ON a.id = d.account_id
+       WHERE ${naiveWhere(f30)} GROUP BY 1, 2 ORDER BY coalesce(a.name, ''), 1 LIMIT 50`]);
+  await bench('accounts list (30 days, all regions but US, sorted by total)',
+    () => listAccounts(p, { ...f30, region: { include: [], exclude: ['US'] } }, { column: 'total', desc: true, page: 1, pageSize: 50 }),
+    [`SELECT account_id, count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = 'blocked'),
+             array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
+        FROM access_decisions WHERE ${naiveWhere(f30)} AND caller_region <> 'US' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 50`]);
 
   console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
   for (const r of results) {
@@ -117,6 +127,8 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
     decisions_page_p95_ms: Number(results[4]!.p95.toFixed(1)),
     accounts_list_by_name_p95_ms: Number(results[5]!.p95.toFixed(1)),
     accounts_list_24h_p95_ms: Number(results[6]!.p95.toFixed(1)),
+    accounts_list_30d_by_name_p95_ms: Number(results[7]!.p95.toFixed(1)),
+    accounts_list_30d_not_us_p95_ms: Number(results[8]!.p95.toFixed(1)),
     overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
     min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
   }));
