@@ -4,13 +4,31 @@ import type { VectorTotals } from './account-vectors';
 export const COUNT_SORTS = ['total', 'blocked', 'allowed', 'blockRate'] as const;
 export type CountSort = (typeof COUNT_SORTS)[number];
 
-/** An account's key at its lowest and highest, from whole days' (al, bl) and edge days' (ae, be) decisions. */
-const BOUNDS: Record<CountSort, (al: number, bl: number, ae: number, be: number) => [number, number]> = {
-  total: (al, bl, ae, be) => [al + bl, al + bl + ae + be],
-  blocked: (_al, bl, _ae, be) => [bl, bl + be],
-  allowed: (al, _bl, ae) => [al, al + ae],
+/**
+ * An account's key at its lowest and highest, from whole days' (al, bl) and edge days'
+ * (ae, be) decisions, written into lower[i] and upper[i] (no array per account: this runs
+ * for every account).
+ */
+type Bounds = (al: number, bl: number, ae: number, be: number, lower: Float64Array, upper: Float64Array, i: number) => void;
+
+const BOUNDS: Record<CountSort, Bounds> = {
+  total: (al, bl, ae, be, lower, upper, i) => {
+    lower[i] = al + bl;
+    upper[i] = al + bl + ae + be;
+  },
+  blocked: (_al, bl, _ae, be, lower, upper, i) => {
+    lower[i] = bl;
+    upper[i] = bl + be;
+  },
+  allowed: (al, _bl, ae, _be, lower, upper, i) => {
+    lower[i] = al;
+    upper[i] = al + ae;
+  },
   // Only taken for accounts with whole-day decisions, so the denominators are not zero.
-  blockRate: (al, bl, ae, be) => [bl / (al + bl + ae), (bl + be) / (al + bl + be)],
+  blockRate: (al, bl, ae, be, lower, upper, i) => {
+    lower[i] = bl / (al + bl + ae);
+    upper[i] = (bl + be) / (al + bl + be);
+  },
 };
 
 /** Which accounts and decisions count. */
@@ -47,28 +65,30 @@ export interface Candidates {
 export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candidates {
   const n = totals.allowed.length;
   const bounds = BOUNDS[q.column];
-  const al = q.allowed ? totals.allowed : new Float64Array(n);
-  const bl = q.blocked ? totals.blocked : new Float64Array(n);
-  const ae = q.allowed ? totals.edgeAllowed : new Float64Array(n);
-  const be = q.blocked ? totals.edgeBlocked : new Float64Array(n);
+  const none = new Float64Array(n);
+  const al = q.allowed ? totals.allowed : none;
+  const bl = q.blocked ? totals.blocked : none;
+  const ae = q.allowed ? totals.edgeAllowed : none;
+  const be = q.blocked ? totals.edgeBlocked : none;
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   // The worst keys of the accounts surely in range: the K-th best of them is L.
-  const worst: number[] = [];
+  const worst = new Float64Array(n);
+  let sure = 0;
   for (let i = 0; i < n; i++) {
     if (q.only && !q.only.has(i)) continue;
     if (al[i]! + bl[i]! === 0) continue;
-    [lower[i], upper[i]] = bounds(al[i]!, bl[i]!, ae[i]!, be[i]!);
-    worst.push(q.desc ? lower[i]! : upper[i]!);
+    bounds(al[i]!, bl[i]!, ae[i]!, be[i]!, lower, upper, i);
+    worst[sure++] = q.desc ? lower[i]! : upper[i]!;
   }
-  const sorted = Float64Array.from(worst).sort();
-  const threshold = sorted.length >= q.k ? sorted[q.desc ? sorted.length - q.k : q.k - 1]! : null;
-  const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure: worst.length };
+  const sorted = worst.subarray(0, sure).sort();
+  const threshold = sure >= q.k ? sorted[q.desc ? sure - q.k : q.k - 1]! : null;
+  const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure };
   for (let i = 0; i < n; i++) {
     if (q.only && !q.only.has(i)) continue;
-    const sure = al[i]! + bl[i]! > 0;
-    if (!sure && ae[i]! + be[i]! === 0) continue;
-    if (sure && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
+    const surely = al[i]! + bl[i]! > 0;
+    if (!surely && ae[i]! + be[i]! === 0) continue;
+    if (surely && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
     out.ordinals.push(i);
     out.allowed.push(al[i]!);
     out.blocked.push(bl[i]!);
