@@ -1,5 +1,5 @@
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { VECTOR_BYTES, VECTOR_CHUNK } from '@/lib/ingest/running-vectors';
+import { addEntries, type Cell, VECTOR_CHUNK } from '@/lib/ingest/running-vectors';
 
 import { monthDays } from './range';
 
@@ -18,9 +18,9 @@ export interface VectorTotals {
 
 interface VectorRow {
   read: number;
+  cell: number;
   chunk: number;
-  allowed: Uint8Array;
-  blocked: Uint8Array;
+  counts: Uint8Array;
 }
 
 /** Day `d` (1-based) of a month given as YYYY-MM-01. */
@@ -30,7 +30,13 @@ function dayOf(month: string, d: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date, to: Date): Promise<VectorTotals> {
+/** Cells whose vectors are added (sign 1) or taken away (-1) to make a filter's counts. */
+export interface SignedCell {
+  cell: Cell;
+  sign: 1 | -1;
+}
+
+export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date, to: Date, cells: SignedCell[]): Promise<VectorTotals> {
   // A span of days in a month is the running totals through its last day minus those
   // through the day before its first (day 0: zeros, not read). Per month, the touched
   // days' span less the whole days' span gives the edge days.
@@ -51,14 +57,17 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
       }
     }
   }
-  // Per day read and chunk, the month's latest row on or before the day.
-  const rows = reads.length
+  // Per day read, cell and chunk, the month's latest row on or before the day.
+  const rows = reads.length && cells.length
     ? await prisma.$queryRaw<VectorRow[]>`
-        SELECT DISTINCT ON (q.read, v.chunk) q.read::int AS read, v.chunk, v.allowed, v.blocked
+        SELECT DISTINCT ON (q.read, c.cell, v.chunk) q.read::int AS read, c.cell::int AS cell, v.chunk, v.counts
           FROM unnest(${reads.map((r) => r.month)}::date[], ${reads.map((r) => dayOf(r.month, r.day))}::date[],
                       ${reads.map((_, i) => i)}::int[]) q(first, last, read)
-          JOIN account_running_vectors v ON v.day >= q.first AND v.day <= q.last
-         ORDER BY q.read, v.chunk, v.day DESC`
+         CROSS JOIN unnest(${cells.map((c) => c.cell.callerRegion)}::text[], ${cells.map((c) => c.cell.provider)}::text[],
+                           ${cells.map((c) => c.cell.channel)}::text[], ${cells.map((_, i) => i)}::int[]) c(caller_region, provider, channel, cell)
+          JOIN account_running_vectors v
+            ON (v.caller_region, v.provider, v.channel) = (c.caller_region, c.provider, c.channel) AND v.day >= q.first AND v.day <= q.last
+         ORDER BY q.read, c.cell, v.chunk, v.day DESC`
     : [];
   const size = (Math.max(-1, ...rows.map((r) => r.chunk)) + 1) * VECTOR_CHUNK;
   const totals: VectorTotals = {
@@ -67,19 +76,18 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
     edgeAllowed: new Float64Array(size),
     edgeBlocked: new Float64Array(size),
   };
+  // Each row's counts go once into a chunk-sized scratch, and from there into each term.
+  const dense = new Float64Array(2 * VECTOR_CHUNK);
   for (const r of rows) {
-    if (r.allowed.length !== VECTOR_BYTES || r.blocked.length !== VECTOR_BYTES) {
-      throw new Error(`account_running_vectors: a vector of chunk ${r.chunk} is not ${VECTOR_BYTES} bytes`);
-    }
-    const a = new DataView(r.allowed.buffer, r.allowed.byteOffset, VECTOR_BYTES);
-    const b = new DataView(r.blocked.buffer, r.blocked.byteOffset, VECTOR_BYTES);
+    dense.fill(0);
+    addEntries(r.counts, dense, cells[r.cell]!.sign);
     const base = r.chunk * VECTOR_CHUNK;
     for (const t of terms) {
       if (t.read !== r.read) continue;
       const [allowed, blocked] = t.edge ? [totals.edgeAllowed, totals.edgeBlocked] : [totals.allowed, totals.blocked];
       for (let i = 0; i < VECTOR_CHUNK; i++) {
-        allowed[base + i]! += t.sign * a.getInt32(i * 4);
-        blocked[base + i]! += t.sign * b.getInt32(i * 4);
+        allowed[base + i]! += t.sign * dense[i]!;
+        blocked[base + i]! += t.sign * dense[VECTOR_CHUNK + i]!;
       }
     }
   }

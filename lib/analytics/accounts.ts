@@ -1,7 +1,8 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import type { Cell } from '@/lib/ingest/running-vectors';
 
 import { COUNT_SORTS, rangeMembers, rankingCandidates } from './account-ranking';
-import { type RouteCounts, subtractCounts, vectorTotals } from './account-vectors';
+import { type RouteCounts, type SignedCell, subtractCounts, vectorTotals } from './account-vectors';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
 import { admits, day, where } from './sources';
@@ -262,11 +263,11 @@ export function toAccountListRow(r: AccountSqlRow): AccountListRow {
 }
 
 /**
- * With a region, provider or channel filter, the vectors (every route of an account) less
- * the running rows the filter leaves out give what it keeps. That pays where it leaves out
- * little (not_region=US: 1/12 of the rows read instead of 11/12); where it keeps little,
- * reading what it keeps (accountsSql) is cheaper. Decided by the decisions it kept on the
- * range's whole days.
+ * With filters on more than one of region, provider and channel, no cell answers: the
+ * vectors of every route less the running rows the filters leave out give what they keep.
+ * That pays where they leave out little (1/12 of the rows read instead of 11/12); where
+ * they keep little, reading what they keep (accountsSql) is cheaper. Decided by the
+ * decisions they kept on the range's whole days.
  */
 const LEFT_OUT_BELOW = 0.5;
 
@@ -276,6 +277,25 @@ async function keptShare(prisma: Prisma.TransactionClient, filters: Filters): Pr
     SELECT (sum(count) FILTER (WHERE ${where([], filters, ROUTE_DIMENSIONS)}))::float8 / nullif(sum(count), 0)::float8 AS kept
       FROM decision_counts_daily WHERE bucket >= ${day(whole.from)}::date AND bucket < ${day(whole.to)}::date`;
   return rows[0]?.kept ?? 0;
+}
+
+const ALL_ROUTES: Cell = { callerRegion: '', provider: '', channel: '' };
+const CELL_COLUMN = { region: 'callerRegion', provider: 'provider', channel: 'channel' } as const;
+
+/**
+ * The vectors' cells that make a filter's counts: every route's, those of the values a
+ * filter on one dimension includes, or every route's less those of the values it
+ * excludes. Null where it constrains more than one of region, provider and channel.
+ */
+function filterCells(filters: Filters): SignedCell[] | null {
+  const constrained = ROUTE_DIMENSIONS.filter((d) => filters[d].include.length || filters[d].exclude.length);
+  if (constrained.length === 0) return [{ cell: ALL_ROUTES, sign: 1 }];
+  if (constrained.length > 1) return null;
+  const dimension = constrained[0]!;
+  const { include, exclude } = filters[dimension];
+  const cellOf = (value: string): Cell => ({ ...ALL_ROUTES, [CELL_COLUMN[dimension]]: value });
+  if (include.length) return [...new Set(include)].filter((v) => !exclude.includes(v)).map((v) => ({ cell: cellOf(v), sign: 1 }));
+  return [{ cell: ALL_ROUTES, sign: 1 }, ...[...new Set(exclude)].map((v) => ({ cell: cellOf(v), sign: -1 as const }))];
 }
 
 /** The candidates CTE of exactRowsSql from accounts chosen in Node, with their whole days' counts. */
@@ -293,8 +313,8 @@ function chosenCandidates(ordinals: number[], allowed: number[], blocked: number
  * accounts that matter. Sorts by counts send the accounts whose bounds could rank within
  * the slice (rankingCandidates); sorts by an attribute walk the accounts in range (a
  * bitmap of those with decisions on whole days, and those whose edge-day rows fall in the
- * range) and send the slice's. The vectors sum every route of an account: a region,
- * provider or channel filter takes out the routes it leaves out (see LEFT_OUT_BELOW).
+ * range) and send the slice's. A filter on one of region, provider and channel reads the
+ * cells of its values (filterCells); on more, see LEFT_OUT_BELOW.
  * Null where the vectors do not answer. Runs its statements in one snapshot (see
  * listAccounts).
  */
@@ -308,22 +328,24 @@ async function vectorSlice(
   const months = monthDays(filters.from, filters.to);
   if (!months.some((m) => m.whole[1] >= m.whole[0])) return null;
   const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
-  const routed = ROUTE_DIMENSIONS.some((d) => filters[d].include.length || filters[d].exclude.length);
-  if (routed && (await keptShare(prisma, filters)) < LEFT_OUT_BELOW) return null;
+  // One region, provider or channel filter has cells of its own; more than one takes the
+  // routes they leave out from every route's counts, where that pays.
+  const cells = filterCells(filters);
+  if (!cells && (await keptShare(prisma, filters)) < LEFT_OUT_BELOW) return null;
   const pattern = searchPattern(query.search);
   // The search reads no counts: it runs on another connection, beside the snapshot's statements.
   const search = pattern ? outside.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null;
   const [totals, matched, leftOut] = await Promise.all([
-    vectorTotals(prisma, filters.from, filters.to),
+    vectorTotals(prisma, filters.from, filters.to, cells ?? [{ cell: ALL_ROUTES, sign: 1 }]),
     search,
-    routed ? prisma.$queryRaw<RouteCounts[]>`
+    cells ? null : prisma.$queryRaw<RouteCounts[]>`
       -- An index probe per left-out account rather than hashing all 90,000 accounts.
       SELECT (SELECT ordinal FROM accounts a WHERE a.id = x.account_id) AS ordinal,
              x.allowed, x.blocked, x.touched_allowed, x.touched_blocked FROM (
         SELECT m.account_id,
                sum(${daysSum('allowed', true, 'wlo', 'whi')})::float8 AS allowed, sum(${daysSum('blocked', true, 'wlo', 'whi')})::float8 AS blocked,
                sum(${daysSum('allowed', true, 'tlo', 'thi')})::float8 AS touched_allowed, sum(${daysSum('blocked', true, 'tlo', 'thi')})::float8 AS touched_blocked
-          FROM ${runningSql(range, [], true)} GROUP BY m.account_id) x` : null,
+          FROM ${runningSql(range, [], true)} GROUP BY m.account_id) x`,
   ]);
   if (leftOut) subtractCounts(totals, leftOut);
   const scope = {

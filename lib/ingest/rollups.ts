@@ -227,14 +227,21 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
     if (presence.full) await presence.flush();
   }
   await presence.write();
-  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
+  // Route text: region\tprovider\tchannel\tdecision.
+  const routeOf = tally.combos.routeTexts.map((text) => {
+    const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
+    return { callerRegion, provider, channel, blocked: decision === 'blocked' };
+  });
   await addRunningVectors(client, (function* () {
     for (let i = 0; i < keys.length; i++) {
       const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
       const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
       const count = tally.accountDaily.counts[i]!;
-      const blocked = blockedRoute[route[id]!]!;
-      yield { day, ordinal: ordinalOf.get(account[id]!)!, allowed: blocked ? 0 : count, blocked: blocked ? count : 0 };
+      const { callerRegion, provider, channel, blocked } = routeOf[route[id]!]!;
+      yield {
+        day, ordinal: ordinalOf.get(account[id]!)!, callerRegion, provider, channel,
+        allowed: blocked ? 0 : count, blocked: blocked ? count : 0,
+      };
     }
   })());
 }

@@ -2,66 +2,142 @@ import type pg from 'pg';
 
 import { utcMonth } from '@/lib/analytics/range';
 
-import { dayText } from './copy-text';
+import { copyLines } from './copy-in';
+import { copyValue, dayText } from './copy-text';
 
 // account_running_vectors (see prisma/schema.prisma): every account's running totals of
-// allowed and blocked decisions from the first of a UTC month through a day, summed over
-// its routes, as one vector over account ordinals per day and chunk of ordinals. The
-// accounts list ranks 90,000 accounts over 30 days from a handful of these rows (a
-// subtraction per account in Node) instead of aggregating a running row per account
-// route and month in SQL (README, "The accounts list").
+// allowed and blocked decisions from the first of a UTC month through a day, per "cell"
+// (every route of the account, or those of one region, provider or channel) and chunk of
+// account ordinals. The accounts list ranks 90,000 accounts over 30 days from a handful
+// of these rows (a subtraction per account in Node) instead of aggregating a running row
+// per account route and month in SQL (README, "The accounts list").
 //
-// A day without a row holds the totals of the month's latest earlier row (zeros when
-// there is none): a batch writes the days it has decisions on, and adds its counts to the
+// A day without a row holds the totals of the month's latest earlier row (none when there
+// is none): a batch writes the days it has decisions on, and adds its counts to the
 // month's later rows. Rows are rewritten whole, under the merge lock.
 
-/** Ordinals per row: an account's ordinal n is element n % 8192 of chunk n / 8192. */
+/** Ordinals per row: an account's ordinal n is entry n % 8192 of chunk n / 8192. */
 export const VECTOR_CHUNK = 8192;
 const CHUNK_SHIFT = 13;
-/** Each element is a 4-byte big-endian integer, as PostgreSQL's int4send writes it. */
-export const VECTOR_BYTES = VECTOR_CHUNK * 4;
-// Numeric map keys: day of month × CHUNK_SPACE + chunk.
-const CHUNK_SPACE = 2 ** 20;
+/**
+ * A row's counts: for each account of the chunk with any, in ordinal order, its index in
+ * the chunk (2 bytes), its allowed and its blocked decisions (4 bytes each), big-endian.
+ */
+export const ENTRY_BYTES = 10;
+// Numeric map keys: (day of month × CELL_SPACE + cell) × CHUNK_SPACE + chunk.
+const CELL_SPACE = 2 ** 12;
+const CHUNK_SPACE = 2 ** 16;
+/** Dense daily counts held before they are written (64 KB each). */
+const MAX_HELD = 512;
 
-/** An account's decisions on one UTC day (days since 1970-01-01). */
-export interface AccountDay {
+/** A cell: the routes of one region, provider or channel; '' in the others, and in all three for every route. */
+export interface Cell {
+  callerRegion: string;
+  provider: string;
+  channel: string;
+}
+
+/** An account's decisions on one UTC day (days since 1970-01-01) on one route. */
+export interface AccountDay extends Cell {
   day: number;
   ordinal: number;
   allowed: number;
   blocked: number;
 }
 
+/** The cells a route's decisions count in. */
+export function cellsOfRoute(route: Cell): Cell[] {
+  return [
+    { callerRegion: '', provider: '', channel: '' },
+    { callerRegion: route.callerRegion.trim(), provider: '', channel: '' },
+    { callerRegion: '', provider: route.provider, channel: '' },
+    { callerRegion: '', provider: '', channel: route.channel },
+  ];
+}
+
+/** Adds a row's counts (allowed of the chunk's ordinals, then blocked) into `into`. */
+export function addEntries(counts: Uint8Array, into: Float64Array, sign: number, at = 0): void {
+  if (counts.length % ENTRY_BYTES !== 0) throw new Error(`account_running_vectors: ${counts.length} bytes of counts are not whole entries`);
+  const view = new DataView(counts.buffer, counts.byteOffset, counts.length);
+  for (let o = 0; o < counts.length; o += ENTRY_BYTES) {
+    const i = view.getUint16(o);
+    into[at + i]! += sign * view.getInt32(o + 2);
+    into[at + VECTOR_CHUNK + i]! += sign * view.getInt32(o + 6);
+  }
+}
+
+/** A chunk's dense counts (allowed, then blocked) as a row's entries. */
+function entries(dense: Float64Array): Buffer {
+  let n = 0;
+  for (let i = 0; i < VECTOR_CHUNK; i++) if (dense[i] !== 0 || dense[VECTOR_CHUNK + i] !== 0) n++;
+  const out = Buffer.alloc(n * ENTRY_BYTES);
+  let o = 0;
+  for (let i = 0; i < VECTOR_CHUNK; i++) {
+    if (dense[i] === 0 && dense[VECTOR_CHUNK + i] === 0) continue;
+    out.writeUInt16BE(i, o);
+    // writeInt32BE throws on a total beyond 32 bits rather than wrapping around.
+    out.writeInt32BE(dense[i]!, o + 2);
+    out.writeInt32BE(dense[VECTOR_CHUNK + i]!, o + 6);
+    o += ENTRY_BYTES;
+  }
+  return out;
+}
+
 interface StoredRow {
+  cell: number;
   chunk: number;
   /** Days since the month's first day. */
   d: number;
-  allowed: Buffer;
-  blocked: Buffer;
+  counts: Buffer;
 }
 
 /**
- * Adds accounts' daily counts to the running vectors. Counts may come in any order, but
- * come month by month (as the batch's tally and the cursors below give them), since each
- * change of month writes the month held so far.
+ * Adds accounts' daily counts to the running vectors. Counts may come in any order; in
+ * day order (as the batch's tally and the cursors below give them) each month's rows are
+ * written about once.
  */
 export async function addRunningVectors(client: pg.PoolClient, counts: Iterable<AccountDay> | AsyncIterable<AccountDay>): Promise<void> {
+  const cells: Cell[] = [];
+  const cellIds = new Map<string, number>();
+  const routeCells = new Map<string, number[]>();
+  const cellsOf = (c: AccountDay): number[] => {
+    const routeKey = `${c.callerRegion}\t${c.provider}\t${c.channel}`;
+    let ids = routeCells.get(routeKey);
+    if (!ids) {
+      ids = cellsOfRoute(c).map((cell) => {
+        const key = `${cell.callerRegion}\t${cell.provider}\t${cell.channel}`;
+        let id = cellIds.get(key);
+        if (id === undefined) {
+          id = cells.push(cell) - 1;
+          if (id >= CELL_SPACE) throw new Error('Too many regions, providers and channels in one batch');
+          cellIds.set(key, id);
+        }
+        return id;
+      });
+      routeCells.set(routeKey, ids);
+    }
+    return ids;
+  };
   let month: { first: number; next: number } | null = null;
-  // Per day of the month and chunk: the day's counts, allowed for the chunk's ordinals, then blocked.
-  const deltas = new Map<number, Int32Array>();
-  /** Adds one count; a promise only where a month ends, as awaiting each of ~300k counts per million rows cost more than the rest. */
+  // Per day of the month, cell and chunk: the day's counts, allowed for the chunk's ordinals, then blocked.
+  const held = new Map<number, Int32Array>();
+  /** Adds one count; a promise only where counts are written, as awaiting each of ~300k counts per million rows cost more than the rest. */
   const add = (c: AccountDay): Promise<void> | undefined => {
     if (c.allowed === 0 && c.blocked === 0) return;
-    if (month === null || c.day < month.first || c.day >= month.next) {
+    if (month === null || c.day < month.first || c.day >= month.next || held.size >= MAX_HELD) {
       const done = month;
-      month = utcMonth(c.day);
-      if (done) return writeMonth(client, done, deltas).then(() => add(c));
+      if (month === null || c.day < month.first || c.day >= month.next) month = utcMonth(c.day);
+      if (done) return writeHeld(client, done, cells, held).then(() => add(c));
     }
-    const key = (c.day - month.first) * CHUNK_SPACE + (c.ordinal >>> CHUNK_SHIFT);
-    let delta = deltas.get(key);
-    if (!delta) deltas.set(key, (delta = new Int32Array(2 * VECTOR_CHUNK)));
+    const chunk = c.ordinal >>> CHUNK_SHIFT;
     const at = c.ordinal & (VECTOR_CHUNK - 1);
-    delta[at]! += c.allowed;
-    delta[VECTOR_CHUNK + at]! += c.blocked;
+    for (const cell of cellsOf(c)) {
+      const key = ((c.day - month.first) * CELL_SPACE + cell) * CHUNK_SPACE + chunk;
+      let delta = held.get(key);
+      if (!delta) held.set(key, (delta = new Int32Array(2 * VECTOR_CHUNK)));
+      delta[at]! += c.allowed;
+      delta[VECTOR_CHUNK + at]! += c.blocked;
+    }
   };
   if (Symbol.iterator in counts) {
     for (const c of counts) {
@@ -71,92 +147,111 @@ export async function addRunningVectors(client: pg.PoolClient, counts: Iterable<
   } else {
     for await (const c of counts) await add(c);
   }
-  if (month) await writeMonth(client, month, deltas);
+  if (month) await writeHeld(client, month, cells, held);
 }
 
-/** Writes one month's daily counts into its rows and empties `deltas`. */
-async function writeMonth(client: pg.PoolClient, month: { first: number; next: number }, deltas: Map<number, Int32Array>): Promise<void> {
-  // Per chunk, the days it has counts on, in order.
+/** Writes the held daily counts of one month into its rows and empties `held`. */
+async function writeHeld(client: pg.PoolClient, month: { first: number; next: number }, cells: Cell[], held: Map<number, Int32Array>): Promise<void> {
+  if (held.size === 0) return;
+  // Per cell and chunk, the days it has counts on.
   const daysOf = new Map<number, number[]>();
-  for (const key of deltas.keys()) {
-    const chunk = key % CHUNK_SPACE;
-    const days = daysOf.get(chunk) ?? [];
-    days.push((key - chunk) / CHUNK_SPACE);
-    daysOf.set(chunk, days);
+  for (const key of held.keys()) {
+    const group = key % (CELL_SPACE * CHUNK_SPACE);
+    const days = daysOf.get(group) ?? [];
+    days.push((key - group) / (CELL_SPACE * CHUNK_SPACE));
+    daysOf.set(group, days);
   }
-  const chunks = [...daysOf.keys()].sort((a, b) => a - b);
-  const firstDays = chunks.map((chunk) => dayText(month.first + Math.min(...daysOf.get(chunk)!)));
-  // The rows a change reaches: those from each chunk's first changed day to the month's
+  const groups = [...daysOf.keys()].sort((a, b) => a - b);
+  const column = (pick: (group: number) => string | number) => groups.map(pick);
+  const cellOf = (group: number) => cells[Math.floor(group / CHUNK_SPACE)]!;
+  // The rows a change reaches: those from each group's first changed day to the month's
   // end, and the latest earlier one, which the new days start from.
   const { rows } = await client.query<StoredRow>(
-    `SELECT c.chunk, v.day - $1::date AS d, v.allowed, v.blocked
-       FROM unnest($3::int[], $4::date[]) c(chunk, from_day)
-       JOIN account_running_vectors v ON v.chunk = c.chunk AND v.day >= c.from_day AND v.day < $2::date
+    `WITH g AS (
+       SELECT * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::int[], $8::date[]) g(cell, caller_region, provider, channel, chunk, from_day)
+     )
+     SELECT g.cell, g.chunk, v.day - $1::date AS d, v.counts FROM g
+       JOIN account_running_vectors v USING (caller_region, provider, channel, chunk)
+      WHERE v.day >= g.from_day AND v.day < $2::date
      UNION ALL
-     SELECT c.chunk, v.day - $1::date, v.allowed, v.blocked
-       FROM unnest($3::int[], $4::date[]) c(chunk, from_day)
-      CROSS JOIN LATERAL (SELECT day, allowed, blocked FROM account_running_vectors
-                           WHERE chunk = c.chunk AND day >= $1::date AND day < c.from_day ORDER BY day DESC LIMIT 1) v
-     ORDER BY 1, 2`,
-    [dayText(month.first), dayText(month.next), chunks, firstDays],
+     SELECT g.cell, g.chunk, v.day - $1::date, v.counts FROM g
+      CROSS JOIN LATERAL (SELECT day, counts FROM account_running_vectors v
+                           WHERE (v.caller_region, v.provider, v.channel, v.chunk) = (g.caller_region, g.provider, g.channel, g.chunk)
+                             AND v.day >= $1::date AND v.day < g.from_day ORDER BY day DESC LIMIT 1) v
+     ORDER BY 1, 2, 3`,
+    [dayText(month.first), dayText(month.next),
+      column((g) => Math.floor(g / CHUNK_SPACE)), column((g) => cellOf(g).callerRegion), column((g) => cellOf(g).provider),
+      column((g) => cellOf(g).channel), column((g) => g % CHUNK_SPACE),
+      column((g) => dayText(month.first + Math.min(...daysOf.get(g)!)))],
   );
-  for (const chunk of chunks) {
-    const stored = rows.filter((r) => r.chunk === chunk);
-    const changed = daysOf.get(chunk)!.sort((a, b) => a - b);
+  const storedOf = new Map<number, StoredRow[]>();
+  for (const r of rows) {
+    const group = r.cell * CHUNK_SPACE + r.chunk;
+    storedOf.set(group, [...(storedOf.get(group) ?? []), r]);
+  }
+  const lines: string[] = [];
+  for (const group of groups) {
+    const stored = storedOf.get(group) ?? [];
+    const changed = daysOf.get(group)!.sort((a, b) => a - b);
     const days = [...new Set([...stored.map((r) => r.d).filter((d) => d >= changed[0]!), ...changed])].sort((a, b) => a - b);
+    const cell = cellOf(group);
+    const chunk = group % CHUNK_SPACE;
     const added = new Float64Array(2 * VECTOR_CHUNK);
     let next = 0;
     for (const d of days) {
       while (next < changed.length && changed[next]! <= d) {
-        const delta = deltas.get(changed[next]! * CHUNK_SPACE + chunk)!;
+        const delta = held.get((changed[next]! * CELL_SPACE + Math.floor(group / CHUNK_SPACE)) * CHUNK_SPACE + chunk)!;
         for (let i = 0; i < delta.length; i++) added[i]! += delta[i]!;
         next++;
       }
       // The totals stored for this day: its own row, or the latest earlier one.
+      const totals = Float64Array.from(added);
       const before = stored.findLast((r) => r.d <= d);
-      const allowed = Buffer.alloc(VECTOR_BYTES);
-      const blocked = Buffer.alloc(VECTOR_BYTES);
-      for (let i = 0; i < VECTOR_CHUNK; i++) {
-        // writeInt32BE throws on a total beyond 32 bits rather than wrapping around.
-        allowed.writeInt32BE((before ? before.allowed.readInt32BE(i * 4) : 0) + added[i]!, i * 4);
-        blocked.writeInt32BE((before ? before.blocked.readInt32BE(i * 4) : 0) + added[VECTOR_CHUNK + i]!, i * 4);
-      }
-      await client.query(
-        `INSERT INTO account_running_vectors (day, chunk, allowed, blocked) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (day, chunk) DO UPDATE SET allowed = excluded.allowed, blocked = excluded.blocked`,
-        [dayText(month.first + d), chunk, allowed, blocked],
-      );
+      if (before) addEntries(before.counts, totals, 1);
+      const hex = entries(totals).toString('hex');
+      lines.push(`${dayText(month.first + d)}\t${copyValue(cell.callerRegion)}\t${copyValue(cell.provider)}\t${copyValue(cell.channel)}\t${chunk}\t\\\\x${hex}\n`);
     }
   }
-  deltas.clear();
+  held.clear();
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_vectors_in (LIKE account_running_vectors) ON COMMIT DROP`);
+  await client.query('TRUNCATE gw_vectors_in');
+  await copyLines(client, `COPY gw_vectors_in (day, caller_region, provider, channel, chunk, counts) FROM STDIN`, lines);
+  await client.query(`
+    INSERT INTO account_running_vectors AS t SELECT * FROM gw_vectors_in ORDER BY day, caller_region, provider, channel, chunk
+    ON CONFLICT (day, caller_region, provider, channel, chunk) DO UPDATE SET counts = excluded.counts`);
 }
 
 const FETCH_ROWS = 50_000;
 
 /**
- * The daily counts a query returns (columns day, days since 1970-01-01; ordinal; allowed;
- * blocked; in day order), through a cursor so that memory stays bounded. Runs inside the
- * caller's transaction.
+ * The daily counts a query returns (columns day, days since 1970-01-01; ordinal;
+ * caller_region; provider; channel; allowed; blocked; in day order), through a cursor so
+ * that memory stays bounded. Runs inside the caller's transaction.
  */
 async function* queryCounts(client: pg.PoolClient, query: string): AsyncGenerator<AccountDay> {
   await client.query(`DECLARE gw_vector_counts NO SCROLL CURSOR FOR ${query}`);
   for (;;) {
-    const { rows } = await client.query<{ day: number; ordinal: number; allowed: string; blocked: string }>(
+    const { rows } = await client.query<{ day: number; ordinal: number; caller_region: string; provider: string; channel: string; allowed: string; blocked: string }>(
       `FETCH ${FETCH_ROWS} FROM gw_vector_counts`,
     );
-    for (const r of rows) yield { day: r.day, ordinal: r.ordinal, allowed: Number(r.allowed), blocked: Number(r.blocked) };
+    for (const r of rows) {
+      yield {
+        day: r.day, ordinal: r.ordinal, callerRegion: r.caller_region, provider: r.provider, channel: r.channel,
+        allowed: Number(r.allowed), blocked: Number(r.blocked),
+      };
+    }
     if (rows.length < FETCH_ROWS) break;
   }
   await client.query('CLOSE gw_vector_counts');
 }
 
-/** The daily counts of a relation with per-account daily counts' columns (bucket, account_id, decision, count). */
+/** The daily counts of a relation with per-account daily counts' columns (bucket, account_id, caller_region, provider, channel, decision, count). */
 export function vectorCountsSql(source: string): string {
-  return `SELECT x.bucket - DATE '1970-01-01' AS day, a.ordinal,
+  return `SELECT x.bucket - DATE '1970-01-01' AS day, a.ordinal, x.caller_region, x.provider, x.channel,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'allowed'), 0) AS allowed,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'blocked'), 0) AS blocked
             FROM ${source} x JOIN accounts a ON a.id = x.account_id
-           GROUP BY 1, 2 ORDER BY 1`;
+           GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`;
 }
 
 /** Adds the daily counts a query returns (see vectorCountsSql) to the running vectors. */
@@ -177,8 +272,8 @@ export async function backfillRunningVectors(client: pg.PoolClient): Promise<boo
   await client.query('BEGIN');
   try {
     await addRunningVectorsFromQuery(client, vectorCountsSql(`(
-      SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, decision, count(*) AS count
-        FROM access_decisions GROUP BY 1, 2, 3)`));
+      SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*) AS count
+        FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

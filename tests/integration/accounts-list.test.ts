@@ -94,7 +94,13 @@ const RANGES = [
   // An edge day that is a month's last day.
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
 ];
-const FILTERS = ['', '&decision=blocked', '&region=CN,HK&not_channel=azure-global', '&not_decision=blocked&provider=azure-openai', '&not_region=HK'];
+// Through the vectors of every route (none), of one dimension's values (provider, region),
+// of every route less the left-out routes' running rows (a broad filter on two dimensions),
+// and through the running rows alone (a narrow one).
+const FILTERS = [
+  '', '&decision=blocked', '&not_decision=blocked&provider=azure-openai', '&not_region=HK', '&region=US,HK',
+  '&not_region=HK&provider=openai,azure-openai', '&region=CN,HK&not_channel=azure-global',
+];
 
 describe('the accounts list', () => {
   const db = useTestDatabase();
@@ -159,7 +165,7 @@ describe('the accounts list', () => {
 
   it('fills the running vectors, as ingestion left them, when migrating a database that has decisions but none', async () => {
     const digest = async () => (await db().pool.query(`
-      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', day, chunk, md5(allowed), md5(blocked)), ',' ORDER BY day, chunk)) AS md5
+      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', day, caller_region, provider, channel, chunk, md5(counts)), ',' ORDER BY day, caller_region, provider, channel, chunk)) AS md5
         FROM account_running_vectors`)).rows[0];
     const ingested = await digest();
     expect(ingested.n).toBeGreaterThan(50);

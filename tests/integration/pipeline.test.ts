@@ -152,31 +152,39 @@ async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily:
       )
       SELECT count(*) AS n FROM raw FULL JOIN days USING (month, account_id, caller_region, provider, channel, d)
        WHERE raw.a IS DISTINCT FROM days.a OR raw.b IS DISTINCT FROM days.b OR NOT coalesce(days.sized, false)`),
-    // Every element of every running vector holds its account's raw count of decisions from
-    // the first of the month through the row's day (zero for ordinals of no account), and
-    // every day an account had decisions on has its chunk's row.
+    // Every running vector row holds, for each account of its chunk with decisions in its
+    // cell from the first of the month through its day, the raw count of those, and no other
+    // entry; and every day an account had decisions on has its cells' rows.
     vectors: await count(db, `
       WITH days AS (
-        SELECT (d.occurred_at AT TIME ZONE 'UTC')::date AS day, a.ordinal,
+        SELECT (d.occurred_at AT TIME ZONE 'UTC')::date AS day, a.ordinal, c.r, c.p, c.ch,
                count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
-          FROM access_decisions d JOIN accounts a ON a.id = d.account_id GROUP BY 1, 2
+          FROM access_decisions d JOIN accounts a ON a.id = d.account_id
+         CROSS JOIN LATERAL (VALUES ('', '', ''), (trim(d.caller_region), '', ''), ('', d.provider, ''), ('', '', d.channel)) c(r, p, ch)
+         GROUP BY 1, 2, 3, 4, 5
       ), running AS (
-        SELECT day, ordinal, sum(a) OVER w AS ra, sum(b) OVER w AS rb FROM days
-        WINDOW w AS (PARTITION BY ordinal, date_trunc('month', day) ORDER BY day)
+        SELECT day, ordinal, r, p, ch, sum(a) OVER w AS ra, sum(b) OVER w AS rb FROM days
+        WINDOW w AS (PARTITION BY ordinal, r, p, ch, date_trunc('month', day) ORDER BY day)
       ), stored AS (
-        SELECT v.day, v.chunk * 8192 + i AS ordinal,
-               ('x' || encode(substring(v.allowed FROM i * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS a,
-               ('x' || encode(substring(v.blocked FROM i * 4 + 1 FOR 4), 'hex'))::bit(32)::int AS b,
-               length(v.allowed) = 32768 AND length(v.blocked) = 32768 AS sized
-          FROM account_running_vectors v CROSS JOIN generate_series(0, 8191) i
+        SELECT v.day, v.caller_region AS r, v.provider AS p, v.channel AS ch,
+               v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
+               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
+               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b
+          FROM account_running_vectors v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      ), expected AS (
+        SELECT v.day, v.caller_region AS r, v.provider AS p, v.channel AS ch, x.ordinal, x.ra AS a, x.rb AS b
+          FROM account_running_vectors v CROSS JOIN LATERAL (
+            SELECT DISTINCT ON (ordinal) ordinal, ra, rb FROM running
+             WHERE (r, p, ch) = (v.caller_region, v.provider, v.channel) AND ordinal / 8192 = v.chunk
+               AND day <= v.day AND day >= date_trunc('month', v.day)
+             ORDER BY ordinal, day DESC) x
       )
-      SELECT (SELECT count(*) FROM stored s LEFT JOIN LATERAL (
-                SELECT ra, rb FROM running r WHERE r.ordinal = s.ordinal AND r.day <= s.day AND r.day >= date_trunc('month', s.day)
-                 ORDER BY r.day DESC LIMIT 1) r ON true
-               WHERE s.ordinal IN (SELECT ordinal FROM accounts) AND (s.a <> coalesce(r.ra, 0) OR s.b <> coalesce(r.rb, 0)))
-           + (SELECT count(*) FROM stored WHERE NOT sized OR (ordinal NOT IN (SELECT ordinal FROM accounts) AND (a <> 0 OR b <> 0)))
-           + (SELECT count(*) FROM (SELECT DISTINCT day, ordinal / 8192 AS chunk FROM days) x
-               WHERE NOT EXISTS (SELECT 1 FROM account_running_vectors v WHERE (v.day, v.chunk) = (x.day, x.chunk))) AS n`),
+      SELECT (SELECT count(*) FROM stored FULL JOIN expected e USING (day, r, p, ch, ordinal)
+               WHERE stored.a IS DISTINCT FROM e.a OR stored.b IS DISTINCT FROM e.b)
+           + (SELECT count(*) FROM account_running_vectors WHERE length(counts) % 10 <> 0)
+           + (SELECT count(*) FROM (SELECT DISTINCT day, r, p, ch, ordinal / 8192 AS chunk FROM days) x
+               WHERE NOT EXISTS (SELECT 1 FROM account_running_vectors v
+                                  WHERE (v.day, v.caller_region, v.provider, v.channel, v.chunk) = (x.day, x.r, x.p, x.ch, x.chunk))) AS n`),
   };
 }
 
