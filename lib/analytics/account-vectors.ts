@@ -76,19 +76,12 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
     edgeAllowed: new Float64Array(size),
     edgeBlocked: new Float64Array(size),
   };
-  // Each row's counts go once into a chunk-sized scratch, and from there into each term.
-  const dense = new Float64Array(2 * VECTOR_CHUNK);
   for (const r of rows) {
-    dense.fill(0);
-    addEntries(r.counts, dense, cells[r.cell]!.sign);
-    const base = r.chunk * VECTOR_CHUNK;
+    const sign = cells[r.cell]!.sign;
     for (const t of terms) {
       if (t.read !== r.read) continue;
       const [allowed, blocked] = t.edge ? [totals.edgeAllowed, totals.edgeBlocked] : [totals.allowed, totals.blocked];
-      for (let i = 0; i < VECTOR_CHUNK; i++) {
-        allowed[base + i]! += t.sign * dense[i]!;
-        blocked[base + i]! += t.sign * dense[VECTOR_CHUNK + i]!;
-      }
+      addEntries(r.counts, allowed, blocked, r.chunk * VECTOR_CHUNK, sign * t.sign);
     }
   }
   return totals;

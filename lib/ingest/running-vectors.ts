@@ -55,14 +55,14 @@ export function cellsOfRoute(route: Cell): Cell[] {
   ];
 }
 
-/** Adds a row's counts (allowed of the chunk's ordinals, then blocked) into `into`. */
-export function addEntries(counts: Uint8Array, into: Float64Array, sign: number, at = 0): void {
+/** Adds a row's counts, times `sign`, to allowed[at + i] and blocked[at + i] for each entry i. */
+export function addEntries(counts: Uint8Array, allowed: Float64Array, blocked: Float64Array, at: number, sign: number): void {
   if (counts.length % ENTRY_BYTES !== 0) throw new Error(`account_running_vectors: ${counts.length} bytes of counts are not whole entries`);
   const view = new DataView(counts.buffer, counts.byteOffset, counts.length);
   for (let o = 0; o < counts.length; o += ENTRY_BYTES) {
-    const i = view.getUint16(o);
-    into[at + i]! += sign * view.getInt32(o + 2);
-    into[at + VECTOR_CHUNK + i]! += sign * view.getInt32(o + 6);
+    const i = at + view.getUint16(o);
+    allowed[i]! += sign * view.getInt32(o + 2);
+    blocked[i]! += sign * view.getInt32(o + 6);
   }
 }
 
@@ -207,7 +207,7 @@ async function writeHeld(client: pg.PoolClient, month: { first: number; next: nu
       // The totals stored for this day: its own row, or the latest earlier one.
       const totals = Float64Array.from(added);
       const before = stored.findLast((r) => r.d <= d);
-      if (before) addEntries(before.counts, totals, 1);
+      if (before) addEntries(before.counts, totals.subarray(0, VECTOR_CHUNK), totals.subarray(VECTOR_CHUNK), 0, 1);
       const hex = entries(totals).toString('hex');
       lines.push(`${dayText(month.first + d)}\t${copyValue(cell.callerRegion)}\t${copyValue(cell.provider)}\t${copyValue(cell.channel)}\t${chunk}\t\\\\x${hex}\n`);
     }
