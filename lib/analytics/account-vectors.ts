@@ -100,6 +100,8 @@ export interface RouteCounts {
 export function subtractCounts(totals: VectorTotals, rows: RouteCounts[]): void {
   for (const r of rows) {
     if (r.ordinal >= totals.allowed.length) {
+      // An account whose month's decisions all came after the range: nothing to take out.
+      if (r.touched_allowed === 0 && r.touched_blocked === 0) continue;
       throw new Error(`account_running_vectors has no row for ordinal ${r.ordinal}, which account_running_monthly has counts for`);
     }
     totals.allowed[r.ordinal]! -= r.allowed;
