@@ -36,8 +36,8 @@ export interface RankingScope {
   /** The decision filter: kinds it leaves out count as zero. */
   allowed: boolean;
   blocked: boolean;
-  /** Ordinals a search left in; all when null. */
-  only: ReadonlySet<number> | null;
+  /** Ordinals a search left in (only[n] = 1); all when null. */
+  only: Uint8Array | null;
 }
 
 export interface RankingQuery extends RankingScope {
@@ -76,7 +76,7 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
   const worst = new Float64Array(n);
   let sure = 0;
   for (let i = 0; i < n; i++) {
-    if (q.only && !q.only.has(i)) continue;
+    if (q.only && q.only[i] !== 1) continue;
     if (al[i]! + bl[i]! === 0) continue;
     bounds(al[i]!, bl[i]!, ae[i]!, be[i]!, lower, upper, i);
     worst[sure++] = q.desc ? lower[i]! : upper[i]!;
@@ -85,7 +85,7 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
   const threshold = sure >= q.k ? sorted[q.desc ? sure - q.k : q.k - 1]! : null;
   const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure };
   for (let i = 0; i < n; i++) {
-    if (q.only && !q.only.has(i)) continue;
+    if (q.only && q.only[i] !== 1) continue;
     const surely = al[i]! + bl[i]! > 0;
     if (!surely && ae[i]! + be[i]! === 0) continue;
     if (surely && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
@@ -113,7 +113,7 @@ export function rangeMembers(totals: VectorTotals, q: RankingScope): RangeMember
   const edgeOnly: number[] = [];
   let sureCount = 0;
   for (let i = 0; i < n; i++) {
-    if (q.only && !q.only.has(i)) continue;
+    if (q.only && q.only[i] !== 1) continue;
     const whole = (q.allowed ? totals.allowed[i]! : 0) + (q.blocked ? totals.blocked[i]! : 0);
     const edge = (q.allowed ? totals.edgeAllowed[i]! : 0) + (q.blocked ? totals.edgeBlocked[i]! : 0);
     if (whole > 0) {

@@ -86,27 +86,3 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
   }
   return totals;
 }
-
-/** An account's decisions on a range's whole days, and on the days it touches (whole and edge). */
-export interface RouteCounts {
-  ordinal: number;
-  allowed: number;
-  blocked: number;
-  touched_allowed: number;
-  touched_blocked: number;
-}
-
-/** Takes some of the accounts' routes out of the totals (those a filter leaves out). */
-export function subtractCounts(totals: VectorTotals, rows: RouteCounts[]): void {
-  for (const r of rows) {
-    if (r.ordinal >= totals.allowed.length) {
-      // An account whose month's decisions all came after the range: nothing to take out.
-      if (r.touched_allowed === 0 && r.touched_blocked === 0) continue;
-      throw new Error(`account_running_vectors has no row for ordinal ${r.ordinal}, which account_running_monthly has counts for`);
-    }
-    totals.allowed[r.ordinal]! -= r.allowed;
-    totals.blocked[r.ordinal]! -= r.blocked;
-    totals.edgeAllowed[r.ordinal]! -= r.touched_allowed - r.allowed;
-    totals.edgeBlocked[r.ordinal]! -= r.touched_blocked - r.blocked;
-  }
-}

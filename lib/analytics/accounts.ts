@@ -2,10 +2,10 @@ import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import type { Cell } from '@/lib/ingest/running-vectors';
 
 import { COUNT_SORTS, rangeMembers, rankingCandidates } from './account-ranking';
-import { type RouteCounts, type SignedCell, subtractCounts, vectorTotals } from './account-vectors';
+import { type SignedCell, vectorTotals } from './account-vectors';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
-import { admits, day, where } from './sources';
+import { admits, where } from './sources';
 
 export interface AccountListRow {
   id: string;
@@ -134,18 +134,14 @@ interface RangeSql {
 /** The dimensions a running row has (it sums an account route's decisions of both kinds). */
 const ROUTE_DIMENSIONS = ['region', 'provider', 'channel'] as const;
 
-/**
- * account_running_monthly's rows for the range's months, joined to the month's day bounds
- * (v): those the filters keep, or with `leftOut` those they leave out.
- */
-function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[], leftOut = false): Prisma.Sql {
+/** account_running_monthly's rows for the range's months that the filters keep, joined to the month's day bounds (v). */
+function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[]): Prisma.Sql {
   const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
   const routes = where([], filters, ROUTE_DIMENSIONS);
   // The months also go in the WHERE clause, where an index can use them.
   return Prisma.sql`account_running_monthly m
     JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${Prisma.join([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra,
-     leftOut ? Prisma.sql`NOT (${routes})` : routes], ' AND ')}`;
+   WHERE ${Prisma.join([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra, routes], ' AND ')}`;
 }
 
 /**
@@ -262,25 +258,17 @@ export function toAccountListRow(r: AccountSqlRow): AccountListRow {
   };
 }
 
-/**
- * With filters on more than one of region, provider and channel, no cell answers: the
- * vectors of every route less the running rows the filters leave out give what they keep.
- * That pays where they leave out little (1/12 of the rows read instead of 11/12); where
- * they keep little, reading what they keep (accountsSql) is cheaper. Decided by the
- * decisions they kept on the range's whole days.
- */
-const LEFT_OUT_BELOW = 0.5;
-
-async function keptShare(prisma: Prisma.TransactionClient, filters: Filters): Promise<number> {
-  const whole = dayParts(filters.from, filters.to).daily[0]!;
-  const rows = await prisma.$queryRaw<{ kept: number | null }[]>`
-    SELECT (sum(count) FILTER (WHERE ${where([], filters, ROUTE_DIMENSIONS)}))::float8 / nullif(sum(count), 0)::float8 AS kept
-      FROM decision_counts_daily WHERE bucket >= ${day(whole.from)}::date AND bucket < ${day(whole.to)}::date`;
-  return rows[0]?.kept ?? 0;
-}
-
 const ALL_ROUTES: Cell = { callerRegion: '', provider: '', channel: '' };
 const CELL_COLUMN = { region: 'callerRegion', provider: 'provider', channel: 'channel' } as const;
+
+/** A byte per ordinal up to the largest given, 1 for those given. */
+function ordinalMask(ordinals: number[]): Uint8Array {
+  let max = 0;
+  for (const o of ordinals) max = Math.max(max, o);
+  const mask = new Uint8Array(max + 1);
+  for (const o of ordinals) mask[o] = 1;
+  return mask;
+}
 
 /**
  * The vectors' cells that make a filter's counts: every route's, those of the values a
@@ -314,7 +302,7 @@ function chosenCandidates(ordinals: number[], allowed: number[], blocked: number
  * the slice (rankingCandidates); sorts by an attribute walk the accounts in range (a
  * bitmap of those with decisions on whole days, and those whose edge-day rows fall in the
  * range) and send the slice's. A filter on one of region, provider and channel reads the
- * cells of its values (filterCells); on more, see LEFT_OUT_BELOW.
+ * cells of its values (filterCells).
  * Null where the vectors do not answer. Runs its statements in one snapshot (see
  * listAccounts).
  */
@@ -328,29 +316,21 @@ async function vectorSlice(
   const months = monthDays(filters.from, filters.to);
   if (!months.some((m) => m.whole[1] >= m.whole[0])) return null;
   const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
-  // One region, provider or channel filter has cells of its own; more than one takes the
-  // routes they leave out from every route's counts, where that pays.
+  // Filters on more than one of region, provider and channel have no cell: the running
+  // rows answer them (subtracting the routes they leave out from every route's vectors
+  // measured slower, as it reads every running row of the range's months either way).
   const cells = filterCells(filters);
-  if (!cells && (await keptShare(prisma, filters)) < LEFT_OUT_BELOW) return null;
+  if (!cells) return null;
   const pattern = searchPattern(query.search);
   // The search reads no counts: it runs on another connection, beside the snapshot's statements.
-  const search = pattern ? outside.$queryRaw<{ ordinal: number }[]>`SELECT ordinal FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}` : null;
-  const [totals, matched, leftOut] = await Promise.all([
-    vectorTotals(prisma, filters.from, filters.to, cells ?? [{ cell: ALL_ROUTES, sign: 1 }]),
-    search,
-    cells ? null : prisma.$queryRaw<RouteCounts[]>`
-      -- An index probe per left-out account rather than hashing all 90,000 accounts.
-      SELECT (SELECT ordinal FROM accounts a WHERE a.id = x.account_id) AS ordinal,
-             x.allowed, x.blocked, x.touched_allowed, x.touched_blocked FROM (
-        SELECT m.account_id,
-               sum(${daysSum('allowed', true, 'wlo', 'whi')})::float8 AS allowed, sum(${daysSum('blocked', true, 'wlo', 'whi')})::float8 AS blocked,
-               sum(${daysSum('allowed', true, 'tlo', 'thi')})::float8 AS touched_allowed, sum(${daysSum('blocked', true, 'tlo', 'thi')})::float8 AS touched_blocked
-          FROM ${runningSql(range, [], true)} GROUP BY m.account_id) x`,
-  ]);
-  if (leftOut) subtractCounts(totals, leftOut);
+  const search = pattern
+    ? outside.$queryRaw<{ ordinals: number[] }[]>`
+        SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}`
+    : null;
+  const [totals, matched] = await Promise.all([vectorTotals(prisma, filters.from, filters.to, cells), search]);
   const scope = {
     allowed: admits(filters, 'allowed'), blocked: admits(filters, 'blocked'),
-    only: matched && new Set(matched.map((r) => r.ordinal)),
+    only: matched && ordinalMask(matched[0]?.ordinals ?? []),
   };
   const column = COUNT_SORTS.find((c) => c === query.column);
   if (column) {

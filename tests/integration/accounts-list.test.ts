@@ -94,9 +94,9 @@ const RANGES = [
   // An edge day that is a month's last day.
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
 ];
-// Through the vectors of every route (none), of one dimension's values (provider, region),
-// of every route less the left-out routes' running rows (a broad filter on two dimensions),
-// and through the running rows alone (a narrow one).
+// Through the vectors of every route (no filter, or the decision's alone), of one
+// dimension's values (provider, region; included, or excluded from every route's), and
+// through the running rows (filters on two dimensions).
 const FILTERS = [
   '', '&decision=blocked', '&not_decision=blocked&provider=azure-openai', '&not_region=HK', '&region=US,HK',
   '&not_region=HK&provider=openai,azure-openai', '&region=CN,HK&not_channel=azure-global',
