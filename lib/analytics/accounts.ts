@@ -308,7 +308,6 @@ function chosenCandidates(ordinals: number[], allowed: number[], blocked: number
  */
 async function vectorSlice(
   prisma: Prisma.TransactionClient,
-  outside: PrismaClient,
   filters: Filters,
   query: AccountQuery,
   slice: { limit: number; offset: number },
@@ -322,15 +321,16 @@ async function vectorSlice(
   const cells = filterCells(filters);
   if (!cells) return null;
   const pattern = searchPattern(query.search);
-  // The search reads no counts: it runs on another connection, beside the snapshot's statements.
-  const search = pattern
-    ? outside.$queryRaw<{ ordinals: number[] }[]>`
-        SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}`
+  // In the snapshot's transaction, one statement after another: a search on a connection of
+  // its own could wait for one while every connection waits in such a transaction.
+  const matched = pattern
+    ? (await prisma.$queryRaw<{ ordinals: number[] }[]>`
+        SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}`)[0]!.ordinals
     : null;
-  const [totals, matched] = await Promise.all([vectorTotals(prisma, filters.from, filters.to, cells), search]);
+  const totals = await vectorTotals(prisma, filters.from, filters.to, cells);
   const scope = {
     allowed: admits(filters, 'allowed'), blocked: admits(filters, 'blocked'),
-    only: matched && ordinalMask(matched[0]?.ordinals ?? []),
+    only: matched && ordinalMask(matched),
   };
   const column = COUNT_SORTS.find((c) => c === query.column);
   if (column) {
@@ -368,7 +368,8 @@ async function vectorSlice(
 /**
  * Accounts with decisions in the range (and filters), searched, sorted and paginated. The
  * list takes several statements (vectorSlice), so they share one snapshot: a batch
- * committed between them would otherwise be counted for some days and not others.
+ * committed between them would otherwise be counted for some days and not others. The
+ * transaction holds one connection, and nothing in it waits for another.
  */
 export async function listAccounts(
   prisma: PrismaClient,
@@ -377,11 +378,12 @@ export async function listAccounts(
 ): Promise<{ rows: AccountListRow[]; total: number }> {
   return prisma.$transaction(async (tx) => {
     const read = async (limit: number, offset: number) =>
-      (await vectorSlice(tx, prisma, filters, options, { limit, offset })) ??
+      (await vectorSlice(tx, filters, options, { limit, offset })) ??
       tx.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
     const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
     // A page past the end holds no row to carry the total: the first row does.
     const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);
     return { total, rows: rows.map(toAccountListRow) };
-  }, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
+    // timeout: Prisma's default of 5 s would cut a slow list short rather than let it finish.
+  }, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 10_000, timeout: 60_000 });
 }

@@ -20,9 +20,8 @@ import {
   createStage,
   mergeStage,
   recordConflicts,
-  tryMergeLock,
-  waitForMergeLock,
 } from './merge';
+import { tryMergeLock, waitForMergeLock } from './merge-lock';
 import type { RecordOutcome } from './read-decisions';
 import { absorbPartials, spillTally, writeRollups } from './rollups';
 import { Spool } from './spool';

@@ -4,6 +4,7 @@ import { utcMonth } from '@/lib/analytics/range';
 
 import { copyLines } from './copy-in';
 import { copyValue, dayText } from './copy-text';
+import { waitForMergeLock } from './merge-lock';
 
 // account_running_vectors (see prisma/schema.prisma): every account's running totals of
 // allowed and blocked decisions from the first of a UTC month through a day, per "cell"
@@ -28,7 +29,7 @@ export const ENTRY_BYTES = 10;
 const CELL_SPACE = 2 ** 12;
 const CHUNK_SPACE = 2 ** 16;
 /** Dense daily counts held before they are written (64 KB each). */
-const MAX_HELD = 512;
+export const MAX_HELD = 512;
 
 /** A cell: the routes of one region, provider or channel; '' in the others, and in all three for every route. */
 export interface Cell {
@@ -84,8 +85,7 @@ function entries(dense: Float64Array): Buffer {
 }
 
 interface StoredRow {
-  cell: number;
-  chunk: number;
+  group: number;
   /** Days since the month's first day. */
   d: number;
   counts: Buffer;
@@ -150,7 +150,12 @@ export async function addRunningVectors(client: pg.PoolClient, counts: Iterable<
   if (month) await writeHeld(client, month, cells, held);
 }
 
-/** Writes the held daily counts of one month into its rows and empties `held`. */
+/**
+ * Writes the held daily counts of one month into its rows and empties `held`. Stored rows
+ * are read GROUPS_PER_READ cells and chunks at a time, and the new rows streamed into COPY
+ * as they are made, so that a batch reaching back before many stored days does not hold
+ * them all at once.
+ */
 async function writeHeld(client: pg.PoolClient, month: { first: number; next: number }, cells: Cell[], held: Map<number, Int32Array>): Promise<void> {
   if (held.size === 0) return;
   // Per cell and chunk, the days it has counts on.
@@ -161,64 +166,85 @@ async function writeHeld(client: pg.PoolClient, month: { first: number; next: nu
     days.push((key - group) / (CELL_SPACE * CHUNK_SPACE));
     daysOf.set(group, days);
   }
+  for (const days of daysOf.values()) days.sort((a, b) => a - b);
   const groups = [...daysOf.keys()].sort((a, b) => a - b);
-  const column = (pick: (group: number) => string | number) => groups.map(pick);
-  const cellOf = (group: number) => cells[Math.floor(group / CHUNK_SPACE)]!;
-  // The rows a change reaches: those from each group's first changed day to the month's
-  // end, and the latest earlier one, which the new days start from.
-  const { rows } = await client.query<StoredRow>(
-    `WITH g AS (
-       SELECT * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::int[], $8::date[]) g(cell, caller_region, provider, channel, chunk, from_day)
-     )
-     SELECT g.cell, g.chunk, v.day - $1::date AS d, v.counts FROM g
-       JOIN account_running_vectors v USING (caller_region, provider, channel, chunk)
-      WHERE v.day >= g.from_day AND v.day < $2::date
-     UNION ALL
-     SELECT g.cell, g.chunk, v.day - $1::date, v.counts FROM g
-      CROSS JOIN LATERAL (SELECT day, counts FROM account_running_vectors v
-                           WHERE (v.caller_region, v.provider, v.channel, v.chunk) = (g.caller_region, g.provider, g.channel, g.chunk)
-                             AND v.day >= $1::date AND v.day < g.from_day ORDER BY day DESC LIMIT 1) v
-     ORDER BY 1, 2, 3`,
-    [dayText(month.first), dayText(month.next),
-      column((g) => Math.floor(g / CHUNK_SPACE)), column((g) => cellOf(g).callerRegion), column((g) => cellOf(g).provider),
-      column((g) => cellOf(g).channel), column((g) => g % CHUNK_SPACE),
-      column((g) => dayText(month.first + Math.min(...daysOf.get(g)!)))],
-  );
-  const storedOf = new Map<number, StoredRow[]>();
-  for (const r of rows) {
-    const group = r.cell * CHUNK_SPACE + r.chunk;
-    storedOf.set(group, [...(storedOf.get(group) ?? []), r]);
-  }
-  const lines: string[] = [];
-  for (const group of groups) {
-    const stored = storedOf.get(group) ?? [];
-    const changed = daysOf.get(group)!.sort((a, b) => a - b);
-    const days = [...new Set([...stored.map((r) => r.d).filter((d) => d >= changed[0]!), ...changed])].sort((a, b) => a - b);
-    const cell = cellOf(group);
-    const chunk = group % CHUNK_SPACE;
-    const added = new Float64Array(2 * VECTOR_CHUNK);
-    let next = 0;
-    for (const d of days) {
-      while (next < changed.length && changed[next]! <= d) {
-        const delta = held.get((changed[next]! * CELL_SPACE + Math.floor(group / CHUNK_SPACE)) * CHUNK_SPACE + chunk)!;
-        for (let i = 0; i < delta.length; i++) added[i]! += delta[i]!;
-        next++;
-      }
-      // The totals stored for this day: its own row, or the latest earlier one.
-      const totals = Float64Array.from(added);
-      const before = stored.findLast((r) => r.d <= d);
-      if (before) addEntries(before.counts, totals.subarray(0, VECTOR_CHUNK), totals.subarray(VECTOR_CHUNK), 0, 1);
-      const hex = entries(totals).toString('hex');
-      lines.push(`${dayText(month.first + d)}\t${copyValue(cell.callerRegion)}\t${copyValue(cell.provider)}\t${copyValue(cell.channel)}\t${chunk}\t\\\\x${hex}\n`);
-    }
-  }
-  held.clear();
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_vectors_in (LIKE account_running_vectors) ON COMMIT DROP`);
   await client.query('TRUNCATE gw_vectors_in');
-  await copyLines(client, `COPY gw_vectors_in (day, caller_region, provider, channel, chunk, counts) FROM STDIN`, lines);
+  for (let start = 0; start < groups.length; start += GROUPS_PER_READ) {
+    const slice = groups.slice(start, start + GROUPS_PER_READ);
+    const stored = await storedRows(client, month, slice.map((group) => ({
+      id: group, cell: cells[Math.floor(group / CHUNK_SPACE)]!, chunk: group % CHUNK_SPACE, from: daysOf.get(group)![0]!,
+    })));
+    await copyLines(client, `COPY gw_vectors_in (day, caller_region, provider, channel, chunk, counts) FROM STDIN`,
+      (function* () {
+        for (const group of slice) yield* groupLines(month, cells[Math.floor(group / CHUNK_SPACE)]!, group, daysOf.get(group)!, stored.get(group) ?? [], held);
+      })());
+  }
+  held.clear();
   await client.query(`
     INSERT INTO account_running_vectors AS t SELECT * FROM gw_vectors_in ORDER BY day, caller_region, provider, channel, chunk
     ON CONFLICT (day, caller_region, provider, channel, chunk) DO UPDATE SET counts = excluded.counts`);
+}
+
+/** Cells and chunks whose stored rows are read at once: at most 31 rows of up to ~80 KB each. */
+const GROUPS_PER_READ = 16;
+
+/**
+ * The stored rows a change reaches, per group: those from its first changed day to the
+ * month's end, and the latest earlier one, which the new days start from.
+ */
+async function storedRows(
+  client: pg.PoolClient,
+  month: { first: number; next: number },
+  groups: Array<{ id: number; cell: Cell; chunk: number; from: number }>,
+): Promise<Map<number, StoredRow[]>> {
+  const { rows } = await client.query<StoredRow>(
+    `WITH g AS (
+       SELECT * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::int[], $8::date[]) g(id, caller_region, provider, channel, chunk, from_day)
+     )
+     SELECT g.id AS "group", v.day - $1::date AS d, v.counts FROM g
+       JOIN account_running_vectors v USING (caller_region, provider, channel, chunk)
+      WHERE v.day >= g.from_day AND v.day < $2::date
+     UNION ALL
+     SELECT g.id, v.day - $1::date, v.counts FROM g
+      CROSS JOIN LATERAL (SELECT day, counts FROM account_running_vectors v
+                           WHERE (v.caller_region, v.provider, v.channel, v.chunk) = (g.caller_region, g.provider, g.channel, g.chunk)
+                             AND v.day >= $1::date AND v.day < g.from_day ORDER BY day DESC LIMIT 1) v
+     ORDER BY 1, 2`,
+    [dayText(month.first), dayText(month.next), groups.map((g) => g.id), groups.map((g) => g.cell.callerRegion),
+      groups.map((g) => g.cell.provider), groups.map((g) => g.cell.channel), groups.map((g) => g.chunk),
+      groups.map((g) => dayText(month.first + g.from))],
+  );
+  const byGroup = new Map<number, StoredRow[]>();
+  for (const r of rows) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+  return byGroup;
+}
+
+/** COPY lines of one cell and chunk's new rows: its changed days, and its stored days after the first of them. */
+function* groupLines(
+  month: { first: number; next: number },
+  cell: Cell,
+  group: number,
+  changed: number[],
+  stored: StoredRow[],
+  held: Map<number, Int32Array>,
+): Generator<string> {
+  const chunk = group % CHUNK_SPACE;
+  const days = [...new Set([...stored.map((r) => r.d).filter((d) => d >= changed[0]!), ...changed])].sort((a, b) => a - b);
+  const added = new Float64Array(2 * VECTOR_CHUNK);
+  let next = 0;
+  for (const d of days) {
+    while (next < changed.length && changed[next]! <= d) {
+      const delta = held.get(changed[next]! * CELL_SPACE * CHUNK_SPACE + group)!;
+      for (let i = 0; i < delta.length; i++) added[i]! += delta[i]!;
+      next++;
+    }
+    // The totals stored for this day: its own row, or the latest earlier one.
+    const totals = Float64Array.from(added);
+    const before = stored.findLast((r) => r.d <= d);
+    if (before) addEntries(before.counts, totals.subarray(0, VECTOR_CHUNK), totals.subarray(VECTOR_CHUNK), 0, 1);
+    yield `${dayText(month.first + d)}\t${copyValue(cell.callerRegion)}\t${copyValue(cell.provider)}\t${copyValue(cell.channel)}\t${chunk}\t\\\\x${entries(totals).toString('hex')}\n`;
+  }
 }
 
 const FETCH_ROWS = 50_000;
@@ -271,6 +297,14 @@ export async function backfillRunningVectors(client: pg.PoolClient): Promise<boo
   if (!rows[0]!.missing) return false;
   await client.query('BEGIN');
   try {
+    // As a batch does: one that committed between the probe and here would otherwise be
+    // added twice, and one merging meanwhile not at all.
+    await waitForMergeLock(client);
+    const again = await client.query<{ missing: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM account_running_vectors) AS missing`);
+    if (!again.rows[0]!.missing) {
+      await client.query('ROLLBACK');
+      return false;
+    }
     await addRunningVectorsFromQuery(client, vectorCountsSql(`(
       SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*) AS count
         FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`));

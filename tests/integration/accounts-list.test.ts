@@ -95,10 +95,11 @@ const RANGES = [
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
 ];
 // Through the vectors of every route (no filter, or the decision's alone), of one
-// dimension's values (provider, region; included, or excluded from every route's), and
-// through the running rows (filters on two dimensions).
+// dimension's values (provider, region, channel; included, excluded from every route's, or
+// both), and through the running rows (filters on two dimensions).
 const FILTERS = [
   '', '&decision=blocked', '&not_decision=blocked&provider=azure-openai', '&not_region=HK', '&region=US,HK',
+  '&channel=direct,azure-global&not_channel=direct',
   '&not_region=HK&provider=openai,azure-openai', '&region=CN,HK&not_channel=azure-global',
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { COUNT_SORTS, type CountSort, rankingCandidates } from '@/lib/analytics/account-ranking';
+import { COUNT_SORTS, type CountSort, rangeMembers, rankingCandidates } from '@/lib/analytics/account-ranking';
 import type { VectorTotals } from '@/lib/analytics/account-vectors';
 import { seededRandom } from '@/lib/demo/random';
 
@@ -25,10 +25,10 @@ const keyOf = (column: CountSort, a: number, b: number) =>
   column === 'total' ? a + b : column === 'allowed' ? a : column === 'blocked' ? b : b / (a + b);
 
 describe('rankingCandidates', () => {
-  it.each(COUNT_SORTS.flatMap((column) => [true, false].map((desc) => ({ column, desc }))))(
+  it.each(COUNT_SORTS.flatMap((column, c) => [true, false].map((desc) => ({ column, desc, seed: c * 2 + (desc ? 1 : 0) + 1 }))))(
     'keeps every account that can rank among the first K, by $column (desc: $desc)',
-    ({ column, desc }) => {
-      const random = seededRandom(column.length * 31 + (desc ? 1 : 0));
+    ({ column, desc, seed }) => {
+      const random = seededRandom(seed * 31);
       const totals = randomTotals(random, 2000);
       for (const k of [1, 50, 300]) {
         const c = rankingCandidates(totals, { column, desc, k, allowed: true, blocked: true, only: null });
@@ -68,5 +68,20 @@ describe('rankingCandidates', () => {
     expect(c.ordinals).toEqual(expected);
     expect(c.allowed.every((a) => a === 0)).toBe(true);
     expect(c.sure).toBe(kept.filter((i) => totals.blocked[i]! > 0).length);
+  });
+
+  it('marks the accounts with whole-day decisions in a bitmap and lists those seen on edge days alone', () => {
+    const totals = randomTotals(seededRandom(11), 300);
+    const only = new Uint8Array(300).fill(1);
+    only[7] = 0;
+    const m = rangeMembers(totals, { allowed: true, blocked: false, only });
+    const bit = (i: number) => (m.sure[i >>> 3]! >> (i & 7)) & 1;
+    for (let i = 0; i < 300; i++) {
+      const kept = i !== 7;
+      expect(bit(i), `ordinal ${i}`).toBe(kept && totals.allowed[i]! > 0 ? 1 : 0);
+      expect(m.edgeOnly.includes(i), `ordinal ${i}`).toBe(kept && totals.allowed[i] === 0 && totals.edgeAllowed[i]! > 0);
+    }
+    expect(m.sureCount).toBe(Array.from({ length: 300 }, (_, i) => bit(i)).reduce((a, b) => a + b, 0));
+    expect(m.size).toBe(m.sure.length * 8);
   });
 });
