@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { type Dimension, DIMENSIONS } from '@/lib/analytics/filters';
 
+import { backfillWhenEmpty } from './backfill';
 import { copyLines } from './copy-in';
 import { dayText } from './copy-text';
 
@@ -183,25 +184,9 @@ export function presenceRowsSql(source: string): string {
            ORDER BY x.bucket`;
 }
 
-/**
- * Fills account_presence_daily from the stored decisions when it is empty while there are
- * decisions: a database that had decisions before the table existed (its migration
- * creates it empty). Every batch writes both in one transaction, so this finds nothing to
- * do afterwards, at the cost of two one-row probes.
- */
-export async function backfillPresence(client: pg.PoolClient): Promise<boolean> {
-  const { rows } = await client.query<{ missing: boolean }>(`
-    SELECT EXISTS (SELECT 1 FROM access_decisions) AND NOT EXISTS (SELECT 1 FROM account_presence_daily) AS missing`);
-  if (!rows[0]!.missing) return false;
-  await client.query('BEGIN');
-  try {
-    await writePresenceFromQuery(client, presenceRowsSql(`(
-      SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision
-        FROM access_decisions)`));
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
-  return true;
+/** Fills account_presence_daily from the stored decisions if it has to be (see backfillWhenEmpty). */
+export function backfillPresence(client: pg.PoolClient): Promise<boolean> {
+  return backfillWhenEmpty(client, 'account_presence_daily', () => writePresenceFromQuery(client, presenceRowsSql(`(
+    SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision
+      FROM access_decisions)`)));
 }

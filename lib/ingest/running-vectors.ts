@@ -4,7 +4,7 @@ import { utcMonth } from '@/lib/analytics/range';
 
 import { CopyIn } from './copy-in';
 import { dayText } from './copy-text';
-import { waitForMergeLock } from './merge-lock';
+import { backfillWhenEmpty } from './backfill';
 
 // account_running_vectors (see prisma/schema.prisma): every account's running totals of
 // allowed and blocked decisions from the first of a UTC month through a day, per "cell"
@@ -377,33 +377,9 @@ export async function addRunningVectorsFromQuery(client: pg.PoolClient, query: s
   await addRunningVectors(client, queryCounts(client, query));
 }
 
-/**
- * Fills account_running_vectors from the stored decisions when it is empty while there
- * are decisions: a database that had decisions before the table existed (its migration
- * creates it empty). Every batch writes both in one transaction, so this finds nothing to
- * do afterwards, at the cost of two one-row probes.
- */
-export async function backfillRunningVectors(client: pg.PoolClient): Promise<boolean> {
-  const { rows } = await client.query<{ missing: boolean }>(`
-    SELECT EXISTS (SELECT 1 FROM access_decisions) AND NOT EXISTS (SELECT 1 FROM account_running_vectors) AS missing`);
-  if (!rows[0]!.missing) return false;
-  await client.query('BEGIN');
-  try {
-    // As a batch does: one that committed between the probe and here would otherwise be
-    // added twice, and one merging meanwhile not at all.
-    await waitForMergeLock(client);
-    const again = await client.query<{ missing: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM account_running_vectors) AS missing`);
-    if (!again.rows[0]!.missing) {
-      await client.query('ROLLBACK');
-      return false;
-    }
-    await addRunningVectorsFromQuery(client, vectorCountsSql(`(
-      SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*) AS count
-        FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`));
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
-  return true;
+/** Fills account_running_vectors from the stored decisions if it has to be (see backfillWhenEmpty). */
+export function backfillRunningVectors(client: pg.PoolClient): Promise<boolean> {
+  return backfillWhenEmpty(client, 'account_running_vectors', () => addRunningVectorsFromQuery(client, vectorCountsSql(`(
+    SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*) AS count
+      FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6)`)));
 }
