@@ -84,8 +84,11 @@ function spanRows(spans: Span[], filters: Filters, columns: string, extra: Prism
     : Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions WHERE false`;
 }
 
+/** Which accounts a search finds: the one condition every path of the list uses. */
+const searchMatch = (pattern: string) => Prisma.sql`(id ILIKE ${pattern} OR name ILIKE ${pattern})`;
+
 const searchClause = (pattern: string | null, column: string) =>
-  pattern ? [Prisma.sql`${Prisma.raw(column)} IN (SELECT id FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern})`] : [];
+  pattern ? [Prisma.sql`${Prisma.raw(column)} IN (SELECT id FROM accounts WHERE ${searchMatch(pattern)})`] : [];
 
 /**
  * The accounts list of a range without a whole UTC day (under two days, such as the last
@@ -325,7 +328,7 @@ async function vectorSlice(
   // its own could wait for one while every connection waits in such a transaction.
   const matched = pattern
     ? (await prisma.$queryRaw<{ ordinals: number[] }[]>`
-        SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE id ILIKE ${pattern} OR name ILIKE ${pattern}`)[0]!.ordinals
+        SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE ${searchMatch(pattern)}`)[0]!.ordinals
     : null;
   const totals = await vectorTotals(prisma, filters.from, filters.to, cells);
   const scope = {

@@ -215,29 +215,25 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
     (f) => ordinalOf.set(f[0]!, Number(f[1])));
   const presence = new PresenceBitmaps(client);
   const { account, route } = tally.accountRoutes;
-  const cellsOfRoute = tally.combos.routeTexts.map((text) => {
+  // Route text: region\tprovider\tchannel\tdecision.
+  const routes = tally.combos.routeTexts.map((text) => {
     const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
-    return presence.cellsOf({ callerRegion, provider, channel, decision });
+    return { callerRegion, provider, channel, blocked: decision === 'blocked', cells: presence.cellsOf({ callerRegion, provider, channel, decision }) };
   });
   const { keys } = tally.accountDaily;
   for (let i = 0; i < keys.length; i++) {
     const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
     const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
-    presence.add(day, ordinalOf.get(account[id]!)!, cellsOfRoute[route[id]!]!);
+    presence.add(day, ordinalOf.get(account[id]!)!, routes[route[id]!]!.cells);
     if (presence.full) await presence.flush();
   }
   await presence.write();
-  // Route text: region\tprovider\tchannel\tdecision.
-  const routeOf = tally.combos.routeTexts.map((text) => {
-    const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
-    return { callerRegion, provider, channel, blocked: decision === 'blocked' };
-  });
   await addRunningVectors(client, (function* () {
     for (let i = 0; i < keys.length; i++) {
       const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
       const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
       const count = tally.accountDaily.counts[i]!;
-      const { callerRegion, provider, channel, blocked } = routeOf[route[id]!]!;
+      const { callerRegion, provider, channel, blocked } = routes[route[id]!]!;
       yield {
         day, ordinal: ordinalOf.get(account[id]!)!, callerRegion, provider, channel,
         allowed: blocked ? 0 : count, blocked: blocked ? count : 0,

@@ -24,7 +24,7 @@ const CHUNK_SHIFT = 13;
  * A row's counts: for each account of the chunk with any, in ordinal order, its index in
  * the chunk (2 bytes), its allowed and its blocked decisions (4 bytes each), big-endian.
  */
-export const ENTRY_BYTES = 10;
+const ENTRY_BYTES = 10;
 // Numeric map keys: (day of month × CELL_SPACE + cell) × CHUNK_SPACE + chunk.
 const CELL_SPACE = 2 ** 12;
 const CHUNK_SPACE = 2 ** 16;
@@ -47,7 +47,7 @@ export interface AccountDay extends Cell {
 }
 
 /** The cells a route's decisions count in. */
-export function cellsOfRoute(route: Cell): Cell[] {
+function cellsOfRoute(route: Cell): Cell[] {
   return [
     { callerRegion: '', provider: '', channel: '' },
     { callerRegion: route.callerRegion.trim(), provider: '', channel: '' },
