@@ -1,4 +1,4 @@
-import type { VectorTotals } from './account-vectors';
+import type { VectorTotals } from '@/lib/rollups/account-running-vectors';
 
 /** Sorts whose key is a function of an account's counts: the running vectors bound them. */
 export const COUNT_SORTS = ['total', 'blocked', 'allowed', 'blockRate'] as const;

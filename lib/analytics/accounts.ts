@@ -1,11 +1,16 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
-import type { Cell } from '@/lib/ingest/running-vectors';
+import {
+  RUNNING_DIMENSIONS,
+  runningDaysSum as daysSum,
+  runningRowsIn,
+  sqlInteger as num,
+} from '@/lib/rollups/account-running-monthly';
+import { type Cell, type SignedCell, vectorTotals } from '@/lib/rollups/account-running-vectors';
 
 import { COUNT_SORTS, rangeMembers, rankingCandidates } from './account-ranking';
-import { type SignedCell, vectorTotals } from './account-vectors';
+import { admits, rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
-import { admits, where } from './sources';
 
 export interface AccountListRow {
   id: string;
@@ -47,12 +52,6 @@ function searchPattern(search: string | undefined): string | null {
   return s ? `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 }
 
-/** An integer written into the SQL text (LIMIT, OFFSET, array subscripts), refused unless it is one. */
-function num(n: number): Prisma.Sql {
-  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
-  return Prisma.raw(String(n));
-}
-
 // Each sort's key from exact counts (allowed, blocked), and its lower and upper bounds from
 // whole days (al, bl) plus the decisions of partial edge days (ae, be), which may or may
 // not fall in range.
@@ -72,15 +71,11 @@ const KEYS: Record<AccountSort, { exact: string; lower: string; upper: string }>
   name: { exact: "coalesce(name, '')", lower: "coalesce(name, '')", upper: "coalesce(name, '')" },
 };
 
-/** Decisions of a running column on days lo..hi of the row's month (v: the month's days). */
-const daysSum = (column: 'allowed' | 'blocked', admitted: boolean, lo: string, hi: string) =>
-  Prisma.raw(admitted ? `coalesce(m.${column}[v.${hi}], 0) - coalesce(m.${column}[v.${lo} - 1], 0)` : '0');
-
 /** Raw decisions in the spans, with the filters: one statement per span, as OR-ing them would keep the time out of the index condition. */
 function spanRows(spans: Span[], filters: Filters, columns: string, extra: Prisma.Sql[]): Prisma.Sql {
   return spans.length
     ? Prisma.join(spans.map((s) => Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions
-        WHERE ${where([Prisma.sql`occurred_at >= ${s.from}`, Prisma.sql`occurred_at < ${s.to}`, ...extra], filters)}`), ' UNION ALL ')
+        WHERE ${rawSpanWhere(s, filters, extra)}`), ' UNION ALL ')
     : Prisma.sql`SELECT ${Prisma.raw(columns)} FROM access_decisions WHERE false`;
 }
 
@@ -134,19 +129,6 @@ interface RangeSql {
   slice?: { limit: number; offset: number };
 }
 
-/** The dimensions a running row has (it sums an account route's decisions of both kinds). */
-const ROUTE_DIMENSIONS = ['region', 'provider', 'channel'] as const;
-
-/** account_running_monthly's rows for the range's months that the filters keep, joined to the month's day bounds (v). */
-function runningSql({ filters, months }: RangeSql, extra: Prisma.Sql[]): Prisma.Sql {
-  const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${num(d.whole[0])}, ${num(d.whole[1])}, ${num(d.touched[0])}, ${num(d.touched[1])})`));
-  const routes = where([], filters, ROUTE_DIMENSIONS);
-  // The months also go in the WHERE clause, where an index can use them.
-  return Prisma.sql`account_running_monthly m
-    JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
-   WHERE ${Prisma.join([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra, routes], ' AND ')}`;
-}
-
 /**
  * The list's rows from candidate accounts: a CTE `candidates` (account_id, al, bl, sure,
  * and the sort's attribute columns) of every account that could rank within the slice,
@@ -187,7 +169,7 @@ function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probe
         -- Routes with decisions on whole days, and those the edge spans' rows showed.
         SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
                array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
-          SELECT m.caller_region AS region, m.channel FROM ${runningSql(range, [Prisma.sql`m.account_id = p.id`])}
+          SELECT m.caller_region AS region, m.channel FROM ${runningRowsIn(range.filters, range.months, [Prisma.sql`m.account_id = p.id`])}
              AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0)
           UNION ALL SELECT unnest(p.edge_regions), NULL
           UNION ALL SELECT NULL, unnest(p.edge_channels)
@@ -199,8 +181,8 @@ function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probe
  * The accounts list as SQL (the CSV export streams all of it; listAccounts reads a slice,
  * from the running vectors when they answer).
  *
- * Whole UTC days come from account_running_monthly: two subscripts per account route and
- * month. A range's partial edge days need raw rows, up to a day of every account's
+ * Whole UTC days come from the running monthly rows (lib/rollups/account-running-monthly.ts):
+ * two subscripts per account route and month. A range's partial edge days need raw rows, up to a day of every account's
  * decisions; so each account first gets bounds (edge days counted wholly or not at all),
  * and only accounts that could rank among the first offset + limit are counted exactly:
  * if K accounts surely hold a key of at least L, none whose bound stays below L can rank
@@ -235,7 +217,7 @@ export function accountsSql(filters: Filters, query: AccountQuery, slice?: { lim
              sum(${daysSum('blocked', blocked, 'wlo', 'whi')})::bigint AS bl,
              sum(${daysSum('allowed', allowed, 'tlo', 'thi')})::bigint AS at,
              sum(${daysSum('blocked', blocked, 'tlo', 'thi')})::bigint AS bt
-        FROM ${runningSql(range, searchClause(pattern, 'm.account_id'))}
+        FROM ${runningRowsIn(filters, months, searchClause(pattern, 'm.account_id'))}
        GROUP BY m.account_id
     ), bounds AS (
       SELECT r.account_id, al, bl, at - al AS ae, bt - bl AS be, al + bl > 0 AS sure
@@ -279,7 +261,7 @@ function ordinalMask(ordinals: number[]): Uint8Array {
  * excludes. Null where it constrains more than one of region, provider and channel.
  */
 function filterCells(filters: Filters): SignedCell[] | null {
-  const constrained = ROUTE_DIMENSIONS.filter((d) => filters[d].include.length || filters[d].exclude.length);
+  const constrained = RUNNING_DIMENSIONS.filter((d) => filters[d].include.length || filters[d].exclude.length);
   if (constrained.length === 0) return [{ cell: ALL_ROUTES, sign: 1 }];
   if (constrained.length > 1) return null;
   const dimension = constrained[0]!;
@@ -299,8 +281,8 @@ function chosenCandidates(ordinals: number[], allowed: number[], blocked: number
 }
 
 /**
- * A slice of the list from the running vectors (account-vectors.ts), for ranges with a
- * whole day: every account's counts cost a subtraction in Node, and SQL sees only the
+ * A slice of the list from the running vectors (lib/rollups/account-running-vectors.ts),
+ * for ranges with a whole day: every account's counts cost a subtraction in Node, and SQL sees only the
  * accounts that matter. Sorts by counts send the accounts whose bounds could rank within
  * the slice (rankingCandidates); sorts by an attribute walk the accounts in range (a
  * bitmap of those with decisions on whole days, and those whose edge-day rows fall in the

@@ -1,9 +1,9 @@
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { anyDecisionCounted, countedValues } from '@/lib/rollups/decision-counts';
 
 /** Whether any decision was ever stored (to tell "no data at all" from "nothing matches"). */
-export async function hasAnyDecisions(prisma: PrismaClient): Promise<boolean> {
-  const rows = await prisma.$queryRaw<{ any: boolean }[]>`SELECT EXISTS (SELECT 1 FROM decision_counts_daily) AS any`;
-  return Boolean(rows[0]?.any);
+export function hasAnyDecisions(prisma: PrismaClient): Promise<boolean> {
+  return anyDecisionCounted(prisma);
 }
 
 export interface DimensionValues {
@@ -12,13 +12,9 @@ export interface DimensionValues {
   channel: string[];
 }
 
-/** The values seen so far, for the filter bar's choices (read from the small daily rollup). */
+/** The values seen so far, for the filter bar's choices (from the daily decision counts). */
 export async function dimensionValues(prisma: PrismaClient): Promise<DimensionValues> {
-  const rows = await prisma.$queryRaw<{ dim: keyof DimensionValues; value: string }[]>`
-    SELECT DISTINCT 'region' AS dim, trim(caller_region) AS value FROM decision_counts_daily
-    UNION SELECT DISTINCT 'provider', provider FROM decision_counts_daily
-    UNION SELECT DISTINCT 'channel', channel FROM decision_counts_daily
-    ORDER BY 1, 2`;
+  const rows = await countedValues(prisma);
   const result: DimensionValues = { region: [], provider: [], channel: [] };
   for (const r of rows) result[r.dim].push(r.value);
   return result;

@@ -1,5 +1,7 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
+import { countedProvidersSql } from '@/lib/rollups/decision-counts';
+
 import type { Filters } from './filters';
 
 export interface DecisionRecord {
@@ -95,7 +97,7 @@ export async function decisionsPage(
 export async function decisionsByRequestId(prisma: PrismaClient, requestId: string): Promise<DecisionRecord[]> {
   return prisma.$queryRaw<DecisionRecord[]>`
     SELECT ${COLUMNS} FROM access_decisions
-     WHERE id IN (SELECT d.id FROM (SELECT DISTINCT provider FROM decision_counts_daily) p
+     WHERE id IN (SELECT d.id FROM (${countedProvidersSql}) p
                    JOIN access_decisions d ON d.provider = p.provider AND d.request_id = ${requestId})
      ORDER BY occurred_at DESC`;
 }

@@ -4,8 +4,7 @@ import path from 'node:path';
 
 import type pg from 'pg';
 
-import { backfillPresence } from '@/lib/ingest/presence';
-import { backfillRunningVectors } from '@/lib/ingest/running-vectors';
+import { backfillDerivedTables } from '@/lib/rollups/backfill';
 
 // Applies prisma/migrations/<name>/migration.sql in order and records each in
 // `_prisma_migrations` exactly as Prisma Migrate does (checksum = SHA-256 of the file),
@@ -78,11 +77,7 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       applied.push(m.name);
     }
     // Derived data a migration could only create empty: filled here, still under the lock.
-    const { rows: tables } = await client.query<{ presence: string | null; vectors: string | null }>(
-      `SELECT to_regclass('account_presence_daily') AS presence, to_regclass('account_running_vectors') AS vectors`,
-    );
-    if (tables[0]?.presence) await backfillPresence(client);
-    if (tables[0]?.vectors) await backfillRunningVectors(client);
+    await backfillDerivedTables(client);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import { createPartials } from './rollups';
+import { createPartials } from '@/lib/rollups/batch-partials';
 
 // SQL that moves a batch's rows into the decision store. All of it runs inside the
 // batch's transaction, so a batch is visible completely or not at all.

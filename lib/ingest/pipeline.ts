@@ -1,6 +1,10 @@
 import type pg from 'pg';
 
+import { CopyIn } from '@/lib/db/copy-in';
+import { tryMergeLock, waitForMergeLock } from '@/lib/db/merge-lock';
 import type { BatchFormat } from '@/lib/generated/prisma/enums';
+import { absorbPartials, spillTally } from '@/lib/rollups/batch-partials';
+import { writeRollups } from '@/lib/rollups/write-batch';
 
 import {
   markBatchDuplicate,
@@ -9,7 +13,6 @@ import {
   releaseBatchLock,
   type NewBatch,
 } from './batch-record';
-import { CopyIn } from './copy-in';
 import { decisionCopyLine, rejectionCopyLine } from './copy-text';
 import {
   clearStage,
@@ -21,9 +24,7 @@ import {
   mergeStage,
   recordConflicts,
 } from './merge';
-import { tryMergeLock, waitForMergeLock } from './merge-lock';
 import type { RecordOutcome } from './read-decisions';
-import { absorbPartials, spillTally, writeRollups } from './rollups';
 import { Spool } from './spool';
 import { Combos, DecisionTally } from './tally';
 
@@ -40,8 +41,9 @@ import { Combos, DecisionTally } from './tally';
 // CONFLICT DO NOTHING, first occurrence wins), which also counts its duplicates and
 // conflicts. Only that segment pays for the slower path; the next one tries COPY again.
 //
-// Writes to access_decisions and the rollups need the merge lock (see merge.ts). A batch
-// that finds it taken stages its rows meanwhile and merges them once it gets the lock.
+// Writes to access_decisions and the derived tables (lib/rollups/) need the merge lock
+// (lib/db/merge-lock.ts). A batch that finds it taken stages its rows meanwhile and
+// merges them once it gets the lock.
 //
 // Measured on 2 cores, PostgreSQL 15, 1,000,000 rows of CSV without duplicates: the
 // former pipeline (stage everything, then one INSERT ... SELECT ... ON CONFLICT with the

@@ -1,8 +1,9 @@
-import { copyValue } from './copy-text';
+import { copyValue } from '@/lib/db/copy-format';
+
 import type { DecisionRow } from './validate';
 
 // The counts and account spans of a batch's accepted rows, tallied in Node while the rows
-// stream past (rollups.ts writes them at the end).
+// stream past (lib/rollups/write-batch.ts writes them at the end).
 //
 // Why in Node: PostgreSQL is the bottleneck of an ingest (one backend maintains four
 // indexes on access_decisions) while Node, on the other core, has time to spare. The

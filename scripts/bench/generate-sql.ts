@@ -1,9 +1,10 @@
 import type pg from 'pg';
 
 import type { Database } from '@/lib/db/client';
-import { backfillPresence } from '@/lib/ingest/presence';
-import { runningRowsSql } from '@/lib/ingest/running';
-import { backfillRunningVectors } from '@/lib/ingest/running-vectors';
+import { fillRunningFromDecisions } from '@/lib/rollups/account-running-monthly';
+import { fillAccountSpansFromDecisions } from '@/lib/rollups/account-spans';
+import { backfillDerivedTables } from '@/lib/rollups/backfill';
+import { fillDecisionCountsFromDecisions } from '@/lib/rollups/decision-counts';
 
 /**
  * Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels
@@ -51,18 +52,10 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
   await q(`CREATE UNIQUE INDEX access_decisions_identity ON access_decisions (provider, request_id)`);
   await q(`CREATE INDEX access_decisions_account_time ON access_decisions (account_id, occurred_at DESC)`);
   await q(`CREATE INDEX access_decisions_time ON access_decisions (occurred_at DESC, id DESC)`);
-  await q(`SET TIME ZONE 'UTC'`);
-  await q(`INSERT INTO decision_counts_hourly SELECT date_trunc('hour', occurred_at), caller_region, provider, channel, decision,
-             coalesce(reason, ''), coalesce(model, ''), count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6, 7`);
-  await q(`INSERT INTO decision_counts_daily SELECT (occurred_at AT TIME ZONE 'UTC')::date, caller_region, provider, channel, decision,
-             coalesce(reason, ''), coalesce(model, ''), count(*) FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6, 7`);
-  await q(`INSERT INTO accounts (id, name, name_seen_at, first_seen, last_seen)
-           SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
-  await q(`INSERT INTO account_running_monthly ${runningRowsSql(`(
-             SELECT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision, count(*)
-               FROM access_decisions GROUP BY 1, 2, 3, 4, 5, 6) daily`)}`);
-  await backfillPresence(client);
-  await backfillRunningVectors(client);
+  await fillDecisionCountsFromDecisions(client);
+  await fillAccountSpansFromDecisions(client);
+  await fillRunningFromDecisions(client);
+  await backfillDerivedTables(client);
   await q(`VACUUM ANALYZE`);
 }
 

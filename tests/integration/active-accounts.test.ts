@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { countActiveAccounts, presenceAnswers } from '@/lib/analytics/active-accounts';
+import { countActiveAccounts } from '@/lib/analytics/active-accounts';
+import { presenceAnswers } from '@/lib/rollups/account-presence';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { migrate } from '@/lib/db/migrate';
 import { seededRandom } from '@/lib/demo/random';

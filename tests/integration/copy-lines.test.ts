@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { copyLines } from '@/lib/ingest/copy-in';
+import { copyLines } from '@/lib/db/copy-in';
 
 import { useTestDatabase } from '../helpers/test-database';
 

@@ -4,7 +4,7 @@ import { listAccounts } from '@/lib/analytics/accounts';
 import { parseFilters } from '@/lib/analytics/filters';
 import { utcMonth } from '@/lib/analytics/range';
 import { seededRandom } from '@/lib/demo/random';
-import { MAX_HELD, VECTOR_CHUNK } from '@/lib/ingest/running-vectors';
+import { MAX_HELD, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { ingestRows, randomDecision } from '../helpers/decision-rows';

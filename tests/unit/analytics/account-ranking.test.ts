@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { COUNT_SORTS, type CountSort, rangeMembers, rankingCandidates } from '@/lib/analytics/account-ranking';
-import type { VectorTotals } from '@/lib/analytics/account-vectors';
+import type { VectorTotals } from '@/lib/rollups/account-running-vectors';
 import { seededRandom } from '@/lib/demo/random';
 
 // rankingCandidates prunes accounts by bounds; whatever the edge days turn out to hold,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { copyLine, copyValue } from '@/lib/ingest/copy-text';
+import { copyLine, copyValue } from '@/lib/db/copy-format';
 
 describe('COPY text encoding', () => {
   it('escapes backslash, tab, newline and carriage return, and writes NULL as \\N', () => {

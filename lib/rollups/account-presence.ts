@@ -1,12 +1,13 @@
 import type pg from 'pg';
 
-import { type Dimension, DIMENSIONS } from '@/lib/analytics/filters';
+import { day, where } from '@/lib/analytics/filter-sql';
+import { type Dimension, DIMENSIONS, type Filters } from '@/lib/analytics/filters';
+import type { Span } from '@/lib/analytics/range';
+import { copyLines } from '@/lib/db/copy-in';
+import { dayText } from '@/lib/db/copy-format';
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
-import { backfillWhenEmpty } from './backfill';
-import { copyLines } from './copy-in';
-import { dayText } from './copy-text';
-
-// Which accounts were active on a UTC day, as bitmaps over account ordinals
+// account_presence_daily: which accounts were active on a UTC day, as bitmaps over account ordinals
 // (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
 // stands for every value. The dashboard's "accounts" headline is a count of distinct
 // accounts for any range and filter; counting them from per-account daily counts read a
@@ -15,6 +16,9 @@ import { dayText } from './copy-text';
 //
 // Cells are kept for these groupings of dimensions; a filter that constrains any other
 // combination is counted as the accounts list counts instead (analytics/active-accounts.ts).
+//
+// Costs: a 1 KB row per day, cell and chunk of 8,192 ordinals with any account active
+// (40k rows for 10M decisions over 90 days); a batch ORs its bitmaps into the stored ones.
 
 export const PRESENCE_GROUPINGS: ReadonlyArray<ReadonlyArray<Dimension>> = [
   [],
@@ -184,9 +188,78 @@ export function presenceRowsSql(source: string): string {
            ORDER BY x.bucket`;
 }
 
-/** Fills account_presence_daily from the stored decisions if it has to be (see backfillWhenEmpty). */
-export function backfillPresence(client: pg.PoolClient): Promise<boolean> {
-  return backfillWhenEmpty(client, 'account_presence_daily', () => writePresenceFromQuery(client, presenceRowsSql(`(
+/** Every bitmap from the stored decisions (into an empty table: see backfill.ts). */
+export function fillPresenceFromDecisions(client: pg.PoolClient): Promise<void> {
+  return writePresenceFromQuery(client, presenceRowsSql(`(
     SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket, account_id, caller_region, provider, channel, decision
-      FROM access_decisions)`)));
+      FROM access_decisions)`));
+}
+
+// Reads.
+
+const PRESENCE_COLUMN: Record<Dimension, string> = {
+  region: 'caller_region',
+  provider: 'provider',
+  channel: 'channel',
+  decision: 'decision',
+};
+
+function constrained(filters: Filters): Dimension[] {
+  return DIMENSIONS.filter((d) => filters[d].include.length > 0 || filters[d].exclude.length > 0);
+}
+
+/** Whether the bitmaps keep the combination of dimensions these filters constrain. */
+export function presenceAnswers(filters: Filters): boolean {
+  const dims = constrained(filters);
+  return PRESENCE_GROUPINGS.some((g) => g.length === dims.length && dims.every((d) => g.includes(d)));
+}
+
+function cellClauses(filters: Filters): Prisma.Sql[] {
+  return DIMENSIONS.map((d) => {
+    const column = Prisma.raw(PRESENCE_COLUMN[d]);
+    const { include, exclude } = filters[d];
+    if (!include.length && !exclude.length) return Prisma.sql`${column} = ''`;
+    const clauses = [Prisma.sql`${column} <> ''`];
+    if (include.length) clauses.push(Prisma.sql`${column} IN (${Prisma.join(include)})`);
+    if (exclude.length) clauses.push(Prisma.sql`${column} NOT IN (${Prisma.join(exclude)})`);
+    return Prisma.join(clauses, ' AND ');
+  });
+}
+
+/**
+ * Distinct accounts with a decision in the filters' dimensions on the whole UTC days
+ * `days`, or in the partial spans `edges`: the days' bitmaps are ORed per chunk and their
+ * bits counted; of the accounts present on an edge's day and on none of the whole days
+ * (usually few), each is looked up with one probe of the (account_id, occurred_at) index.
+ * Only for filters the bitmaps answer (presenceAnswers).
+ */
+export async function countPresentAccounts(prisma: PrismaClient, filters: Filters, days: Span, edges: Span[]): Promise<number> {
+  const cells = Prisma.join(cellClauses(filters), ' AND ');
+  // The UTC days the partial edges fall in (the day after the whole days, for the end).
+  const edgeDays = edges.map((s) => day(s.from));
+  const edgeSpans = edges.map((s) => Prisma.sql`(${where([Prisma.sql`r.occurred_at >= ${s.from}`, Prisma.sql`r.occurred_at < ${s.to}`], filters)})`);
+  const bits = Prisma.raw(String(PRESENCE_CHUNK_BITS));
+  const rows = await prisma.$queryRaw<{ n: number }[]>`
+    WITH days AS (
+      SELECT chunk, bit_or(bits) AS bits FROM account_presence_daily
+       WHERE bucket >= ${day(days.from)}::date AND bucket < ${day(days.to)}::date AND ${cells}
+       GROUP BY chunk
+    ), edge_only AS (
+      -- Accounts active on an edge day and on none of the whole days: only these need raw rows.
+      SELECT e.chunk, CASE WHEN d.bits IS NULL THEN e.bits ELSE e.bits & ~d.bits END AS bits
+        FROM (SELECT chunk, bit_or(bits) AS bits FROM account_presence_daily
+               WHERE bucket IN (${edgeDays.length ? Prisma.join(edgeDays.map((d) => Prisma.sql`${d}::date`)) : Prisma.sql`NULL::date`}) AND ${cells}
+               GROUP BY chunk) e
+        LEFT JOIN days d USING (chunk)
+    ), candidates AS (
+      SELECT o.chunk * ${bits} + i AS ordinal
+        FROM (SELECT * FROM edge_only WHERE bit_count(bits) > 0) o
+       CROSS JOIN LATERAL generate_series(0, ${bits} - 1) i
+       WHERE get_bit(o.bits, i) = 1
+    )
+    SELECT ((SELECT coalesce(sum(bit_count(bits)), 0) FROM days)
+          + (SELECT count(*) FROM candidates c JOIN accounts a ON a.ordinal = c.ordinal
+              WHERE EXISTS (SELECT 1 FROM access_decisions r
+                             WHERE r.account_id = a.id AND (${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`}))))::int AS n`;
+  return rows[0]?.n ?? 0;
 }

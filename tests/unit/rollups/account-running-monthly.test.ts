@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { type DayCount, runningLines } from '@/lib/ingest/running';
+import { type DayCount, runningLines } from '@/lib/rollups/account-running-monthly';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 const c = (iso: string, key: string, blocked: boolean, count: number): DayCount => ({ day: day(iso), key, blocked, count });

@@ -1,0 +1,66 @@
+import type pg from 'pg';
+
+import { copyLines } from '@/lib/db/copy-in';
+import { copyValue } from '@/lib/db/copy-format';
+import { copyOut } from '@/lib/db/copy-out';
+import { type DecisionTally, microsIso } from '@/lib/ingest/tally';
+
+// accounts: one row per account ever seen, with its latest name, first and last decision,
+// and its ordinal (a dense number the presence bitmaps and running vectors index by).
+//
+// Answers: the accounts list's names and first/last seen, search by id or name, and the
+// ordinal ↔ id mapping. Costs: a row per account; a batch upserts those it saw, through
+// gw_accounts_part (see batch-partials.ts).
+
+export const ACCOUNT_SPAN_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
+
+function* accountLines(tally: DecisionTally): Generator<string> {
+  for (const [id, s] of tally.accounts) {
+    const nameAt = s.nameAt < 0 ? '\\N' : microsIso(s.nameAt);
+    yield `${copyValue(id)}\t${copyValue(s.name)}\t${nameAt}\t${microsIso(s.first)}\t${microsIso(s.last)}\n`;
+  }
+}
+
+/** COPYs the tally's account spans into gw_accounts_part. */
+export function copyAccountSpans(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+  return copyLines(client, `COPY gw_accounts_part (${ACCOUNT_SPAN_COLUMNS}) FROM STDIN`, accountLines(tally));
+}
+
+// Existing accounts are updated and new ones inserted, rather than INSERT ... ON CONFLICT:
+// that draws an ordinal (accounts.ordinal, a sequence) for every account of the batch,
+// known or not, and the presence bitmaps and running vectors want ordinals dense.
+const ACCOUNT_UPSERT = `
+  WITH i AS (
+    SELECT id, (array_agg(name ORDER BY name_seen_at DESC) FILTER (WHERE name IS NOT NULL))[1] AS name,
+           max(name_seen_at) AS name_seen_at, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM gw_accounts_part GROUP BY id
+  ), updated AS (
+    UPDATE accounts a SET
+      name = CASE WHEN i.name_seen_at IS NOT NULL AND (a.name_seen_at IS NULL OR i.name_seen_at >= a.name_seen_at)
+                  THEN i.name ELSE a.name END,
+      name_seen_at = GREATEST(a.name_seen_at, i.name_seen_at),
+      first_seen = LEAST(a.first_seen, i.first_seen),
+      last_seen = GREATEST(a.last_seen, i.last_seen)
+      FROM i WHERE a.id = i.id
+  )
+  INSERT INTO accounts (${ACCOUNT_SPAN_COLUMNS})
+  SELECT ${ACCOUNT_SPAN_COLUMNS} FROM i WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = i.id) ORDER BY id`;
+
+/** Merges the spans in gw_accounts_part into accounts. Runs under the merge lock. */
+export async function upsertAccountSpans(client: pg.PoolClient): Promise<void> {
+  await client.query(ACCOUNT_UPSERT);
+}
+
+/** The ordinals of the accounts in gw_accounts_part (after upsertAccountSpans). */
+export async function batchOrdinals(client: pg.PoolClient): Promise<Map<string, number>> {
+  const ordinalOf = new Map<string, number>();
+  await copyOut(client, `SELECT p.id, a.ordinal FROM gw_accounts_part p JOIN accounts a USING (id)`,
+    (f) => ordinalOf.set(f[0]!, Number(f[1])));
+  return ordinalOf;
+}
+
+/** Every account from the stored decisions (into an empty table: the benchmark's generated data). */
+export async function fillAccountSpansFromDecisions(client: pg.PoolClient): Promise<void> {
+  await client.query(`INSERT INTO accounts (${ACCOUNT_SPAN_COLUMNS})
+    SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
+}

@@ -1,0 +1,77 @@
+import type pg from 'pg';
+
+import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
+
+import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './account-presence';
+import { addRunning, writeRunningFromTally } from './account-running-monthly';
+import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from './account-running-vectors';
+import { batchOrdinals, copyAccountSpans, upsertAccountSpans } from './account-spans';
+import { createPartials, spillTally } from './batch-partials';
+import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-counts';
+
+// Writes a batch's counts into every derived table, each through its own module:
+//   decision-counts.ts           decision_counts_hourly, decision_counts_daily
+//   account-spans.ts             accounts
+//   account-presence.ts          account_presence_daily
+//   account-running-monthly.ts   account_running_monthly
+//   account-running-vectors.ts   account_running_vectors
+// from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled.
+
+/**
+ * Writes the batch's counts and account spans. Must run under the merge lock: buckets
+ * found empty here stay empty until this transaction commits.
+ */
+export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, spilled: boolean): Promise<void> {
+  if (spilled) {
+    // Part of the tally is in the database already: sum everything there.
+    if (tally.size > 0) await spillTally(client, tally);
+    await addDecisionCountsFromQuery(client, 'gw_hourly_part');
+    await upsertAccountSpans(client);
+    await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
+    await addRunning(client, 'gw_account_daily_part');
+    await addRunningVectorsFromQuery(client, vectorCountsSql('gw_account_daily_part'));
+    return;
+  }
+  if (tally.size === 0) return;
+  await writeDecisionCounts(client, tally);
+  await createPartials(client);
+  await copyAccountSpans(client, tally);
+  await upsertAccountSpans(client);
+  await writeOrdinalRollups(client, tally);
+  await writeRunningFromTally(client, tally);
+}
+
+/**
+ * The presence bitmaps and running vectors of the batch's accounts from the Node tally
+ * (after the accounts upsert, which gives new accounts their ordinals).
+ */
+async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
+  const ordinalOf = await batchOrdinals(client);
+  const presence = new PresenceBitmaps(client);
+  const { account, route } = tally.accountRoutes;
+  // Route text: region\tprovider\tchannel\tdecision.
+  const routes = tally.combos.routeTexts.map((text) => {
+    const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
+    return { callerRegion, provider, channel, blocked: decision === 'blocked', cells: presence.cellsOf({ callerRegion, provider, channel, decision }) };
+  });
+  const { keys } = tally.accountDaily;
+  for (let i = 0; i < keys.length; i++) {
+    const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+    const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
+    presence.add(day, ordinalOf.get(account[id]!)!, routes[route[id]!]!.cells);
+    if (presence.full) await presence.flush();
+  }
+  await presence.write();
+  await addRunningVectors(client, (function* () {
+    for (let i = 0; i < keys.length; i++) {
+      const day = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+      const id = keys[i]! - day * ACCOUNT_ROUTE_SPACE;
+      const count = tally.accountDaily.counts[i]!;
+      const { callerRegion, provider, channel, blocked } = routes[route[id]!]!;
+      yield {
+        day, ordinal: ordinalOf.get(account[id]!)!, callerRegion, provider, channel,
+        allowed: blocked ? 0 : count, blocked: blocked ? count : 0,
+      };
+    }
+  })());
+}
