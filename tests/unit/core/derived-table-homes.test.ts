@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+// Each derived table has one home in lib/rollups/ that owns its encoding, writes and
+// reads (README, "Architecture"). Code elsewhere that names one of them is reading or
+// writing it behind its module's back.
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const HOMES: Record<string, string> = {
+  decision_counts_hourly: 'lib/rollups/decision-counts.ts',
+  decision_counts_daily: 'lib/rollups/decision-counts.ts',
+  account_presence_daily: 'lib/rollups/account-presence.ts',
+  account_running_monthly: 'lib/rollups/account-running-monthly.ts',
+  account_running_vectors: 'lib/rollups/account-running-vectors.ts',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(dir, entry.name);
+    if (entry.isDirectory()) return relative === 'lib/generated' ? [] : sourceFiles(relative);
+    return /\.(ts|tsx)$/.test(entry.name) ? [relative] : [];
+  });
+}
+
+describe('derived tables', () => {
+  const files = ['app', 'components', 'lib', 'scripts'].flatMap(sourceFiles)
+    // The benchmark picks its busiest account straight from a table, as a test would.
+    .filter((f) => !f.startsWith('scripts/bench/'));
+
+  it.each(Object.entries(HOMES))('%s is named in code only in lib/rollups/', (table, home) => {
+    expect(files).toContain(home);
+    const outside = files.filter((f) => !f.startsWith('lib/rollups/') && readFileSync(path.join(ROOT, f), 'utf8').includes(table));
+    expect(outside).toEqual([]);
+  });
+});
