@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   GW_ADMIN_PASSWORD: z.string().min(1).optional(),
   GW_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   GW_SESSION_HOURS: z.coerce.number().positive().default(12),
+  GW_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
   GW_SECURE_COOKIES: z.enum(['auto', '0', '1']).default('auto'),
   GW_DB_POOL_MAX: z.coerce.number().int().min(2).default(10),
 });

@@ -7,8 +7,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { z } from 'zod';
 
-import { recordAudit } from '@/lib/audit/record';
-import { createApiToken } from '@/lib/auth/api-tokens';
+import { type AuditEntry, recordAudit } from '@/lib/audit/record';
+import { verifyAuditChain } from '@/lib/audit/verify';
+import { createApiToken, listApiTokens, revokeApiToken, UnknownTokenError } from '@/lib/auth/api-tokens';
 import { RoleSchema } from '@/lib/auth/roles';
 import { createUser, UserExistsError } from '@/lib/auth/users';
 import { createDatabase, type Database } from '@/lib/db/client';
@@ -29,7 +30,13 @@ Commands:
   user create --email E --role R [--name NAME]
                                        create a user (role: viewer, analyst, admin); the password
                                        is read from standard input, or generated and printed once
-  token create --name NAME --role R    create an API token; printed once, alone on the last line
+  token create --name NAME --role R [--expires-days N]
+                                       create an API token; printed once, alone on the last line
+  token list                           every token: id, name, role, created, last used, expiry, status
+  token revoke ID                      revoke a token; its next request gets 401
+  audit verify [--head HASH]           check the audit trail's hash chain; exits 1 naming the first
+                                       entry modified, deleted or reordered. --head: a head hash kept
+                                       earlier, which must still be on the chain
   ingest FILE... [--strict] [--json]   ingest log batches (CSV or NDJSON, optionally gzip); exits 1
                                        when a file is refused, --json prints one JSON report per file
   help                                 show this help
@@ -37,6 +44,8 @@ Commands:
 Without DATABASE_URL, commands use the embedded PostgreSQL in GW_DATA_DIR (default ./.data).`;
 
 class UsageError extends Error {}
+
+const CLI: AuditEntry['actor'] = { kind: 'system', label: 'gatewatch cli' };
 
 const log = (line: string) => console.error(`[gatewatch] ${line}`);
 
@@ -136,7 +145,7 @@ async function main(argv: string[]): Promise<void> {
       await withDatabase(async (db) => {
         try {
           const user = await createUser(db.prisma, { email, role: userRole, password, name: values.name as string | undefined });
-          await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'user.create',
+          await recordAudit(db.prisma, { actor: CLI, action: 'user.create',
             target: `user:${user.email}`, details: { role: user.role } });
           console.log(`Created ${user.email} (${user.role}).`);
           if (!fromStdin) console.log(`Password (shown once): ${password}`);
@@ -150,17 +159,64 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'token': {
       const [sub, ...args] = rest;
-      if (sub !== 'create') throw new UsageError('Use: token create --name NAME --role R');
-      const values = parse(args, { name: { type: 'string' }, role: { type: 'string' } });
+      if (sub === 'list') {
+        parse(args, {});
+        await withDatabase(async (db) => {
+          const tokens = await listApiTokens(db.prisma);
+          const when = (d: Date | null) => d?.toISOString().slice(0, 16).replace('T', ' ') ?? '-';
+          console.log(['id', 'name', 'role', 'created', 'last used', 'expires', 'status'].join('\t'));
+          for (const t of tokens) {
+            const status = t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= new Date() ? 'expired' : 'active';
+            console.log([t.id, t.name, t.role, when(t.createdAt), when(t.lastUsedAt), t.expiresAt ? when(t.expiresAt) : 'never', status].join('\t'));
+          }
+        });
+        return;
+      }
+      if (sub === 'revoke') {
+        const id = args[0];
+        if (!id || args.length !== 1 || !z.uuid().safeParse(id).success) throw new UsageError('Use: token revoke ID (the id that token list shows)');
+        await withDatabase(async (db) => {
+          const { name } = await db.prisma.$transaction(async (tx) => {
+            const token = await revokeApiToken(tx, id);
+            await recordAudit(tx, { actor: CLI, action: 'token.revoke', target: `token:${id}`, details: { name: token.name } });
+            return token;
+          }).catch((error: unknown) => {
+            throw error instanceof UnknownTokenError ? new UsageError(error.message) : error;
+          });
+          console.log(`Revoked API token "${name}" (${id}).`);
+        });
+        return;
+      }
+      if (sub !== 'create') throw new UsageError('Use: token create --name NAME --role R [--expires-days N], token list, or token revoke ID');
+      const values = parse(args, { name: { type: 'string' }, role: { type: 'string' }, 'expires-days': { type: 'string' } });
       const name = required(values, 'name');
       const tokenRole = role(required(values, 'role'));
       await withDatabase(async (db) => {
-        const { id, secret } = await createApiToken(db.prisma, { name, role: tokenRole });
-        await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'token.create',
-          target: `token:${id}`, details: { name, role: tokenRole } });
-        console.log(`Created API token "${name}" (${tokenRole}). It is shown once; store it now:`);
-        console.log(secret);
+        const created = await createApiToken(db.prisma, { name, role: tokenRole, expiresInDays: values['expires-days'] as string | undefined })
+          .catch((error: unknown) => {
+            throw error instanceof z.ZodError ? new UsageError(error.issues.map((i) => i.message).join(' ')) : error;
+          });
+        await recordAudit(db.prisma, { actor: CLI, action: 'token.create', target: `token:${created.id}`,
+          details: { name, role: tokenRole, expiresAt: created.expiresAt?.toISOString() ?? null } });
+        console.log(`Created API token "${name}" (${tokenRole}${created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : ''}). It is shown once; store it now:`);
+        console.log(created.secret);
       });
+      return;
+    }
+    case 'audit': {
+      const [sub, ...args] = rest;
+      if (sub !== 'verify') throw new UsageError('Use: audit verify [--head HASH]');
+      const values = parse(args, { head: { type: 'string' } });
+      const keptHead = values.head as string | undefined;
+      if (keptHead !== undefined && !/^[0-9a-f]{64}$/.test(keptHead)) throw new UsageError('--head must be 64 hexadecimal digits (a SHA-256)');
+      const verdict = await withDatabase((db) => verifyAuditChain(db.prisma, { keptHead }));
+      if (verdict.ok) {
+        console.log(`Audit chain intact: ${verdict.count.toLocaleString('en')} entries, head ${verdict.head}.`);
+        return;
+      }
+      console.error(`Audit chain broken: ${verdict.problem.message}`);
+      console.error(`The ${verdict.count.toLocaleString('en')} entries before it are intact (head ${verdict.head}).`);
+      process.exitCode = 1;
       return;
     }
     case 'ingest': {
@@ -214,7 +270,7 @@ async function ingestFiles(db: Database, files: string[], strict: boolean, json:
     }
     const batch = await getBatch(db.prisma, result.batchId);
     const errors = await firstRejections(db.prisma, result.batchId, json ? 1000 : 10);
-    await recordAudit(db.prisma, { actor: { kind: 'system', label: 'gatewatch cli' }, action: 'batch.ingest',
+    await recordAudit(db.prisma, { actor: CLI, action: 'batch.ingest',
       target: `batch:${result.batchId}`, details: { fileName: path.basename(file), status: result.status, strict } });
     if (result.status === 'failed') allOk = false;
     if (json) {

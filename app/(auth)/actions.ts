@@ -22,12 +22,15 @@ function safeNext(raw: FormDataEntryValue | null): string {
   return /^\/(?![/\\])/.test(next) ? next : '/overview';
 }
 
+/** A new session on every sign-in; the one the browser held before (if any) ends. */
 async function startSession(userId: string): Promise<void> {
+  const jar = await cookies();
+  await deleteSession(prisma(), jar.get(SESSION_COOKIE)?.value);
   const { token, expiresAt } = await createSession(prisma(), userId, {
     hours: env().GW_SESSION_HOURS,
     userAgent: (await headers()).get('user-agent'),
   });
-  (await cookies()).set(SESSION_COOKIE, token, {
+  jar.set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
     secure: await secureCookies(),

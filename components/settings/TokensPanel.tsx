@@ -12,6 +12,7 @@ export interface TokenRow {
   createdAt: string;
   lastUsedAt: string | null;
   revoked: boolean;
+  expiresAt: string | null;
   createdBy: string | null;
 }
 
@@ -32,6 +33,9 @@ export function TokensPanel({ tokens, create, revoke }: {
             <option value="viewer">viewer</option><option value="analyst">analyst</option><option value="admin">admin</option>
           </select>
         </label>
+        <label className="flex flex-col text-xs font-medium">Expires after (days)
+          <input name="expiresInDays" type="number" min={1} max={3650} placeholder="never" className={`${input} w-32`} />
+        </label>
         <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-semibold text-white">Create token</button>
       </form>
       {state.error ? <p role="alert" className="text-sm text-red-700 dark:text-red-300">{state.error}</p> : null}
@@ -42,7 +46,7 @@ export function TokensPanel({ tokens, create, revoke }: {
       ) : null}
       <table className="w-full text-sm">
         <caption className="sr-only">API tokens</caption>
-        <thead className="text-left text-xs uppercase text-slate-500"><tr><th className="py-1">Name</th><th>Prefix</th><th>Role</th><th>Created</th><th>Last used</th><th>Status</th></tr></thead>
+        <thead className="text-left text-xs uppercase text-slate-500"><tr><th className="py-1">Name</th><th>Prefix</th><th>Role</th><th>Created</th><th>Last used</th><th>Expires</th><th>Status</th></tr></thead>
         <tbody>
           {tokens.map((t) => (
             <tr key={t.id} className="border-t border-slate-100 dark:border-slate-800">
@@ -51,8 +55,9 @@ export function TokensPanel({ tokens, create, revoke }: {
               <td>{t.role}</td>
               <td>{t.createdAt.slice(0, 10)}{t.createdBy ? ` by ${t.createdBy}` : ''}</td>
               <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
+              <td>{t.expiresAt ? t.expiresAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
               <td>
-                {t.revoked ? 'revoked' : (
+                {t.revoked ? 'revoked' : t.expiresAt && t.expiresAt <= new Date().toISOString() ? 'expired' : (
                   <form action={revoke}>
                     <input type="hidden" name="tokenId" value={t.id} />
                     <button type="submit" className="text-sky-700 underline dark:text-sky-400">Revoke</button>

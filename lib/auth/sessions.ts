@@ -1,3 +1,4 @@
+import { env } from '@/lib/env';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Principal } from './principal';
@@ -18,14 +19,28 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-/** The user behind a session cookie, or null when it is unknown, expired or the user is disabled. */
-export async function resolveSession(prisma: PrismaClient, token: string | undefined): Promise<Principal | null> {
+/** How often a session's last activity is written: a write per request would be wasted. */
+const TOUCH_MS = 60_000;
+
+/**
+ * The user behind a session cookie, or null when it is unknown, expired, idle for longer
+ * than GW_SESSION_IDLE_MINUTES (the session then ends) or the user is disabled.
+ */
+export async function resolveSession(prisma: PrismaClient, token: string | undefined, now = new Date()): Promise<Principal | null> {
   if (!token) return null;
   const session = await prisma.session.findUnique({
     where: { tokenHash: hashSecret(token) },
     include: { user: true },
   });
-  if (!session || session.expiresAt <= new Date() || session.user.disabledAt) return null;
+  if (!session || session.expiresAt <= now || session.user.disabledAt) return null;
+  const idle = now.getTime() - session.lastSeenAt.getTime();
+  if (idle > env().GW_SESSION_IDLE_MINUTES * 60_000) {
+    await prisma.session.deleteMany({ where: { id: session.id } });
+    return null;
+  }
+  if (idle > TOUCH_MS) {
+    await prisma.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now } }).catch(() => undefined);
+  }
   const { user } = session;
   return { kind: 'user', role: user.role, user: { id: user.id, email: user.email, name: user.name, timeZone: user.timeZone } };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
 
 import { hashPassword, PasswordSchema } from './password';
@@ -17,6 +17,13 @@ export const NewUserSchema = z.object({
   name: z.string().trim().max(200).optional().transform((v) => (v ? v : undefined)),
   password: PasswordSchema,
   role: RoleSchema,
+}).superRefine((user, ctx) => {
+  // A password made of the email (or mostly of the part before its @) is the first guess made.
+  const password = user.password.toLowerCase();
+  const local = user.email.split('@')[0] ?? '';
+  if (password.includes(user.email) || (local.length >= 3 && password.includes(local) && local.length * 2 >= password.length)) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'The password must not be made of the email address or its name part.' });
+  }
 });
 export type NewUser = z.input<typeof NewUserSchema>;
 
@@ -59,8 +66,11 @@ export async function createFirstAdmin(prisma: PrismaClient, input: Omit<NewUser
   });
 }
 
-export async function setUserRole(prisma: PrismaClient, userId: string, role: Role) {
-  return prisma.user.update({ where: { id: userId }, data: { role } });
+/** Changes a role and ends the user's sessions: a session never carries a role it was not signed in with. */
+export async function setUserRole(prisma: Prisma.TransactionClient, userId: string, role: Role) {
+  const user = await prisma.user.update({ where: { id: userId }, data: { role } });
+  await prisma.session.deleteMany({ where: { userId } });
+  return user;
 }
 
 export async function setUserDisabled(prisma: PrismaClient, userId: string, disabled: boolean) {

@@ -4,12 +4,15 @@ import path from 'node:path';
 
 import type pg from 'pg';
 
+import { sealUnchainedEntries } from '@/lib/audit/chain';
 import { backfillDerivedTables } from '@/lib/rollups/backfill';
 
 // Applies prisma/migrations/<name>/migration.sql in order and records each in
 // `_prisma_migrations` exactly as Prisma Migrate does (checksum = SHA-256 of the file),
 // so that `prisma migrate status` agrees on machines that have Prisma's native engine.
 // We apply them ourselves because that engine cannot be downloaded offline.
+
+const AUDIT_CHAIN_MIGRATION = '20261202210000_audit_chain';
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', '..', 'prisma', 'migrations');
 
@@ -78,6 +81,9 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
     }
     // Derived data a migration could only create empty: filled here, still under the lock.
     await backfillDerivedTables(client);
+    // Entries from before the audit chain go onto it once, when its migration is applied:
+    // any entry found off the chain later was written around it, and verification says so.
+    if (applied.includes(AUDIT_CHAIN_MIGRATION)) await sealUnchainedEntries(client);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

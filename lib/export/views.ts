@@ -5,6 +5,7 @@ import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionLogSql } from '@/lib/analytics/decisions';
 import { BucketSchema, defaultBucket, GroupBySchema, type Filters } from '@/lib/analytics/filters';
 import { timeSeries } from '@/lib/analytics/time-series';
+import { AuditFilterError, auditWhereSql, parseAuditFilter } from '@/lib/audit/list';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
 
@@ -145,15 +146,22 @@ const batches: ExportView = {
 };
 
 const audit: ExportView = {
-  minRole: 'viewer',
+  minRole: 'admin',
   async plan(_prisma, _filters, params) {
+    let filter;
+    try {
+      filter = parseAuditFilter(params);
+    } catch (error) {
+      throw error instanceof AuditFilterError ? new ExportParamError(error.message) : error;
+    }
     const sort = param(params, 'sort', z.string().regex(/^-?(at|action|actorLabel)$/), '-at');
     const column = { at: 'at', action: 'action', actorLabel: 'actor_label' }[sort.replace(/^-/, '') as 'at' | 'action' | 'actorLabel'];
     const order = Prisma.raw(`${column} ${sort.startsWith('-') ? 'DESC' : 'ASC'}, id DESC`);
     return {
-      header: ['at', 'actor_type', 'actor', 'action', 'target', 'details', 'ip'],
-      source: { kind: 'query', sql: Prisma.sql`SELECT * FROM audit_events ORDER BY ${order}` },
-      toValues: (e) => [e.at.toISOString(), e.actor_type, e.actor_label, e.action, e.target, JSON.stringify(e.details), e.ip],
+      header: ['seq', 'at', 'actor_type', 'actor', 'action', 'target', 'details', 'ip', 'prev_hash', 'hash'],
+      source: { kind: 'query', sql: Prisma.sql`SELECT * FROM audit_events WHERE ${auditWhereSql(filter)} ORDER BY ${order}` },
+      toValues: (e) => [e.seq, e.at.toISOString(), e.actor_type, e.actor_label, e.action, e.target, JSON.stringify(e.details), e.ip,
+        e.prev_hash, e.hash],
     };
   },
 };

@@ -10,6 +10,7 @@ import {
   isLastActiveAdmin,
   SetupClosedError,
   setUserDisabled,
+  setUserRole,
   UserExistsError,
 } from '@/lib/auth/users';
 
@@ -46,6 +47,12 @@ describe('sign-in, sessions and tokens', () => {
       .rejects.toBeInstanceOf(UserExistsError);
     await expect(createUser(db().prisma, { email: 'short@example.com', password: 'short', role: 'viewer' }))
       .rejects.toThrow(/at least 10 characters/);
+    // Passwords made of the email, or mostly of its name part, are refused; a mention is not.
+    await expect(createUser(db().prisma, { email: 'mei@example.com', password: 'MEI@example.com!', role: 'viewer' }))
+      .rejects.toThrow(/must not be made of the email/);
+    await expect(createUser(db().prisma, { email: 'margaret@example.com', password: 'Margaret2024!', role: 'viewer' }))
+      .rejects.toThrow(/must not be made of the email/);
+    await createUser(db().prisma, { email: 'margot@example.com', password: 'margot keeps a long passphrase', role: 'viewer' });
   });
 
   it('throttles repeated failures for one email', async () => {
@@ -63,8 +70,8 @@ describe('sign-in, sessions and tokens', () => {
     await db().pool.query(`INSERT INTO sign_in_failures (email) SELECT 'stored@example.com' FROM generate_series(1, 10)`);
     expect(await checkCredentials(db().prisma, 'Stored@Example.com', 'the stored password')).toEqual({ ok: false, reason: 'throttled' });
     // Other emails are not affected.
-    await createUser(db().prisma, { email: 'bystander@example.com', password: 'bystander password', role: 'viewer' });
-    expect((await checkCredentials(db().prisma, 'bystander@example.com', 'bystander password')).ok).toBe(true);
+    await createUser(db().prisma, { email: 'bystander@example.com', password: "a bystander's password", role: 'viewer' });
+    expect((await checkCredentials(db().prisma, 'bystander@example.com', "a bystander's password")).ok).toBe(true);
   });
 
   it('checks at most ten passwords of guesses sent at once', async () => {
@@ -116,6 +123,36 @@ describe('sign-in, sessions and tokens', () => {
     await setUserDisabled(db().prisma, user.id, true);
     expect(await resolveSession(db().prisma, again.token)).toBeNull();
     expect(await checkCredentials(db().prisma, 'sess@example.com', 'session password')).toEqual({ ok: false, reason: 'disabled' });
+  });
+
+  it('ends a session idle for longer than GW_SESSION_IDLE_MINUTES, and keeps an active one alive', async () => {
+    const user = await createUser(db().prisma, { email: 'idle@example.com', password: 'an idle password', role: 'viewer' });
+    const { token } = await createSession(db().prisma, user.id, { hours: 12 });
+    const start = Date.now();
+    const at = (minutes: number) => new Date(start + minutes * 60_000);
+    // Activity every 50 minutes keeps it (the default idle limit is 60).
+    expect(await resolveSession(db().prisma, token, at(50))).not.toBeNull();
+    expect(await resolveSession(db().prisma, token, at(100))).not.toBeNull();
+    // 61 minutes after the last activity it is gone, and stays gone.
+    expect(await resolveSession(db().prisma, token, at(161))).toBeNull();
+    expect(await resolveSession(db().prisma, token, at(162))).toBeNull();
+    expect(await db().prisma.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('ends every session of a user whose role changes', async () => {
+    const user = await createUser(db().prisma, { email: 'promoted@example.com', password: 'a promoted password', role: 'viewer' });
+    const { token } = await createSession(db().prisma, user.id, { hours: 1 });
+    await setUserRole(db().prisma, user.id, 'analyst');
+    expect(await resolveSession(db().prisma, token)).toBeNull();
+  });
+
+  it('refuses an expired API token', async () => {
+    const { secret, expiresAt } = await createApiToken(db().prisma, { name: 'short lived', role: 'viewer', expiresInDays: 1 });
+    expect(expiresAt!.getTime()).toBeGreaterThan(Date.now() + 86_000_000);
+    expect(await resolveApiToken(db().prisma, secret)).not.toBeNull();
+    await db().prisma.apiToken.updateMany({ where: { name: 'short lived' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await resolveApiToken(db().prisma, secret)).toBeNull();
+    await expect(createApiToken(db().prisma, { name: 'bad', role: 'viewer', expiresInDays: 0 })).rejects.toThrow(/at least 1 day/);
   });
 
   it('issues API tokens shown once and stored hashed; revoked tokens stop working', async () => {

@@ -46,9 +46,11 @@ export async function changeRoleAction(form: FormData): Promise<void> {
   const userId = IdSchema.parse(form.get('userId'));
   const role = RoleSchema.parse(form.get('role'));
   if (role !== 'admin' && (await isLastActiveAdmin(prisma(), userId))) return; // the UI explains this
-  const user = await setUserRole(prisma(), userId, role);
-  await recordAudit(prisma(), { actor: admin, action: 'user.role_change', target: `user:${user.email}`,
-    details: { role }, ip: await clientIp() });
+  const ip = await clientIp();
+  await prisma().$transaction(async (tx) => {
+    const user = await setUserRole(tx, userId, role);
+    await recordAudit(tx, { actor: admin, action: 'user.role_change', target: `user:${user.email}`, details: { role }, ip });
+  });
   revalidatePath('/settings');
 }
 
@@ -71,13 +73,15 @@ export async function createTokenAction(_: TokenState, form: FormData): Promise<
   const admin = await requirePageUser('admin');
   try {
     const role = RoleSchema.parse(form.get('role'));
-    const { id, secret } = await createApiToken(prisma(), {
+    const expiry = String(form.get('expiresInDays') ?? '').trim();
+    const { id, secret, expiresAt } = await createApiToken(prisma(), {
       name: String(form.get('name') ?? ''),
       role,
+      expiresInDays: expiry === '' ? undefined : expiry,
       createdById: admin.user.id,
     });
     await recordAudit(prisma(), { actor: admin, action: 'token.create', target: `token:${id}`,
-      details: { name: String(form.get('name')), role }, ip: await clientIp() });
+      details: { name: String(form.get('name')), role, expiresAt: expiresAt?.toISOString() ?? null }, ip: await clientIp() });
     revalidatePath('/settings');
     return { error: null, message: 'Copy the token now: it is shown only once.', secret };
   } catch (error) {
@@ -88,7 +92,10 @@ export async function createTokenAction(_: TokenState, form: FormData): Promise<
 export async function revokeTokenAction(form: FormData): Promise<void> {
   const admin = await requirePageUser('admin');
   const id = IdSchema.parse(form.get('tokenId'));
-  await revokeApiToken(prisma(), id);
-  await recordAudit(prisma(), { actor: admin, action: 'token.revoke', target: `token:${id}`, ip: await clientIp() });
+  const ip = await clientIp();
+  await prisma().$transaction(async (tx) => {
+    const { name } = await revokeApiToken(tx, id);
+    await recordAudit(tx, { actor: admin, action: 'token.revoke', target: `token:${id}`, details: { name }, ip });
+  });
   revalidatePath('/settings');
 }

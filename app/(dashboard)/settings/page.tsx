@@ -44,7 +44,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           <TokensPanel
             tokens={tokens.map((t) => ({ id: t.id, name: t.name, prefix: t.prefix, role: t.role,
               createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-              revoked: t.revokedAt !== null, createdBy: t.createdBy?.email ?? null }))}
+              revoked: t.revokedAt !== null, expiresAt: t.expiresAt?.toISOString() ?? null, createdBy: t.createdBy?.email ?? null }))}
             create={createTokenAction}
             revoke={revokeTokenAction}
           />
