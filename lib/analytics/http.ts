@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-import { authenticateRequest } from '@/lib/auth/request';
-import type { Role } from '@/lib/generated/prisma/enums';
+import type { RouteKey } from '@/lib/auth/access';
+import type { Principal } from '@/lib/auth/principal';
+import { authenticateRoute } from '@/lib/auth/request';
 
 import { CursorError } from './decisions';
 import { FilterError, parseFilters, type Filters } from './filters';
@@ -28,23 +29,25 @@ export function queryParam<T>(params: URLSearchParams, name: string, schema: z.Z
   return parsed.data;
 }
 
+/** Known errors as 400 with their message; anything else logged, and answered without internals. */
 export function answerForQueryError(error: unknown): Response {
   if (error instanceof FilterError || error instanceof BadQueryError || error instanceof CursorError) {
     return Response.json({ error: error.message }, { status: 400 });
   }
-  throw error;
+  console.error('[gatewatch] query failed', error);
+  return Response.json({ error: 'The server could not answer this request; the failure was logged.' }, { status: 500 });
 }
 
-/** A GET handler that answers JSON to callers of at least `role`. */
+/** A GET handler that answers JSON to callers the access matrix lets through for `route`. */
 export function analyticsGet(
-  role: Role,
-  answer: (query: { filters: Filters; params: URLSearchParams }) => Promise<unknown>,
+  route: RouteKey,
+  answer: (query: { filters: Filters; params: URLSearchParams; principal: Principal }) => Promise<unknown>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    const principal = await authenticateRequest(request, role);
+    const principal = await authenticateRoute(request, route);
     if (principal instanceof Response) return principal;
     try {
-      return Response.json(await answer(filtersFromRequest(request)));
+      return Response.json(await answer({ ...filtersFromRequest(request), principal }));
     } catch (error) {
       return answerForQueryError(error);
     }

@@ -7,13 +7,17 @@ import { prisma } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import type { Role } from '@/lib/generated/prisma/enums';
 
+import { crossSiteRefusal } from '@/lib/security/request-guard';
+
+import { ACTION_ACCESS, type ActionName, PAGE_ACCESS, type PagePath, ROUTE_ACCESS, type RouteKey } from './access';
 import { resolveApiToken } from './api-tokens';
 import type { Principal } from './principal';
 import { hasRole } from './roles';
 import { resolveSession, SESSION_COOKIE } from './sessions';
 
-// The one place where requests become principals. Pages call requirePageUser, route
-// handlers call authenticateRequest; both check the role.
+// The one place where requests become principals. Pages call requirePage, server actions
+// requireAction, route handlers authenticateRoute: each with its key in the access matrix
+// (access.ts), which gives the role it needs.
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -23,12 +27,34 @@ export async function currentUser(): Promise<UserPrincipal | null> {
   return principal?.kind === 'user' ? principal : null;
 }
 
-/** For pages and server actions: signs in first if needed, 403 when the role is too low. */
+/** Signs in first if needed, 403 when the role is too low (layouts; pages use requirePage). */
 export async function requirePageUser(minimum: Role = 'viewer'): Promise<UserPrincipal> {
   const user = await currentUser();
   if (!user) redirect('/sign-in');
   if (!hasRole(user.role, minimum)) forbidden();
   return user;
+}
+
+/** For a page: its rule from the access matrix. */
+export function requirePage(path: Exclude<PagePath, PublicPage>): Promise<UserPrincipal> {
+  return requirePageUser(PAGE_ACCESS[path]);
+}
+
+/** For a server action: its rule from the access matrix. */
+export function requireAction(name: Exclude<ActionName, PublicAction>): Promise<UserPrincipal> {
+  return requirePageUser(ACTION_ACCESS[name]);
+}
+
+type PublicPage = { [K in PagePath]: (typeof PAGE_ACCESS)[K] extends 'public' ? K : never }[PagePath];
+type PublicAction = { [K in ActionName]: (typeof ACTION_ACCESS)[K] extends 'public' ? K : never }[ActionName];
+
+/**
+ * For a route handler: its rule from the access matrix, or `atLeast` when that is higher
+ * (an export of raw rows through the export route, say).
+ */
+export function authenticateRoute(request: Request, key: RouteKey, atLeast?: Role): Promise<Principal | Response> {
+  const minimum = ROUTE_ACCESS[key];
+  return authenticateRequest(request, atLeast && hasRole(atLeast, minimum) ? atLeast : minimum);
 }
 
 export function jsonError(status: number, error: string): Response {
@@ -39,7 +65,7 @@ export function jsonError(status: number, error: string): Response {
  * For route handlers: a bearer API token or a session cookie. Returns the principal, or
  * the 401/403 response to send.
  */
-export async function authenticateRequest(request: Request, minimum: Role): Promise<Principal | Response> {
+async function authenticateRequest(request: Request, minimum: Role): Promise<Principal | Response> {
   const authorization = request.headers.get('authorization');
   let principal: Principal | null;
   if (authorization) {
@@ -47,6 +73,8 @@ export async function authenticateRequest(request: Request, minimum: Role): Prom
     principal = match ? await resolveApiToken(prisma(), match[1]!) : null;
     if (!principal) return jsonError(401, 'The API token is missing, malformed, unknown or revoked.');
   } else {
+    const refusal = crossSiteRefusal(request.method, new URL(request.url), request.headers, SESSION_COOKIE);
+    if (refusal) return jsonError(403, refusal);
     principal = await resolveSession(prisma(), (await cookies()).get(SESSION_COOKIE)?.value);
     if (!principal) return jsonError(401, 'Sign in or send an API token (Authorization: Bearer ...).');
   }

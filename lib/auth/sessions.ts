@@ -4,7 +4,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import type { Principal } from './principal';
 import { hashSecret, newSecret } from './secrets';
 
-export const SESSION_COOKIE = 'gw_session';
+export { SESSION_COOKIE } from './session-cookie';
 
 export async function createSession(
   prisma: PrismaClient,

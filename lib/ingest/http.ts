@@ -5,6 +5,7 @@ import { FileRefusedError, type FileRefusedCode } from './errors';
 import { UploadTooLargeError } from './ingest-file';
 import type { IngestResult } from './pipeline';
 import { BadUploadRequestError } from './request-body';
+import { UploadRateError } from './upload-rate';
 
 // One place that turns ingestion outcomes and failures into HTTP answers (always JSON).
 
@@ -53,6 +54,9 @@ export function answerForError(error: unknown): Response {
     return Response.json({ error: error.message, code: error.code }, { status: REFUSED_STATUS[error.code] });
   }
   if (error instanceof BadUploadRequestError) return Response.json({ error: error.message }, { status: 400 });
+  if (error instanceof UploadRateError) {
+    return Response.json({ error: error.message }, { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+  }
   console.error('[gatewatch] ingestion failed', error);
   return Response.json({ error: 'Ingestion failed on the server; nothing was stored. Try again.' }, { status: 500 });
 }

@@ -70,7 +70,53 @@ test('an admin creates a viewer, who cannot open Settings', async ({ page, brows
   const response = await viewerPage.goto('/settings');
   expect(response?.status()).toBe(403);
   await expect(viewerPage.getByRole('heading', { name: 'You do not have access to this page' })).toBeVisible();
+  // Viewers see aggregates only: no uploads, no raw decisions, no audit trail, and the API agrees.
+  const nav = viewerPage.getByRole('navigation', { name: 'Main' });
+  for (const hidden of ['Uploads', 'Decisions', 'Audit']) await expect(nav.getByRole('link', { name: hidden })).toHaveCount(0);
+  await viewerPage.goto('/overview');
+  await expect(viewerPage.getByRole('button', { name: /upload/i })).toHaveCount(0);
+  const upload = await viewerPage.request.post('/api/v1/batches', { data: 'occurred_at\n', headers: { origin: new URL(viewerPage.url()).origin } });
+  expect(upload.status()).toBe(403);
+  expect((await upload.json()).error).toMatch(/needs the analyst role/);
+  expect((await viewerPage.goto('/decisions'))?.status()).toBe(403);
   await context.close();
+});
+
+test('an admin revokes an API token, and its next call gets 401', async ({ page, request }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  const form = page.getByRole('form', { name: 'Create API token' });
+  await form.getByLabel('Name').fill('revoke me');
+  await form.getByLabel('Role').selectOption('viewer');
+  await form.getByRole('button', { name: 'Create token' }).click();
+  const secret = (await page.getByTestId('new-token').textContent())!;
+  const auth = { authorization: `Bearer ${secret}` };
+  expect((await request.get('/api/v1/summary', { headers: auth })).status()).toBe(200);
+  await page.reload();
+  const row = page.getByRole('row').filter({ hasText: 'revoke me' });
+  await expect(row).not.toContainText('revoked');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  const refused = await request.get('/api/v1/summary', { headers: auth });
+  expect(refused.status()).toBe(401);
+});
+
+test('pages carry a nonce-based CSP and render without console errors under it', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await signIn(page, ADMIN);
+  for (const path of ['/overview', '/breakdown', '/accounts', '/decisions', '/audit']) {
+    const response = await page.goto(path);
+    const csp = response!.headers()['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).not.toContain('unsafe-eval');
+    await expect(page.locator('main')).toBeVisible();
+  }
+  // A chart drawn by Recharts, hydrated under the policy.
+  await page.goto('/overview');
+  await expect(page.locator('.recharts-surface').first()).toBeVisible();
+  expect(problems).toEqual([]);
 });
 
 test('signing out ends the session', async ({ page }) => {

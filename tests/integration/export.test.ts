@@ -33,6 +33,7 @@ describe('CSV exports', () => {
   let app: AppServer;
   let analyst: string;
   let viewer: string;
+  let admin: string;
 
   beforeAll(async () => {
     await seedDemoData(db(), { rows: SEEDED, now: NOW });
@@ -40,6 +41,7 @@ describe('CSV exports', () => {
     app = await startAppServer(db().url);
     analyst = (await createApiToken(db().prisma, { name: 'analyst', role: 'analyst' })).secret;
     viewer = (await createApiToken(db().prisma, { name: 'viewer', role: 'viewer' })).secret;
+    admin = (await createApiToken(db().prisma, { name: 'admin', role: 'admin' })).secret;
   }, 180_000);
   afterAll(async () => {
     await app?.stop();
@@ -129,7 +131,7 @@ describe('CSV exports', () => {
 
     expect((await get('/api/v1/export/decisions.csv?range=24h', viewer)).status).toBe(403);
     expect((await get('/api/v1/export/batches.csv', viewer)).status).toBe(403);
-    expect((await get('/api/v1/export/audit.csv', viewer)).status).toBe(200);
+    expect((await get('/api/v1/export/audit.csv', viewer)).status).toBe(403);
     expect((await get('/api/v1/export/nope.csv')).status).toBe(404);
     expect((await get('/api/v1/export/breakdown.csv?by=colour', viewer)).status).toBe(400);
   });
@@ -158,8 +160,17 @@ describe('CSV exports', () => {
     const batches = strictParse(await (await get('/api/v1/export/batches.csv')).text());
     expect(batches.map((b) => b.file_name)).toEqual(['special.csv', `demo-seed-${SEEDED}-rows`]);
     expect(batches[1]).toMatchObject({ status: 'complete', rows: String(SEEDED), accepted: String(SEEDED) });
-    const audit = strictParse(await (await get('/api/v1/export/audit.csv')).text());
+    // The audit trail is for admins, with each entry's place on the hash chain.
+    expect((await get('/api/v1/export/audit.csv')).status).toBe(403);
+    const audit = strictParse(await (await get('/api/v1/export/audit.csv?sort=at', admin)).text());
     expect(audit.some((e) => e.action === 'export.csv' && e.actor === 'token:analyst')).toBe(true);
+    const chain = await db().prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    // The chain read after the export also holds the export's own entry.
+    expect(audit.map((e) => [e.seq, e.prev_hash, e.hash])).toEqual(chain.slice(0, audit.length).map((e) => [String(e.seq), e.prevHash, e.hash]));
+    const filtered = strictParse(await (await get('/api/v1/export/audit.csv?action=export.csv&actor=analyst', admin)).text());
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.every((e) => e.action === 'export.csv' && e.actor!.includes('analyst'))).toBe(true);
+    expect((await get('/api/v1/export/audit.csv?from=yesterday', admin)).status).toBe(400);
   });
 
   it('stops the query when the client goes away', async () => {

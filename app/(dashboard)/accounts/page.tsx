@@ -11,14 +11,14 @@ import { ACCOUNT_SORTS, listAccounts } from '@/lib/analytics/accounts';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
 import { parseFilters } from '@/lib/analytics/filters';
 import { parseSearch, parseView } from '@/lib/analytics/view-params';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { parsePageParams } from '@/lib/pagination';
 
 export const metadata: Metadata = { title: 'Accounts' };
 
 export default async function AccountsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
+  await requirePage('/accounts');
   const params = await searchParams;
   const parsed = parseView(() => ({
     filters: parseFilters(params),

@@ -7,14 +7,14 @@ import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
 import { readChainHead } from '@/lib/audit/chain';
 import { AuditFilterError, listAuditEvents, parseAuditFilter } from '@/lib/audit/list';
 import { AUDIT_ACTIONS } from '@/lib/audit/record';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { parsePageParams } from '@/lib/pagination';
 
 export const metadata: Metadata = { title: 'Audit' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('admin');
+  await requirePage('/audit');
   const raw = await searchParams;
   const params = parsePageParams(raw, ['at', 'action', 'actorLabel'], '-at');
   let filter;

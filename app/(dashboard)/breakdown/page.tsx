@@ -15,7 +15,7 @@ import { breakdown, NONE, sortBreakdown, type BreakdownSort } from '@/lib/analyt
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
 import { GROUP_BYS, parseFilters } from '@/lib/analytics/filters';
 import { parseChartKind, parseGroupBy, parseView } from '@/lib/analytics/view-params';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { parsePageParams } from '@/lib/pagination';
 
@@ -25,7 +25,7 @@ const SORTS = ['key', 'allowed', 'blocked', 'total', 'blockRate'] as const satis
 const CHART_ROWS = 25;
 
 export default async function BreakdownPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
+  await requirePage('/breakdown');
   const params = await searchParams;
   const parsed = parseView(() => ({
     filters: parseFilters(params),

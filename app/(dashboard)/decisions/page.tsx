@@ -8,13 +8,13 @@ import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/s
 import { href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { DecisionLogTable, KeysetPager } from '@/components/tables/DecisionLogTable';
 import { ExportLink } from '@/components/export/ExportLink';
-import { hasRole } from '@/lib/auth/roles';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
 import { decisionsByRequestId, decisionsPage, getDecision } from '@/lib/analytics/decisions';
 import { parseFilters } from '@/lib/analytics/filters';
 import { parseKeyset, parseOpenDecision, parseRequestLookup, parseView } from '@/lib/analytics/view-params';
-import { requirePageUser } from '@/lib/auth/request';
+import { recordAudit } from '@/lib/audit/record';
+import { clientIp, requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 
 export const metadata: Metadata = { title: 'Decisions' };
@@ -22,7 +22,7 @@ export const metadata: Metadata = { title: 'Decisions' };
 const PAGE_SIZE = 50;
 
 export default async function DecisionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser('viewer');
+  const user = await requirePage('/decisions');
   const params = await searchParams;
   const parsed = parseView(() => ({
     filters: parseFilters(params),
@@ -35,6 +35,9 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
   const { tz } = filters;
   const db = prisma();
   const url = toSearchParams(params);
+  if (request || open) {
+    await recordAudit(db, { actor: user, action: 'decision.lookup', target: request ? `request:${request}` : `decision:${open}`, ip: await clientIp() });
+  }
   const [log, lookup, opened] = await Promise.all([
     request ? null : decisionsPage(db, filters, { cursor: keyset.cursor, limit: PAGE_SIZE }),
     request ? decisionsByRequestId(db, request) : null,
@@ -58,8 +61,7 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <PageTitle title="Decisions" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>}
-        actions={hasRole(user.role, 'analyst') ? <ExportLink view="decisions" params={withParams(url, { request: null, open: null, trail: null })} />
-          : <span className="text-xs text-slate-500">Exporting raw decisions needs the analyst role.</span>} />
+        actions={<ExportLink view="decisions" params={withParams(url, { request: null, open: null, trail: null })} />} />
       <div className="mb-4">
         <SearchBox key={request ?? ''} name="request" label="Find a decision by request id" placeholder="Request id, e.g. req_000001a1b2c3" value={request ?? ''} />
       </div>

@@ -19,13 +19,13 @@ import { policyMarkers } from '@/lib/analytics/policy-markers';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { parseBucket, parseChartKind, parseView } from '@/lib/analytics/view-params';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 
 export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
+  await requirePage('/overview');
   const params = await searchParams;
   const parsed = parseView(() => {
     const filters = parseFilters(params as SearchParamsInput);

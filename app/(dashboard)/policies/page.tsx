@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 
 import { PolicyTable } from '@/components/audit/PolicyTable';
 import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { listRegionPolicies } from '@/lib/policy/list';
 import { parsePageParams } from '@/lib/pagination';
@@ -10,7 +10,7 @@ import { parsePageParams } from '@/lib/pagination';
 export const metadata: Metadata = { title: 'Policies' };
 
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
+  await requirePage('/policies');
   const params = parsePageParams(await searchParams, ['effectiveFrom', 'provider', 'region'], '-effectiveFrom');
   const { rows, total } = await listRegionPolicies(prisma(), params);
   return (

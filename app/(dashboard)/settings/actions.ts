@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { recordAudit } from '@/lib/audit/record';
 import { createApiToken, revokeApiToken } from '@/lib/auth/api-tokens';
-import { clientIp, requirePageUser } from '@/lib/auth/request';
+import { clientIp, requireAction } from '@/lib/auth/request';
 import { RoleSchema } from '@/lib/auth/roles';
 import { createUser, isLastActiveAdmin, setUserDisabled, setUserRole, UserExistsError } from '@/lib/auth/users';
 import { prisma } from '@/lib/db/client';
@@ -22,7 +22,7 @@ function messageOf(error: unknown): string {
 }
 
 export async function createUserAction(_: ActionState, form: FormData): Promise<ActionState> {
-  const admin = await requirePageUser('admin');
+  const admin = await requireAction('createUserAction');
   try {
     const user = await createUser(prisma(), {
       email: String(form.get('email') ?? ''),
@@ -42,7 +42,7 @@ export async function createUserAction(_: ActionState, form: FormData): Promise<
 const IdSchema = z.string().uuid();
 
 export async function changeRoleAction(form: FormData): Promise<void> {
-  const admin = await requirePageUser('admin');
+  const admin = await requireAction('changeRoleAction');
   const userId = IdSchema.parse(form.get('userId'));
   const role = RoleSchema.parse(form.get('role'));
   if (role !== 'admin' && (await isLastActiveAdmin(prisma(), userId))) return; // the UI explains this
@@ -55,7 +55,7 @@ export async function changeRoleAction(form: FormData): Promise<void> {
 }
 
 export async function setDisabledAction(form: FormData): Promise<void> {
-  const admin = await requirePageUser('admin');
+  const admin = await requireAction('setDisabledAction');
   const userId = IdSchema.parse(form.get('userId'));
   const disable = form.get('disable') === '1';
   if (disable && (userId === admin.user.id || (await isLastActiveAdmin(prisma(), userId)))) return;
@@ -70,7 +70,7 @@ export interface TokenState extends ActionState {
 }
 
 export async function createTokenAction(_: TokenState, form: FormData): Promise<TokenState> {
-  const admin = await requirePageUser('admin');
+  const admin = await requireAction('createTokenAction');
   try {
     const role = RoleSchema.parse(form.get('role'));
     const expiry = String(form.get('expiresInDays') ?? '').trim();
@@ -90,7 +90,7 @@ export async function createTokenAction(_: TokenState, form: FormData): Promise<
 }
 
 export async function revokeTokenAction(form: FormData): Promise<void> {
-  const admin = await requirePageUser('admin');
+  const admin = await requireAction('revokeTokenAction');
   const id = IdSchema.parse(form.get('tokenId'));
   const ip = await clientIp();
   await prisma().$transaction(async (tx) => {

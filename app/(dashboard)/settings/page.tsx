@@ -5,7 +5,7 @@ import { TokensPanel } from '@/components/settings/TokensPanel';
 import { UsersTable } from '@/components/settings/UsersTable';
 import { Card, PageTitle } from '@/components/ui/EmptyState';
 import { listApiTokens } from '@/lib/auth/api-tokens';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { ROLE_DESCRIPTIONS, ROLES } from '@/lib/auth/roles';
 import { listUsers } from '@/lib/auth/users';
 import { prisma } from '@/lib/db/client';
@@ -16,7 +16,7 @@ import { changeRoleAction, createTokenAction, createUserAction, revokeTokenActio
 export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const admin = await requirePageUser('admin');
+  const admin = await requirePage('/settings');
   const params = parsePageParams(await searchParams, ['email', 'role', 'createdAt'], 'email', 25);
   const [users, tokens] = await Promise.all([listUsers(prisma(), params), listApiTokens(prisma())]);
   return (

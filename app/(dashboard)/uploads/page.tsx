@@ -4,7 +4,7 @@ import { ExportLink } from '@/components/export/ExportLink';
 import { Card, EmptyState, PageTitle } from '@/components/ui/EmptyState';
 import { BatchTable } from '@/components/uploads/BatchTable';
 import { UploadPanel } from '@/components/uploads/UploadPanel';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { BATCH_SORTS, listBatches } from '@/lib/ingest/batches';
 import { parsePageParams } from '@/lib/pagination';
@@ -12,7 +12,7 @@ import { parsePageParams } from '@/lib/pagination';
 export const metadata: Metadata = { title: 'Uploads' };
 
 export default async function UploadsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('analyst');
+  await requirePage('/uploads');
   const params = parsePageParams(await searchParams, BATCH_SORTS, '-startedAt', 25);
   const { rows, total } = await listBatches(prisma(), params);
   return (

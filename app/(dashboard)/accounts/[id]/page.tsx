@@ -13,13 +13,13 @@ import { AccountTimeline } from '@/components/charts/AccountTimeline';
 import { filterParams, href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { DecisionLogTable, KeysetPager } from '@/components/tables/DecisionLogTable';
 import { ExportLink } from '@/components/export/ExportLink';
-import { hasRole } from '@/lib/auth/roles';
 import { PageTitle } from '@/components/ui/EmptyState';
 import { accountBreakdown, accountTimeline, getAccount } from '@/lib/analytics/account';
 import { decisionsPage, getDecision } from '@/lib/analytics/decisions';
 import { defaultBucket, parseFilters } from '@/lib/analytics/filters';
 import { accountIdFromSegment, parseBucket, parseKeyset, parseOpenDecision, parseView } from '@/lib/analytics/view-params';
-import { requirePageUser } from '@/lib/auth/request';
+import { recordAudit } from '@/lib/audit/record';
+import { clientIp, requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 
 export const metadata: Metadata = { title: 'Account' };
@@ -30,12 +30,13 @@ export default async function AccountPage({ params: routeParams, searchParams }:
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const user = await requirePageUser('viewer');
+  const user = await requirePage('/accounts/[id]');
   const id = accountIdFromSegment((await routeParams).id);
   const params = await searchParams;
   const db = prisma();
   const account = await getAccount(db, id);
   if (!account) notFound();
+  await recordAudit(db, { actor: user, action: 'account.view', target: `account:${account.id}`, ip: await clientIp() });
   const self = `/accounts/${encodeURIComponent(id)}`;
   const url = toSearchParams(params);
   const carried = filterParams(url).toString();
@@ -47,8 +48,8 @@ export default async function AccountPage({ params: routeParams, searchParams }:
         <span aria-current="page">{account.name ?? account.id}</span>
       </nav>
       <PageTitle title={account.name ?? account.id} subtitle={<span className="font-mono">{account.id}</span>}
-        actions={hasRole(user.role, 'analyst') ? <ExportLink view="decisions" label="Export this account's decisions"
-          params={withParams(filterParams(url), { account: account.id })} /> : undefined} />
+        actions={<ExportLink view="decisions" label="Export this account's decisions"
+          params={withParams(filterParams(url), { account: account.id })} />} />
     </>
   );
   const parsed = parseView(() => {

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 
 import { Card, PageTitle } from '@/components/ui/EmptyState';
 import { BatchCounts, RejectedRowsTable } from '@/components/uploads/BatchReport';
-import { requirePageUser } from '@/lib/auth/request';
+import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { firstConflicts, firstRejections, getBatch } from '@/lib/ingest/batches';
 
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Batch' };
 const SHOWN = 100;
 
 export default async function BatchPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser('analyst');
+  await requirePage('/uploads/[id]');
   const id = Number((await params).id);
   const batch = Number.isSafeInteger(id) && id > 0 ? await getBatch(prisma(), id) : null;
   if (!batch) notFound();

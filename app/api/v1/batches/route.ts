@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { recordAudit } from '@/lib/audit/record';
-import { authenticateRequest } from '@/lib/auth/request';
+import { authenticateRoute } from '@/lib/auth/request';
 import { db } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import { BATCH_SORTS, listBatches } from '@/lib/ingest/batches';
@@ -9,6 +9,7 @@ import { answerForError, answerForResult } from '@/lib/ingest/http';
 import { ingestFile } from '@/lib/ingest/ingest-file';
 import { reportProgress } from '@/lib/ingest/progress';
 import { readUploadBody } from '@/lib/ingest/request-body';
+import { checkUploadRate } from '@/lib/ingest/upload-rate';
 import { parsePageParams } from '@/lib/pagination';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +17,7 @@ export const dynamic = 'force-dynamic';
 const UploadIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/).optional();
 
 export async function POST(request: Request): Promise<Response> {
-  const principal = await authenticateRequest(request, 'analyst');
+  const principal = await authenticateRoute(request, 'POST /api/v1/batches');
   if (principal instanceof Response) return principal;
   const { GW_MAX_UPLOAD_BYTES } = env();
   const declared = Number(request.headers.get('content-length'));
@@ -31,6 +32,7 @@ export async function POST(request: Request): Promise<Response> {
   const ownerId = principal.kind === 'user' ? principal.user.id : principal.token.id;
   const { pool, prisma } = db();
   try {
+    await checkUploadRate(prisma, principal);
     const body = await readUploadBody(request);
     const result = await ingestFile(pool, body.stream, body.hints, {
       batch: {
@@ -58,7 +60,7 @@ export async function POST(request: Request): Promise<Response> {
 }
 
 export async function GET(request: Request): Promise<Response> {
-  const principal = await authenticateRequest(request, 'viewer');
+  const principal = await authenticateRoute(request, 'GET /api/v1/batches');
   if (principal instanceof Response) return principal;
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const page = parsePageParams(params, BATCH_SORTS, '-startedAt', Math.min(500, Math.max(1, Number(params.pageSize) || 50)));

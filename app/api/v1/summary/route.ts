@@ -5,4 +5,4 @@ import { prisma } from '@/lib/db/client';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/summary?<filters>: the overview's headline numbers and the previous period's. */
-export const GET = analyticsGet('viewer', async ({ filters }) => ({ from: filters.from, to: filters.to, ...(await summary(prisma(), filters)) }));
+export const GET = analyticsGet('GET /api/v1/summary', async ({ filters }) => ({ from: filters.from, to: filters.to, ...(await summary(prisma(), filters)) }));

@@ -1,5 +1,5 @@
 import { answerForQueryError, filtersFromRequest } from '@/lib/analytics/http';
-import { authenticateRequest } from '@/lib/auth/request';
+import { authenticateRoute } from '@/lib/auth/request';
 import { db } from '@/lib/db/client';
 import { startExport } from '@/lib/export/run';
 import { EXPORT_VIEWS, ExportParamError, isExportView } from '@/lib/export/views';
@@ -13,7 +13,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ file
   if (!file.endsWith('.csv') || !isExportView(view)) {
     return Response.json({ error: `There is no export ${file}; try one of ${Object.keys(EXPORT_VIEWS).map((v) => `${v}.csv`).join(', ')}.` }, { status: 404 });
   }
-  const principal = await authenticateRequest(request, EXPORT_VIEWS[view].minRole);
+  const principal = await authenticateRoute(request, 'GET /api/v1/export/[file]', EXPORT_VIEWS[view].minRole);
   if (principal instanceof Response) return principal;
   try {
     const { filters, params: query } = filtersFromRequest(request);

@@ -1,4 +1,4 @@
-import { authenticateRequest } from '@/lib/auth/request';
+import { authenticateRoute } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { getBatch, rejectionsCsv } from '@/lib/ingest/batches';
 
@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /** Every rejected row of a batch, with its original values, `line` and `error`. */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const principal = await authenticateRequest(request, 'analyst');
+  const principal = await authenticateRoute(request, 'GET /api/v1/batches/[id]/errors.csv');
   if (principal instanceof Response) return principal;
   const id = Number((await params).id);
   const batch = Number.isSafeInteger(id) && id > 0 ? await getBatch(prisma(), id) : null;

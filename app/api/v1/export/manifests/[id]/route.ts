@@ -1,4 +1,4 @@
-import { authenticateRequest } from '@/lib/auth/request';
+import { authenticateRoute } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 import { getManifest } from '@/lib/export/run';
 
@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /** Row count and SHA-256 of a finished export, for recipients to verify the file. */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const principal = await authenticateRequest(request, 'viewer');
+  const principal = await authenticateRoute(request, 'GET /api/v1/export/manifests/[id]');
   if (principal instanceof Response) return principal;
   const id = (await params).id;
   const manifest = /^[0-9a-f-]{36}$/.test(id) ? await getManifest(prisma(), id) : null;
