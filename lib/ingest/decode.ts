@@ -71,7 +71,7 @@ export async function openTextSource(input: ByteInput): Promise<TextSource> {
     }
   }
 
-  const text = decodeUtf8(compressed ? gunzip(rawChunks()) : rawChunks());
+  const text = decodeUtf8(compressed ? gunzip(rawChunks(), () => bytes) : rawChunks());
   return {
     compressed,
     async read() {
@@ -95,7 +95,16 @@ function toBuffer(chunk: Uint8Array): Buffer {
  * Inflates gzip (several concatenated members are fine) with backpressure: `pipe` only
  * pulls more compressed bytes when the inflated side has been read.
  */
-async function* gunzip(source: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * Inflated bytes allowed per compressed byte, once past BOMB_FLOOR_BYTES. Log files gzip
+ * 5-20x (repetitive ones up to ~50x); a gzip bomb runs at deflate's limit of ~1000x (1 KB of
+ * zeros per MB; nested members and archives more), and would
+ * otherwise keep the server inflating for minutes under any upload limit on the compressed size.
+ */
+export const MAX_INFLATE_RATIO = 200;
+const BOMB_FLOOR_BYTES = 64 * 1024 * 1024;
+
+async function* gunzip(source: AsyncGenerator<Buffer>, compressedBytes: () => number): AsyncGenerator<Buffer> {
   let sourceError: unknown;
   const feed = Readable.from(source, { objectMode: false, highWaterMark: CHUNK_BYTES });
   const inflate = createGunzip({ chunkSize: CHUNK_BYTES });
@@ -104,9 +113,18 @@ async function* gunzip(source: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
     inflate.destroy(error);
   });
   feed.pipe(inflate);
+  let inflated = 0;
   try {
-    for await (const chunk of inflate) yield chunk as Buffer;
+    for await (const chunk of inflate) {
+      inflated += (chunk as Buffer).length;
+      if (inflated > BOMB_FLOOR_BYTES && inflated > MAX_INFLATE_RATIO * compressedBytes()) {
+        throw new FileRefusedError('decompression_bomb',
+          `The file inflates more than ${MAX_INFLATE_RATIO} times its compressed size (${inflated.toLocaleString('en')} bytes from ${compressedBytes().toLocaleString('en')}): refused as a decompression bomb.`);
+      }
+      yield chunk as Buffer;
+    }
   } catch (error) {
+    if (error instanceof FileRefusedError) throw error;
     // A failing input (a dropped upload) is not a corrupt file: pass it on unchanged.
     if (sourceError !== undefined) throw sourceError;
     const detail = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,7 @@ export type FileRefusedCode =
   | 'unsupported_format' // binary data, a JSON array, UTF-16, neither CSV nor NDJSON
   | 'format_mismatch' // the name or content type says one format, the content is the other
   | 'corrupt_gzip' // gzip that cannot be decompressed (possibly found mid-stream)
+  | 'decompression_bomb' // gzip that inflates far beyond any log file's ratio
   | 'missing_columns' // the CSV header lacks required columns
   | 'malformed_header'; // the CSV header row itself cannot be parsed
 

@@ -14,6 +14,7 @@ export const ERRORS_IN_ANSWER = 1000;
 const REFUSED_STATUS: Record<FileRefusedCode, number> = {
   empty: 400,
   corrupt_gzip: 400,
+  decompression_bomb: 413,
   unsupported_format: 415,
   format_mismatch: 415,
   missing_columns: 422,
