@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { z } from 'zod';
 
+import { batchAudit } from '@/lib/audit/batch-entry';
 import { type AuditEntry, recordAudit } from '@/lib/audit/record';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { createApiToken, listApiTokens, revokeApiToken, UnknownTokenError } from '@/lib/auth/api-tokens';
@@ -249,10 +250,12 @@ async function ingestFiles(db: Database, files: string[], strict: boolean, json:
     }
     const started = Date.now();
     let lastPrint = 0;
+    const audit = batchAudit(CLI, { fileName: path.basename(file), strict });
     const result: IngestResult | Error = await ingestFile(db.pool, createReadStream(file), { filename: path.basename(file) }, {
       batch: { fileName: path.basename(file), source: 'cli', strict },
       strict,
       maxBytes: Number.MAX_SAFE_INTEGER,
+      beforeCommit: audit.beforeCommit,
       onProgress: (p) => {
         if (json || !process.stderr.isTTY || Date.now() - lastPrint < 200) return;
         lastPrint = Date.now();
@@ -270,8 +273,7 @@ async function ingestFiles(db: Database, files: string[], strict: boolean, json:
     }
     const batch = await getBatch(db.prisma, result.batchId);
     const errors = await firstRejections(db.prisma, result.batchId, json ? 1000 : 10);
-    await recordAudit(db.prisma, { actor: CLI, action: 'batch.ingest',
-      target: `batch:${result.batchId}`, details: { fileName: path.basename(file), status: result.status, strict } });
+    await audit.afterwards(db.prisma, result);
     if (result.status === 'failed') allOk = false;
     if (json) {
       console.log(JSON.stringify({ file, batch, ...(result.status === 'duplicate' ? { duplicateOf: String(result.duplicateOfId) } : {}),

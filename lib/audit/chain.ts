@@ -75,6 +75,19 @@ export async function readChainHead(prisma: Pick<Prisma.TransactionClient, '$que
   return rows[0] ? { count: rows[0].seq, hash: rows[0].hash } : { count: 0n, hash: GENESIS };
 }
 
+/** The same on a plain pg connection inside its transaction (ingestion's). */
+export async function lockChainHeadOnClient(client: pg.PoolClient): Promise<ChainHead> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+  const last = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1');
+  return last.rows[0] ? { count: BigInt(last.rows[0].seq), hash: last.rows[0].hash } : { count: 0n, hash: GENESIS };
+}
+
+/** An entry's fields placed after `head`, with its hash. */
+export function sealAfter(fields: Omit<ChainFields, 'seq' | 'prevHash'>, head: ChainHead): ChainFields & { hash: string } {
+  const placed: ChainFields = { ...fields, seq: head.count + 1n, prevHash: head.hash };
+  return { ...placed, hash: entryHash(placed) };
+}
+
 /**
  * Puts entries written before the chain existed (seq null) onto it, in id order, under
  * the chain's lock: run by the migrations runner. Their hashes attest them from then on,
@@ -83,22 +96,17 @@ export async function readChainHead(prisma: Pick<Prisma.TransactionClient, '$que
 export async function sealUnchainedEntries(client: pg.PoolClient): Promise<number> {
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+    let head = await lockChainHeadOnClient(client);
     const { rows } = await client.query<{
       id: string; at: Date; actor_type: ActorType; actor_id: string | null; actor_label: string; action: string;
       target: string | null; details: Prisma.JsonValue; ip: string | null;
     }>('SELECT id, at, actor_type, actor_id, actor_label, action, target, details, ip FROM audit_events WHERE seq IS NULL ORDER BY id');
-    const last = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1');
-    let head: ChainHead = last.rows[0] ? { count: BigInt(last.rows[0].seq), hash: last.rows[0].hash } : { count: 0n, hash: GENESIS };
     for (const e of rows) {
-      const fields: ChainFields = {
-        seq: head.count + 1n, at: e.at, actorType: e.actor_type, actorId: e.actor_id, actorLabel: e.actor_label,
-        action: e.action, target: e.target, details: e.details, ip: e.ip, prevHash: head.hash,
-      };
-      const hash = entryHash(fields);
+      const sealed = sealAfter({ at: e.at, actorType: e.actor_type, actorId: e.actor_id, actorLabel: e.actor_label,
+        action: e.action, target: e.target, details: e.details, ip: e.ip }, head);
       await client.query('UPDATE audit_events SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1',
-        [e.id, fields.seq.toString(), fields.prevHash, hash]);
-      head = { count: fields.seq, hash };
+        [e.id, sealed.seq.toString(), sealed.prevHash, sealed.hash]);
+      head = { count: sealed.seq, hash: sealed.hash };
     }
     await client.query('COMMIT');
     return rows.length;

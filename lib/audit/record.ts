@@ -1,7 +1,9 @@
+import type pg from 'pg';
+
 import type { Principal } from '@/lib/auth/principal';
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 
-import { type ChainFields, entryHash, jsonDetails, lockChainHead } from './chain';
+import { type ChainFields, jsonDetails, lockChainHead, lockChainHeadOnClient, sealAfter } from './chain';
 
 // The audit trail of Gatewatch's own use. Every state-changing action and every export
 // goes through here, so "who did what, when" has one answer; each entry is appended to
@@ -52,7 +54,26 @@ export async function recordAudit(prisma: PrismaClient | Prisma.TransactionClien
   await appendEntry(prisma, entry);
 }
 
+/**
+ * Appends an entry inside the transaction open on a plain pg connection: ingestion's, so
+ * that an upload's entry commits with its batch.
+ */
+export async function recordAuditOnConnection(client: pg.PoolClient, entry: AuditEntry): Promise<void> {
+  const e = sealAfter(entryFields(entry), await lockChainHeadOnClient(client));
+  await client.query(
+    `INSERT INTO audit_events (seq, at, actor_type, actor_id, actor_label, action, target, details, ip, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [e.seq.toString(), e.at, e.actorType, e.actorId, e.actorLabel, e.action, e.target, JSON.stringify(e.details), e.ip, e.prevHash, e.hash],
+  );
+}
+
 async function appendEntry(tx: Prisma.TransactionClient, entry: AuditEntry): Promise<void> {
+  const e = sealAfter(entryFields(entry), await lockChainHead(tx));
+  await tx.auditEvent.create({ data: { ...e, details: e.details as Prisma.InputJsonValue } });
+}
+
+/** What an entry stores, short of its place on the chain. */
+function entryFields(entry: AuditEntry): Omit<ChainFields, 'seq' | 'prevHash'> {
   const { actor } = entry;
   const actorFields =
     actor.kind === 'user'
@@ -62,18 +83,14 @@ async function appendEntry(tx: Prisma.TransactionClient, entry: AuditEntry): Pro
         : actor.kind === 'token'
         ? { actorType: 'token' as const, actorId: actor.token.id, actorLabel: `token:${actor.token.name}` }
         : { actorType: 'system' as const, actorId: null, actorLabel: actor.label };
-  const head = await lockChainHead(tx);
-  const fields: ChainFields = {
+  return {
     ...actorFields,
     actorLabel: actorFields.actorLabel.slice(0, 320),
-    seq: head.count + 1n,
     // Set here rather than by the database, so that the hash covers the stored value.
     at: new Date(),
     action: entry.action,
     target: entry.target?.slice(0, 512) ?? null,
     details: jsonDetails(entry.details),
     ip: entry.ip?.slice(0, 64) ?? null,
-    prevHash: head.hash,
   };
-  await tx.auditEvent.create({ data: { ...fields, details: fields.details as Prisma.InputJsonValue, hash: entryHash(fields) } });
 }

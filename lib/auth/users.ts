@@ -33,7 +33,7 @@ export class UserExistsError extends Error {
   }
 }
 
-export async function createUser(prisma: PrismaClient, input: NewUser) {
+export async function createUser(prisma: PrismaClient | Prisma.TransactionClient, input: NewUser) {
   const user = NewUserSchema.parse(input);
   const existing = await prisma.user.findUnique({ where: { email: user.email } });
   if (existing) throw new UserExistsError(user.email);

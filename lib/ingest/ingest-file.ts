@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 import type { NewBatch } from './batch-record';
-import { ingest, type IngestProgress, type IngestResult } from './pipeline';
+import { type BeforeCommit, ingest, type IngestProgress, type IngestResult } from './pipeline';
 import { openDecisionFile, type DecisionFileHints } from './read-decisions';
 
 // A whole file through the pipeline: measures and hashes the bytes as they stream past,
@@ -61,6 +61,7 @@ export interface IngestFileOptions {
   strict: boolean;
   maxBytes: number;
   onProgress?: (progress: IngestProgress) => void;
+  beforeCommit?: BeforeCommit;
 }
 
 export async function ingestFile(
@@ -92,6 +93,6 @@ export async function ingestFile(
         }),
       };
     },
-    { strict: options.strict, onProgress: options.onProgress, bytesRead: () => measured.bytes },
+    { strict: options.strict, onProgress: options.onProgress, bytesRead: () => measured.bytes, beforeCommit: options.beforeCommit },
   );
 }

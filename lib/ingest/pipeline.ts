@@ -90,7 +90,15 @@ export interface IngestOptions {
   bytesRead?: () => number;
   /** Segment and memory sizes; tests make them small to cross every boundary with few rows. */
   tuning?: Partial<IngestTuning>;
+  beforeCommit?: BeforeCommit;
 }
+
+/**
+ * Runs in the batch's transaction just before it commits, for a batch that was read to
+ * the end (stored, or refused whole in strict mode): its audit entry, so that the two
+ * commit or roll back together.
+ */
+export type BeforeCommit = (client: pg.PoolClient, outcome: { batchId: number; status: 'complete' | 'failed'; counts: BatchCounts }) => Promise<void>;
 
 export interface IngestTuning {
   /**
@@ -385,6 +393,7 @@ export async function ingest(
         duplicates: valid - load.accepted, conflicts: load.conflicts };
     }
     await load.storeRejections();
+    await options.beforeCommit?.(client, { batchId, status: failure ? 'failed' : 'complete', counts });
     try {
       await client.query(
         `UPDATE ingest_batches

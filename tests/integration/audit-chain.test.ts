@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
+
 import { describe, expect, it } from 'vitest';
 
+import { batchAudit } from '@/lib/audit/batch-entry';
 import { GENESIS, readChainHead } from '@/lib/audit/chain';
 import { recordAudit } from '@/lib/audit/record';
 import { verifyAuditChain } from '@/lib/audit/verify';
+import { ingestFile } from '@/lib/ingest/ingest-file';
 
 import { useTestDatabase } from '../helpers/test-database';
 
@@ -97,5 +101,28 @@ describe('audit hash chain', () => {
     expect(await verifyAuditChain(db().prisma, { keptHead: head.hash })).toMatchObject({ ok: false, problem: { kind: 'head_not_found' } });
     await restore();
     expect(await verifyAuditChain(db().prisma, { keptHead: head.hash })).toMatchObject({ ok: true, count: head.count });
+  });
+
+  it("commits an upload's entry with its batch, and rolls both back together", async () => {
+    const csv = `occurred_at,request_id,account_id,caller_region,provider,channel,decision
+2026-01-02T03:04:05Z,audit-1,acct-a,CN,openai,direct,blocked\n`;
+    const options = (audit: ReturnType<typeof batchAudit>) => ({
+      batch: { fileName: 'a.csv', source: 'api' as const, strict: false }, strict: false, maxBytes: 1e9, beforeCommit: audit.beforeCommit,
+    });
+    const stored = await ingestFile(db().pool, Readable.from([csv]), { filename: 'a.csv' }, options(batchAudit(SYSTEM, { fileName: 'a.csv', strict: false })));
+    expect(stored.status).toBe('complete');
+    const entry = await db().prisma.auditEvent.findFirstOrThrow({ where: { target: `batch:${stored.batchId}` } });
+    expect(entry.details).toMatchObject({ status: 'complete', accepted: 1 });
+    expect((await verifyAuditChain(db().prisma)).ok).toBe(true);
+
+    // The entry fails to be written: nothing of the batch stays either.
+    const failing = batchAudit(SYSTEM, { fileName: 'b.csv', strict: false });
+    const broken = { ...failing, beforeCommit: async (...args: Parameters<typeof failing.beforeCommit>) => {
+      await failing.beforeCommit(...args);
+      throw new Error('audit write failed');
+    } };
+    await expect(ingestFile(db().pool, Readable.from([csv.replace('audit-1', 'audit-2')]), { filename: 'b.csv' }, options(broken))).rejects.toThrow('audit write failed');
+    expect(await db().prisma.accessDecision.count({ where: { requestId: 'audit-2' } })).toBe(0);
+    expect(await db().prisma.auditEvent.count({ where: { details: { path: ['fileName'], equals: 'b.csv' } } })).toBe(0);
   });
 });

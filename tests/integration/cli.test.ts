@@ -89,4 +89,31 @@ describe('gw command line', () => {
     const { rows } = await db().pool.query('SELECT count(*)::int AS n FROM access_decisions');
     expect(rows[0].n).toBe(2000);
   });
+
+  it('lists and revokes tokens, and verifies the audit chain, naming a tampered entry with exit 1', async () => {
+    const env = { DATABASE_URL: db().url };
+    const created = await gw(['token', 'create', '--name', 'cli tok', '--role', 'viewer', '--expires-days', '30'], env);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/expires 20\d\d-/);
+    const secret = created.stdout.trim().split('\n').pop()!;
+    const listed = await gw(['token', 'list'], env);
+    const line = listed.stdout.split('\n').find((l) => l.includes('cli tok'))!;
+    expect(line).toMatch(/\tviewer\t.*\tactive$/);
+    const id = line.split('\t')[0]!;
+    expect((await gw(['token', 'revoke', id], env)).stdout).toContain('Revoked API token "cli tok"');
+    expect((await gw(['token', 'list'], env)).stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/\trevoked$/);
+    expect(await db().prisma.apiToken.findFirst({ where: { tokenHash: hashSecret(secret) }, select: { revokedAt: true } })).not.toMatchObject({ revokedAt: null });
+    expect((await gw(['token', 'revoke', '00000000-0000-4000-8000-000000000000'], env)).code).toBe(2);
+
+    const intact = await gw(['audit', 'verify'], env);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/Audit chain intact: \d+ entries, head [0-9a-f]{64}\./);
+    const head = /head ([0-9a-f]{64})/.exec(intact.stdout)![1]!;
+    expect((await gw(['audit', 'verify', '--head', head], env)).code).toBe(0);
+    await db().pool.query(`UPDATE audit_events SET target = 'forged' WHERE seq = 2`);
+    const broken = await gw(['audit', 'verify'], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/entry #2 .* was modified/);
+    expect((await gw(['audit', 'verify', '--head', 'xyz'], env)).code).toBe(2);
+  });
 });

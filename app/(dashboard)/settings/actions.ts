@@ -24,14 +24,18 @@ function messageOf(error: unknown): string {
 export async function createUserAction(_: ActionState, form: FormData): Promise<ActionState> {
   const admin = await requireAction('createUserAction');
   try {
-    const user = await createUser(prisma(), {
-      email: String(form.get('email') ?? ''),
-      name: String(form.get('name') ?? ''),
-      password: String(form.get('password') ?? ''),
-      role: RoleSchema.parse(form.get('role')),
-    });
-    await recordAudit(prisma(), { actor: admin, action: 'user.create', target: `user:${user.email}`,
-      details: { role: user.role }, ip: await clientIp() });
+    const ip = await clientIp();
+    const role = RoleSchema.parse(form.get('role'));
+    const user = await prisma().$transaction(async (tx) => {
+      const created = await createUser(tx, {
+        email: String(form.get('email') ?? ''),
+        name: String(form.get('name') ?? ''),
+        password: String(form.get('password') ?? ''),
+        role,
+      });
+      await recordAudit(tx, { actor: admin, action: 'user.create', target: `user:${created.email}`, details: { role: created.role }, ip });
+      return created;
+    }, { timeout: 15_000 });
     revalidatePath('/settings');
     return { error: null, message: `Created ${user.email} (${user.role}).` };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { recordAudit } from '@/lib/audit/record';
+import { batchAudit } from '@/lib/audit/batch-entry';
 import { authenticateRoute } from '@/lib/auth/request';
 import { db } from '@/lib/db/client';
 import { env } from '@/lib/env';
@@ -34,6 +34,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     await checkUploadRate(prisma, principal);
     const body = await readUploadBody(request);
+    const audit = batchAudit(principal, { fileName: body.hints.filename ?? null, strict });
     const result = await ingestFile(pool, body.stream, body.hints, {
       batch: {
         fileName: body.hints.filename ?? 'upload',
@@ -45,14 +46,9 @@ export async function POST(request: Request): Promise<Response> {
       strict,
       maxBytes: GW_MAX_UPLOAD_BYTES,
       onProgress: uploadId ? (p) => reportProgress(uploadId, ownerId, p) : undefined,
+      beforeCommit: audit.beforeCommit,
     });
-    await recordAudit(prisma, {
-      actor: principal,
-      action: 'batch.ingest',
-      target: `batch:${result.batchId}`,
-      details: { fileName: body.hints.filename ?? null, status: result.status, strict,
-        ...(result.status === 'complete' ? result.counts : {}) },
-    });
+    await audit.afterwards(prisma, result);
     return await answerForResult(prisma, result);
   } catch (error) {
     return answerForError(error);
