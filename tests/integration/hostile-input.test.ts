@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,26 @@ describe('hostile input', () => {
     }).catch((e: unknown) => e);
     // Node's fetch refuses to send a Content-Length that lies; a raw client would get 413.
     if (!(big instanceof Error)) expect((big as Response).status).toBe(413);
+  });
+
+  /** A raw HTTP/1.1 request, for what fetch refuses to send; resolves with the status line, or null if the server closed. */
+  const raw = (head: string, body: string) => new Promise<string | null>((resolve) => {
+    const url = new URL(app.url);
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(`${head}\r\n\r\n${body}`));
+    let answer = '';
+    socket.on('data', (d) => { answer += d.toString(); });
+    socket.setTimeout(20_000, () => socket.destroy());
+    socket.on('close', () => resolve(answer ? answer.split('\r\n')[0]! : null));
+  });
+
+  it('answers a Content-Length that lies, either way', async () => {
+    const auth = `Authorization: Bearer ${token}\r\nContent-Type: text/csv\r\nConnection: close`;
+    // Claims 10 GiB: refused from the header alone.
+    expect(await raw(`POST /api/v1/batches HTTP/1.1\r\nHost: x\r\n${auth}\r\nContent-Length: ${10 * 1024 ** 3}`, 'occurred_at\n')).toMatch(/^HTTP\/1\.1 413/);
+    // Claims 11 bytes and sends a whole file: the 11 are the body (a header without its
+    // columns, 422), and Node's parser may answer the bytes after them first (400).
+    expect(await raw(`POST /api/v1/batches HTTP/1.1\r\nHost: x\r\n${auth}\r\nContent-Length: 11`, `${HEADER}\n2026-01-01T00:00:00Z,r,a,CN,openai,direct,allowed\n`))
+      .toMatch(/^HTTP\/1\.1 4(00|22)/);
   });
 
   it('answers hostile URL parameters with 400 and a message', async () => {
