@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   GW_SESSION_HOURS: z.coerce.number().positive().default(12),
   GW_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(60),
   GW_SECURE_COOKIES: z.enum(['auto', '0', '1']).default('auto'),
+  GW_UPLOAD_IDLE_SECONDS: z.coerce.number().positive().default(30),
   GW_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   GW_DB_POOL_MAX: z.coerce.number().int().min(2).default(10),
 });

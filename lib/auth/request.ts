@@ -6,7 +6,6 @@ import { forbidden, redirect } from 'next/navigation';
 import { prisma } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import type { Role } from '@/lib/generated/prisma/enums';
-
 import { crossSiteRefusal } from '@/lib/security/request-guard';
 
 import { ACTION_ACCESS, type ActionName, PAGE_ACCESS, type PagePath, ROUTE_ACCESS, type RouteKey } from './access';
@@ -71,7 +70,7 @@ async function authenticateRequest(request: Request, minimum: Role): Promise<Pri
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     principal = match ? await resolveApiToken(prisma(), match[1]!) : null;
-    if (!principal) return jsonError(401, 'The API token is missing, malformed, unknown or revoked.');
+    if (!principal) return jsonError(401, 'The API token is missing, malformed, unknown, expired or revoked.');
   } else {
     const refusal = crossSiteRefusal(request.method, new URL(request.url), request.headers, SESSION_COOKIE);
     if (refusal) return jsonError(403, refusal);

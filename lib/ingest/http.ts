@@ -4,7 +4,7 @@ import { getBatch, firstRejections } from './batches';
 import { FileRefusedError, type FileRefusedCode } from './errors';
 import { UploadTooLargeError } from './ingest-file';
 import type { IngestResult } from './pipeline';
-import { BadUploadRequestError } from './request-body';
+import { BadUploadRequestError, UploadStalledError } from './request-body';
 import { UploadRateError } from './upload-rate';
 
 // One place that turns ingestion outcomes and failures into HTTP answers (always JSON).
@@ -34,6 +34,8 @@ export async function answerForResult(prisma: PrismaClient, result: IngestResult
         { status: REFUSED_STATUS[refused.code] },
       );
     }
+    // Failing before the first row (a stalled or oversized body): the same answer as mid-file.
+    if (refused !== null) return answerForError(refused);
     // Strict mode: refused whole, with the full report.
     const errors = await firstRejections(prisma, result.batchId, ERRORS_IN_ANSWER);
     return Response.json(
@@ -55,6 +57,7 @@ export function answerForError(error: unknown): Response {
     return Response.json({ error: error.message, code: error.code }, { status: REFUSED_STATUS[error.code] });
   }
   if (error instanceof BadUploadRequestError) return Response.json({ error: error.message }, { status: 400 });
+  if (error instanceof UploadStalledError) return Response.json({ error: error.message }, { status: 408 });
   if (error instanceof UploadRateError) {
     return Response.json({ error: error.message }, { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
   }

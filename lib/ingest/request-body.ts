@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 
 import Busboy from 'busboy';
+
+import { env } from '@/lib/env';
 
 import type { DecisionFileHints } from './read-decisions';
 
@@ -9,6 +10,38 @@ import type { DecisionFileHints } from './read-decisions';
 // as a stream (never buffered whole) with the hints the format detection uses.
 
 export class BadUploadRequestError extends Error {}
+
+/** The client stopped sending mid-body (a slow drip, or a Content-Length it never fills). */
+export class UploadStalledError extends Error {
+  constructor(seconds: number) {
+    super(`The upload sent nothing for ${seconds} s (GW_UPLOAD_IDLE_SECONDS), so it was stopped; nothing was stored.`);
+  }
+}
+
+/**
+ * The body's bytes, failing with UploadStalledError when none arrive for `seconds`: a
+ * client dripping a byte a minute would otherwise hold a connection, a batch and perhaps
+ * the merge lock for as long as it likes. Each read races a timer rather than destroying
+ * the stream from the timer, which left the pending read hanging.
+ */
+async function* withIdleLimit(body: ReadableStream<Uint8Array>, seconds: number): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (;;) {
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new UploadStalledError(seconds)), seconds * 1000);
+      });
+      const step = await Promise.race([reader.read(), stalled]).finally(() => clearTimeout(timer));
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    clearTimeout(timer);
+    // Not awaited: a stalled client may never let the cancellation finish.
+    reader.cancel().catch(() => undefined);
+  }
+}
 
 export interface UploadBody {
   stream: AsyncIterable<Uint8Array>;
@@ -29,7 +62,7 @@ export async function readUploadBody(request: Request): Promise<UploadBody> {
   if (!request.body) throw new BadUploadRequestError('The request has no body: send the file as the body.');
   const contentType = request.headers.get('content-type') ?? undefined;
   const contentEncoding = request.headers.get('content-encoding') ?? undefined;
-  const body = Readable.fromWeb(request.body as unknown as NodeWebStream<Uint8Array>);
+  const body = Readable.from(withIdleLimit(request.body, env().GW_UPLOAD_IDLE_SECONDS), { objectMode: false });
   if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
     return { stream: body, hints: { filename: headerFilename(request), contentType, contentEncoding } };
   }

@@ -106,6 +106,7 @@ test('pages carry a nonce-based CSP and render without console errors under it',
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   page.on('pageerror', (e) => problems.push(e.message));
   await signIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/overview/);
   for (const path of ['/overview', '/breakdown', '/accounts', '/decisions', '/audit']) {
     const response = await page.goto(path);
     const csp = response!.headers()['content-security-policy'] ?? '';

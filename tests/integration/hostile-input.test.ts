@@ -37,7 +37,8 @@ describe('hostile input', () => {
   beforeAll(async () => {
     await seedDemoData(db(), { rows: 5_000 });
     token = (await createApiToken(db().prisma, { name: 'hostile', role: 'analyst' })).secret;
-    app = await startAppServer(db().url);
+    // A stalled upload is stopped after 2 s here (30 by default).
+    app = await startAppServer(db().url, { GW_UPLOAD_IDLE_SECONDS: '2' });
     before = await snapshot();
   }, 180_000);
   afterAll(async () => app?.stop());
@@ -136,6 +137,17 @@ describe('hostile input', () => {
     // columns, 422), and Node's parser may answer the bytes after them first (400).
     expect(await raw(`POST /api/v1/batches HTTP/1.1\r\nHost: x\r\n${auth}\r\nContent-Length: 11`, `${HEADER}\n2026-01-01T00:00:00Z,r,a,CN,openai,direct,allowed\n`))
       .toMatch(/^HTTP\/1\.1 4(00|22)/);
+  });
+
+  it('stops a slow-drip body, storing nothing', async () => {
+    const head = `POST /api/v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked`;
+    const started = Date.now();
+    // One chunk of the header, then silence.
+    const status = await raw(head, `${(HEADER.length + 1).toString(16)}\r\n${HEADER}\n\r\n`);
+    expect(status).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await db().prisma.ingestBatch.findFirst({ orderBy: { id: 'desc' }, select: { status: true, failureReason: true } }))
+      .toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/sent nothing for 2 s/) });
   });
 
   it('answers hostile URL parameters with 400 and a message', async () => {
