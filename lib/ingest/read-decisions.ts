@@ -379,7 +379,17 @@ function jsonOriginal(object: Record<string, unknown>): Record<string, string> {
   for (const key of Object.keys(object)) {
     const value = object[key];
     original[key] =
-      typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
+      typeof value === 'string' ? value : value === null || value === undefined ? '' : shownJson(value);
   }
   return original;
+}
+
+/** A non-string value as JSON text; one nested too deeply to serialise (JSON.parse takes more depth than stringify) is named instead. */
+function shownJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return '(a value nested too deeply to show)';
+    throw error;
+  }
 }

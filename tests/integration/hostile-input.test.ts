@@ -106,6 +106,16 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('rejects a deeply nested NDJSON row and a CSV header of deeply nested quotes', async () => {
+    const deep = `{"occurred_at": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const r = await upload(`${deep}\n`, { 'content-type': 'application/x-ndjson', 'x-filename': 'deep.ndjson' });
+    expect(r.status).toBe(201);
+    expect(r.json.batch).toMatchObject({ accepted: 0, rejected: 1 });
+    const quoted = await upload(`${'"'.repeat(200_001)}\n1,2\n`);
+    expect([415, 422]).toContain(quoted.status);
+    expect(quoted.json.error).toBeTruthy();
+  });
+
   it('answers a multipart body of 1,000 parts without a file, and a Content-Length over the limit', async () => {
     const form = new FormData();
     for (let i = 0; i < 1000; i++) form.append(`field${i}`, 'x');
