@@ -2,6 +2,8 @@
 
 import type { ColumnDef } from '@tanstack/react-table';
 
+import type { PolicyStatus } from '@/lib/policy/in-force';
+
 import { DataTable, type ServerPage } from '@/components/tables/DataTable';
 
 export interface PolicyRow {
@@ -9,7 +11,7 @@ export interface PolicyRow {
   provider: string;
   channel: string | null;
   region: string;
-  status: 'allowed' | 'blocked';
+  status: PolicyStatus;
   effectiveFrom: string;
   effectiveTo: string | null;
   note: string | null;
@@ -22,7 +24,7 @@ const columns: ColumnDef<PolicyRow, unknown>[] = [
   { id: 'channel', header: 'Channel', enableSorting: false, cell: ({ row }) => row.original.channel ?? 'all channels' },
   { id: 'region', header: 'Region', accessorKey: 'region' },
   { id: 'status', header: 'Status', enableSorting: false,
-    cell: ({ row }) => <span className={row.original.status === 'blocked' ? 'text-blocked' : 'text-allowed'}>{row.original.status}</span> },
+    cell: ({ row }) => <span className={row.original.status === 'unsupported' ? 'text-blocked' : row.original.status === 'supported' ? 'text-allowed' : ''}>{row.original.status}</span> },
   { id: 'note', header: 'Note', accessorKey: 'note', enableSorting: false },
 ];
 

@@ -7,6 +7,7 @@ import { bucketOf } from '@/components/analytics/buckets';
 import { useFilterMenu } from '@/components/analytics/FilterMenu';
 import { formatBucket, formatCount, formatRate, formatTimeInZone } from '@/components/analytics/format';
 import type { Bucket } from '@/lib/analytics/filters';
+import type { PolicyMarker } from '@/lib/analytics/policy-markers';
 import type { ChartKind } from '@/lib/analytics/view-params';
 
 import { ChartFrame } from './ChartFrame';
@@ -19,14 +20,14 @@ export interface SeriesPoint {
   blocked: number;
 }
 
-export interface SeriesMarker {
-  at: string;
-  provider: string;
-  channel: string | null;
-  region: string;
-  status: 'allowed' | 'blocked';
-  note: string | null;
-}
+export type SeriesMarker = PolicyMarker;
+
+const STATUS_WORDS: Record<SeriesMarker['status'], { text: string; tone: string }> = {
+  supported: { text: 'supported', tone: 'text-allowed' },
+  restricted: { text: 'restricted', tone: 'text-slate-700 dark:text-slate-300' },
+  unsupported: { text: 'unsupported', tone: 'text-blocked' },
+  ended: { text: 'policy ended', tone: 'text-slate-700 dark:text-slate-300' },
+};
 
 interface Datum extends CountsDatum {
   bucket: string;
@@ -171,7 +172,7 @@ export function DecisionSeriesChart({
               <li key={`${m.at}|${m.provider}|${m.channel}|${m.status}|${m.note}`}>
                 <span className="tabular-nums">{formatTimeInZone(m.at, tz)}</span>: {m.provider}
                 {m.channel ? ` via ${m.channel}` : ' (all channels)'}{' '}
-                <span className={m.status === 'blocked' ? 'text-blocked' : 'text-allowed'}>{m.status}</span> for {m.regions.join(', ')}
+                <span className={STATUS_WORDS[m.status].tone}>{STATUS_WORDS[m.status].text}</span> for {m.regions.join(', ')}
                 {m.note ? ` — ${m.note}` : ''}
               </li>
             ))}

@@ -25,6 +25,10 @@ export const AUDIT_ACTIONS = [
   'account.view',
   'decision.lookup',
   'policy.create',
+  'policy.close',
+  'policy.supersede',
+  'policy.import',
+  'evidence.export',
   'demo.seed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

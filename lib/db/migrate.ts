@@ -6,6 +6,7 @@ import type pg from 'pg';
 
 import { sealUnchainedEntries } from '@/lib/audit/chain';
 import { backfillDerivedTables } from '@/lib/rollups/backfill';
+import { fillViolationsFromDecisions } from '@/lib/rollups/decision-violations';
 
 // Applies prisma/migrations/<name>/migration.sql in order and records each in
 // `_prisma_migrations` exactly as Prisma Migrate does (checksum = SHA-256 of the file),
@@ -13,6 +14,7 @@ import { backfillDerivedTables } from '@/lib/rollups/backfill';
 // We apply them ourselves because that engine cannot be downloaded offline.
 
 const AUDIT_CHAIN_MIGRATION = '20261202210000_audit_chain';
+const POLICY_CATALOGUE_MIGRATION = '20261203070000_policy_catalogue';
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', '..', 'prisma', 'migrations');
 
@@ -84,6 +86,8 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
     // Entries from before the audit chain go onto it once, when its migration is applied:
     // any entry found off the chain later was written around it, and verification says so.
     if (applied.includes(AUDIT_CHAIN_MIGRATION)) await sealUnchainedEntries(client);
+    // A table that may rightly stay empty cannot be backfilled "when empty": fill it once.
+    if (applied.includes(POLICY_CATALOGUE_MIGRATION)) await fillViolationsFromDecisions(client);
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);

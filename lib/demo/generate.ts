@@ -20,6 +20,9 @@ export interface DemoOptions {
   seed?: number;
 }
 
+/** Days after the policy date during which the demo's reseller still lets some calls through. */
+const RESELLER_LAG_DAYS = 12;
+
 /** The day OpenAI's direct API starts blocking unsupported regions in the demo. */
 export function demoPolicyDate(now: Date): Date {
   const day = new Date(now.getTime() - 55 * DAY_MS);
@@ -92,7 +95,11 @@ function decide(
     return { decision: 'blocked', reason: 'sanctions', policyVersion: 'sanctions-2024.1' };
   }
   if (route.provider === 'openai' && (OPENAI_BLOCKED_REGIONS as readonly string[]).includes(region) && at >= policyFrom) {
-    return { decision: 'blocked', reason: 'unsupported_region', policyVersion: 'openai-2024-07' };
+    // The reseller enforces the new policy late: for its first days some calls still pass,
+    // which is what the Violations view exists to find.
+    const lagging = route.channel === 'reseller-acme' && at < policyFrom + RESELLER_LAG_DAYS * DAY_MS;
+    if (!(lagging && random() < 0.35)) return { decision: 'blocked', reason: 'unsupported_region', policyVersion: 'openai-2024-07' };
+    return { decision: 'allowed', reason: undefined, policyVersion: 'acme-2024.1' };
   }
   if ((ALWAYS_BLOCKED[route.provider] ?? ALWAYS_BLOCKED[routeKey] ?? []).includes(region)) {
     return { decision: 'blocked', reason: 'unsupported_region', policyVersion: `${route.provider}-2024.1` };
@@ -162,24 +169,46 @@ export interface DemoPolicy {
   provider: string;
   channel: string | null;
   region: string;
-  status: 'allowed' | 'blocked';
+  status: 'supported' | 'unsupported' | 'restricted';
   effectiveFrom: Date;
+  effectiveTo: Date | null;
   note: string;
+  /** Index in the list of the version this one supersedes. */
+  supersedes: number | null;
 }
 
+/**
+ * The catalogue behind the demo: OpenAI serves CN, HK, MO and RU until the policy date and
+ * not from then on (the July 2024 change, as a superseding version), never IR or KP;
+ * Azure OpenAI serves CN only through the 21Vianet channel (a channel's version overriding
+ * the provider-wide one); Anthropic and Gemini never serve the regions they never did.
+ */
 export function demoPolicies(now: Date): DemoPolicy[] {
   const policyDate = demoPolicyDate(now);
   const periodStart = new Date(now.getTime() - 90 * DAY_MS);
   periodStart.setUTCHours(0, 0, 0, 0);
-  const policies: DemoPolicy[] = OPENAI_BLOCKED_REGIONS.map((region) => ({
-    provider: 'openai', channel: null, region, status: 'blocked' as const, effectiveFrom: policyDate,
-    note: 'OpenAI API blocked in unsupported regions',
-  }));
-  policies.push({ provider: 'azure-openai', channel: 'azure-china-21vianet', region: 'CN', status: 'allowed',
+  const policies: DemoPolicy[] = [];
+  const add = (p: Omit<DemoPolicy, 'effectiveTo' | 'supersedes'> & Partial<Pick<DemoPolicy, 'effectiveTo' | 'supersedes'>>) =>
+    policies.push({ effectiveTo: null, supersedes: null, ...p }) - 1;
+  for (const region of OPENAI_BLOCKED_REGIONS) {
+    if ((SANCTIONED_REGIONS as readonly string[]).includes(region)) {
+      add({ provider: 'openai', channel: null, region, status: 'unsupported', effectiveFrom: periodStart, note: 'Sanctioned region' });
+      continue;
+    }
+    const before = add({ provider: 'openai', channel: null, region, status: 'supported', effectiveFrom: periodStart,
+      effectiveTo: policyDate, note: 'Served before the July 2024 change' });
+    add({ provider: 'openai', channel: null, region, status: 'unsupported', effectiveFrom: policyDate, supersedes: before,
+      note: 'OpenAI blocks API traffic from unsupported regions (https://help.openai.com/en/articles/5347006-openai-api-supported-countries-and-territories)' });
+  }
+  for (const region of ALWAYS_BLOCKED['azure-openai/azure-global'] ?? []) {
+    add({ provider: 'azure-openai', channel: null, region, status: 'unsupported', effectiveFrom: periodStart, note: 'Not served by Azure OpenAI global regions' });
+  }
+  add({ provider: 'azure-openai', channel: 'azure-china-21vianet', region: 'CN', status: 'supported',
     effectiveFrom: periodStart, note: 'Served by the 21Vianet joint venture from models outside China' });
-  for (const region of ALWAYS_BLOCKED.anthropic ?? []) {
-    policies.push({ provider: 'anthropic', channel: null, region, status: 'blocked', effectiveFrom: periodStart,
-      note: 'Unsupported region' });
+  for (const provider of ['anthropic', 'google-gemini'] as const) {
+    for (const region of ALWAYS_BLOCKED[provider] ?? []) {
+      add({ provider, channel: null, region, status: 'unsupported', effectiveFrom: periodStart, note: 'Unsupported region' });
+    }
   }
   return policies;
 }

@@ -27,6 +27,8 @@ export async function seedDemoData(
       yield rows.map((row) => ({ line: ++line, ok: true as const, row }));
     }
   }
+  // Policies first: the batch derives its violations from the catalogue in force.
+  const policies = await seedDemoPolicies(database, now);
   const result = await ingest(
     database.pool,
     { fileName: `demo-seed-${options.rows}-rows`, source: 'seed', strict: false },
@@ -36,15 +38,22 @@ export async function seedDemoData(
     }),
     { strict: false, onProgress: options.onProgress },
   );
-  const policyCount = await database.prisma.regionPolicy.count();
-  if (policyCount === 0) {
-    await database.prisma.regionPolicy.createMany({ data: demoPolicies(now) });
-  }
   await recordAudit(database.prisma, {
     actor: { kind: 'system', label: 'gatewatch seed' },
     action: 'demo.seed',
     target: `batch:${result.batchId}`,
-    details: { rows: options.rows, status: result.status },
+    details: { rows: options.rows, status: result.status, policies },
   });
   return result;
+}
+
+/** The demo's catalogue, when there is none yet; returns how many versions it added. */
+async function seedDemoPolicies(database: Database, now: Date): Promise<number> {
+  if ((await database.prisma.regionPolicy.count()) > 0) return 0;
+  const ids: number[] = [];
+  for (const { supersedes, ...policy } of demoPolicies(now)) {
+    const created = await database.prisma.regionPolicy.create({ data: { ...policy, supersedesId: supersedes === null ? null : ids[supersedes]! } });
+    ids.push(created.id);
+  }
+  return ids.length;
 }

@@ -4,6 +4,7 @@ import { CopyIn } from '@/lib/db/copy-in';
 import { tryMergeLock, waitForMergeLock } from '@/lib/db/merge-lock';
 import type { BatchFormat } from '@/lib/generated/prisma/enums';
 import { absorbPartials, spillTally } from '@/lib/rollups/batch-partials';
+import { decisionIdFloor, writeBatchViolations } from '@/lib/rollups/decision-violations';
 import { writeRollups } from '@/lib/rollups/write-batch';
 
 import {
@@ -148,6 +149,8 @@ class BatchLoad {
   /** Rows in gw_stage not merged yet. */
   staged = 0;
   lockHeld = false;
+  /** The highest decision id stored when this batch took the merge lock. */
+  idFloor: string | null = null;
   /** Strict mode after a rejection: rows are only staged, to be counted, never stored. */
   refusing = false;
   readonly tally = new DecisionTally(new Combos());
@@ -196,7 +199,7 @@ class BatchLoad {
 
   private async startSegment(): Promise<Segment> {
     if (this.strict && this.rejected > 0) this.refusing = true;
-    if (!this.refusing && !this.lockHeld) this.lockHeld = await tryMergeLock(this.client);
+    if (!this.refusing && !this.lockHeld && (await tryMergeLock(this.client))) await this.lockTaken();
     if (this.refusing || !this.lockHeld) {
       this.segment = { mode: 'staged', copy: new CopyIn(this.client, COPY_INTO_STAGE), rows: 0 };
       return this.segment;
@@ -222,6 +225,11 @@ class BatchLoad {
     } catch (error) {
       await this.divert(segment, error);
     }
+  }
+
+  async lockTaken(): Promise<void> {
+    this.lockHeld = true;
+    this.idFloor = await decisionIdFloor(this.client);
   }
 
   /** The direct COPY of a segment failed: a duplicate turns it into a staged segment. */
@@ -385,10 +393,11 @@ export async function ingest(
     } else {
       if (load.staged > 0 && !load.lockHeld) {
         await waitForMergeLock(client);
-        load.lockHeld = true;
+        await load.lockTaken();
       }
       await load.mergeStaged();
       await writeRollups(client, load.tally, load.spilled);
+      if (load.idFloor !== null) await writeBatchViolations(client, batchId, load.idFloor);
       counts = { rows: load.rows, accepted: load.accepted, rejected: load.rejected,
         duplicates: valid - load.accepted, conflicts: load.conflicts };
     }

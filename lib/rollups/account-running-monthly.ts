@@ -198,3 +198,27 @@ export function accountDailySelects(filters: Filters, months: MonthDays[], accou
                                 ('blocked'::"Decision", r.blocked[d] - coalesce(r.blocked[d - 1], 0))) x (decision, n)
      WHERE ${where([Prisma.sql`r.month = ${m.month}::date`, Prisma.sql`r.account_id = ${accountId}`, Prisma.sql`x.n > 0`], filters)}`);
 }
+
+/**
+ * Account and region pairs that, on the touched days of the months given, had blocked
+ * decisions on one route and allowed ones on another (a superset of those that did so
+ * inside the range's exact bounds, which callers check on the raw rows).
+ */
+export function divergenceCandidatesSql(filters: Filters, months: MonthDays[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT account_id, caller_region FROM (
+      SELECT m.account_id, m.caller_region, m.provider, m.channel,
+             sum(coalesce(m.allowed[v.thi], 0) - coalesce(m.allowed[v.tlo - 1], 0)) AS a,
+             sum(coalesce(m.blocked[v.thi], 0) - coalesce(m.blocked[v.tlo - 1], 0)) AS b
+        FROM ${runningRowsIn(filters, months, [])}
+       GROUP BY 1, 2, 3, 4) r
+     GROUP BY 1, 2
+    HAVING ${DIVERGES}`;
+}
+
+/**
+ * Over routes (rows with allowed count a and blocked count b) of one account and region:
+ * some route blocked and another allowed, which fails only when one route alone has both.
+ */
+export const DIVERGES = Prisma.raw(`count(*) FILTER (WHERE b > 0) >= 1 AND count(*) FILTER (WHERE a > 0) >= 1
+     AND NOT (count(*) FILTER (WHERE b > 0) = 1 AND count(*) FILTER (WHERE a > 0) = 1 AND count(*) FILTER (WHERE a > 0 AND b > 0) = 1)`);

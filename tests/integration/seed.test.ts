@@ -70,9 +70,16 @@ describe('demo seed', () => {
       HAVING bool_or(provider = 'openai' AND channel = 'direct') AND bool_or(channel = 'azure-china-21vianet')`);
     expect(both.rowCount).toBeGreaterThan(3);
 
+    // From the policy date on, OpenAI serves none of the July 2024 regions; before it, all
+    // but the sanctioned ones, and the change is a superseding version.
     const policies = await db().prisma.regionPolicy.findMany({ where: { provider: 'openai' } });
-    expect(policies.map((p) => p.region).sort()).toEqual(['CN', 'HK', 'IR', 'KP', 'MO', 'RU']);
-    expect(policies.every((p) => p.effectiveFrom.getTime() === policyDate.getTime() && p.status === 'blocked')).toBe(true);
+    const inForce = (at: Date) => policies.filter((p) => p.effectiveFrom <= at && (p.effectiveTo === null || at < p.effectiveTo));
+    const after = inForce(policyDate);
+    expect(after.map((p) => p.region).sort()).toEqual(['CN', 'HK', 'IR', 'KP', 'MO', 'RU']);
+    expect(after.every((p) => p.status === 'unsupported')).toBe(true);
+    const before = inForce(new Date(policyDate.getTime() - 1));
+    expect(before.filter((p) => p.status === 'supported').map((p) => p.region).sort()).toEqual(['CN', 'HK', 'MO', 'RU']);
+    expect(after.filter((p) => p.supersedesId !== null).map((p) => p.region).sort()).toEqual(['CN', 'HK', 'MO', 'RU']);
   });
 
   it('spreads over regions, providers, channels, reasons and models', async () => {

@@ -1,0 +1,115 @@
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { divergenceCandidatesSql, DIVERGES, RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
+
+import { where } from './filter-sql';
+import type { Filters } from './filters';
+import { monthDays } from './range';
+
+// Channel divergence: accounts that, inside the range, were blocked on one route
+// (provider and channel) and allowed on another for callers in the same region: the
+// customer the direct API turned away and a reseller or joint venture kept serving.
+// Ranked by allowed-after-block volume: allowed decisions on a route at or after the
+// account's first block in that region on a different route.
+//
+// The running monthly rows name the candidates from whole days (cheap, a superset); the
+// exact bounds and the after-block count come from the candidates' raw rows only, through
+// the (account_id, occurred_at) index.
+
+export interface RouteCount {
+  route: string;
+  count: number;
+}
+
+export interface DivergenceRow {
+  accountId: string;
+  accountName: string | null;
+  callerRegion: string;
+  allowedAfterBlock: number;
+  allowed: number;
+  blocked: number;
+  firstBlockAt: string;
+  blockedRoutes: RouteCount[];
+  allowedRoutes: RouteCount[];
+}
+
+export const DIVERGENCE_SORTS = ['allowedAfterBlock', 'allowed', 'blocked', 'firstBlockAt', 'accountId'] as const;
+export type DivergenceSort = (typeof DIVERGENCE_SORTS)[number];
+const ORDER: Record<DivergenceSort, string> = {
+  allowedAfterBlock: 'allowed_after_block', allowed: 'allowed', blocked: 'blocked', firstBlockAt: 'first_block_at', accountId: 'account_id',
+};
+
+interface SqlRow {
+  account_id: string;
+  name: string | null;
+  caller_region: string;
+  allowed_after_block: bigint;
+  allowed: bigint;
+  blocked: bigint;
+  first_block_at: Date;
+  blocked_routes: { route: string; count: number }[];
+  allowed_routes: { route: string; count: number }[];
+}
+
+/** Every divergent account and region of the range, ranked; one page when `page` is given. */
+export function divergenceSql(filters: Filters, order: { column: DivergenceSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
+  const dir = order.desc ? 'DESC' : 'ASC';
+  const raw = where([Prisma.sql`occurred_at >= ${filters.from}`, Prisma.sql`occurred_at < ${filters.to}`,
+    Prisma.sql`(account_id, caller_region) IN (SELECT account_id, caller_region FROM c)`], filters, RUNNING_DIMENSIONS);
+  return Prisma.sql`
+    WITH c AS MATERIALIZED (${divergenceCandidatesSql(filters, monthDays(filters.from, filters.to))}),
+    r AS MATERIALIZED (
+      SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at
+        FROM access_decisions WHERE ${raw}),
+    routes AS (
+      SELECT account_id, caller_region, route,
+             count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
+             min(occurred_at) FILTER (WHERE decision = 'blocked') AS first_block
+        FROM r GROUP BY 1, 2, 3),
+    divergent AS (
+      SELECT account_id, caller_region, sum(a) AS allowed, sum(b) AS blocked, min(first_block) AS first_block_at,
+             (array_agg(route ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[1] AS first_route,
+             (array_agg(first_block ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[2] AS second_block,
+             coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', b) ORDER BY b DESC, route) FILTER (WHERE b > 0), '[]') AS blocked_routes,
+             coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', a) ORDER BY a DESC, route) FILTER (WHERE a > 0), '[]') AS allowed_routes
+        FROM routes GROUP BY 1, 2 HAVING ${DIVERGES}),
+    after AS (
+      -- An allowed decision counts from the earliest first block on any other route.
+      SELECT v.account_id, v.caller_region,
+             count(*) FILTER (WHERE r.occurred_at >= CASE WHEN r.route = v.first_route THEN v.second_block ELSE v.first_block_at END) AS n
+        FROM divergent v JOIN r ON r.account_id = v.account_id AND r.caller_region = v.caller_region AND r.decision = 'allowed'
+       GROUP BY 1, 2)
+    SELECT v.account_id, a.name, trim(v.caller_region) AS caller_region, coalesce(x.n, 0) AS allowed_after_block,
+           v.allowed, v.blocked, v.first_block_at, v.blocked_routes, v.allowed_routes
+      FROM divergent v
+      LEFT JOIN after x ON x.account_id = v.account_id AND x.caller_region = v.caller_region
+      LEFT JOIN accounts a ON a.id = v.account_id
+     ORDER BY ${Prisma.raw(`${ORDER[order.column]} ${dir}, account_id ${dir}, caller_region ${dir}`)}
+     ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}`;
+}
+
+export const toDivergenceRow = (r: SqlRow): DivergenceRow => ({
+  accountId: r.account_id, accountName: r.name, callerRegion: r.caller_region, allowedAfterBlock: Number(r.allowed_after_block),
+  allowed: Number(r.allowed), blocked: Number(r.blocked), firstBlockAt: r.first_block_at.toISOString(),
+  blockedRoutes: r.blocked_routes, allowedRoutes: r.allowed_routes,
+});
+
+export async function divergence(
+  prisma: PrismaClient,
+  filters: Filters,
+  options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
+): Promise<{ rows: DivergenceRow[]; total: number }> {
+  // One query for the ranking and the total: the candidates' raw rows are read once.
+  const rows = await prisma.$queryRaw<(SqlRow & { total: bigint })[]>`
+    SELECT p.*, count(*) OVER () AS total FROM (${divergenceSql(filters, options)}) p
+     ORDER BY ${Prisma.raw(`${ORDER[options.column]} ${options.desc ? 'DESC' : 'ASC'}, account_id ${options.desc ? 'DESC' : 'ASC'}, caller_region ${options.desc ? 'DESC' : 'ASC'}`)}
+     LIMIT ${options.pageSize} OFFSET ${(options.page - 1) * options.pageSize}`;
+  return { rows: rows.map(toDivergenceRow), total: rows.length ? Number(rows[0]!.total) : await countDivergent(prisma, filters) };
+}
+
+async function countDivergent(prisma: PrismaClient, filters: Filters): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${divergenceSql(filters, { column: 'accountId', desc: false })}) p`;
+  return Number(row!.n);
+}
+
+/** The window the divergence view uses when the URL names none. */
+export const DEFAULT_DIVERGENCE_RANGE = '7d';

@@ -1,0 +1,170 @@
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import type { PolicyStatus } from '@/lib/policy/in-force';
+import { violationsIn } from '@/lib/rollups/decision-violations';
+
+import type { Bucket, Filters } from './filters';
+
+// Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
+// decisions allowed while their region was unsupported for the provider (and channel),
+// or blocked while it was supported, with every usual filter.
+
+export interface ViolationCounts {
+  /** Allowed while the policy in force said unsupported. */
+  allowedUnsupported: number;
+  /** Blocked while the policy in force said supported. */
+  blockedSupported: number;
+  total: number;
+  accounts: number;
+}
+
+export interface ViolationSummary {
+  current: ViolationCounts;
+  previous: ViolationCounts;
+  previousFrom: Date;
+}
+
+async function counts(prisma: PrismaClient, span: { from: Date; to: Date }, filters: Filters): Promise<ViolationCounts> {
+  const [row] = await prisma.$queryRaw<{ allowed: bigint; blocked: bigint; accounts: bigint }[]>`
+    SELECT count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked,
+           count(DISTINCT account_id) AS accounts
+      FROM (${violationsIn(span, filters)}) v`;
+  const allowedUnsupported = Number(row!.allowed);
+  const blockedSupported = Number(row!.blocked);
+  return { allowedUnsupported, blockedSupported, total: allowedUnsupported + blockedSupported, accounts: Number(row!.accounts) };
+}
+
+/** The range's violation counts and those of the period of equal length before it. */
+export async function violationSummary(prisma: PrismaClient, filters: Filters): Promise<ViolationSummary> {
+  const previousFrom = new Date(filters.from.getTime() - (filters.to.getTime() - filters.from.getTime()));
+  const [current, previous] = await Promise.all([
+    counts(prisma, filters, filters),
+    counts(prisma, { from: previousFrom, to: filters.from }, filters),
+  ]);
+  return { current, previous, previousFrom };
+}
+
+export interface ViolationPoint {
+  bucket: string;
+  allowedUnsupported: number;
+  blockedSupported: number;
+}
+
+/** Violations per hour, day or week in the filters' time zone (empty buckets omitted). */
+export async function violationSeries(prisma: PrismaClient, filters: Filters, bucket: Bucket): Promise<ViolationPoint[]> {
+  const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
+  const rows = await prisma.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
+    SELECT date_trunc(${unit}, occurred_at AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
+           count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked
+      FROM (${violationsIn(filters, filters)}) v GROUP BY 1 ORDER BY 1`;
+  return rows.map((r) => ({ bucket: r.bucket.toISOString(), allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked) }));
+}
+
+export const VIOLATION_ACCOUNT_SORTS = ['total', 'allowedUnsupported', 'blockedSupported', 'lastAt', 'accountId'] as const;
+export type ViolationAccountSort = (typeof VIOLATION_ACCOUNT_SORTS)[number];
+const ACCOUNT_ORDER: Record<ViolationAccountSort, string> = {
+  total: 'total', allowedUnsupported: 'allowed', blockedSupported: 'blocked', lastAt: 'last_at', accountId: 'account_id',
+};
+
+export interface ViolationAccountRow {
+  accountId: string;
+  accountName: string | null;
+  allowedUnsupported: number;
+  blockedSupported: number;
+  total: number;
+  firstAt: string;
+  lastAt: string;
+  channels: string[];
+}
+
+interface AccountSqlRow {
+  account_id: string;
+  name: string | null;
+  allowed: bigint;
+  blocked: bigint;
+  total: bigint;
+  first_at: Date;
+  last_at: Date;
+  channels: string[];
+}
+
+/** Per-account violation counts in the filters, ordered; every row when `page` is absent. */
+export function violationAccountsSql(filters: Filters, order: { column: ViolationAccountSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
+  const dir = order.desc ? 'DESC' : 'ASC';
+  return Prisma.sql`
+    SELECT v.account_id, a.name, v.allowed, v.blocked, v.total, v.first_at, v.last_at, v.channels
+      FROM (SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS allowed,
+                   count(*) FILTER (WHERE decision = 'blocked') AS blocked, count(*) AS total,
+                   min(occurred_at) AS first_at, max(occurred_at) AS last_at,
+                   array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) AS channels
+              FROM (${violationsIn(filters, filters)}) f GROUP BY account_id) v
+      LEFT JOIN accounts a ON a.id = v.account_id
+     ORDER BY ${Prisma.raw(`${ACCOUNT_ORDER[order.column]} ${dir}, account_id ${dir}`)}
+     ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}`;
+}
+
+export const toViolationAccountRow = (r: AccountSqlRow): ViolationAccountRow => ({
+  accountId: r.account_id, accountName: r.name, allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked),
+  total: Number(r.total), firstAt: r.first_at.toISOString(), lastAt: r.last_at.toISOString(), channels: r.channels,
+});
+
+export async function violationAccounts(
+  prisma: PrismaClient,
+  filters: Filters,
+  options: { column: ViolationAccountSort; desc: boolean; page: number; pageSize: number },
+): Promise<{ rows: ViolationAccountRow[]; total: number }> {
+  const [rows, [count]] = await Promise.all([
+    prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options)),
+    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(DISTINCT account_id) AS n FROM (${violationsIn(filters, filters)}) v`,
+  ]);
+  return { rows: rows.map(toViolationAccountRow), total: Number(count!.n) };
+}
+
+export interface ViolationRecord {
+  decisionId: string;
+  occurredAt: string;
+  requestId: string;
+  accountId: string;
+  accountName: string | null;
+  callerRegion: string;
+  provider: string;
+  channel: string;
+  decision: 'allowed' | 'blocked';
+  reason: string | null;
+  policyId: number;
+  policyStatus: PolicyStatus;
+  /** null: the provider-wide version. */
+  policyChannel: string | null;
+  policyFrom: string;
+  policyTo: string | null;
+  policyNote: string | null;
+}
+
+/** The violating decisions with the policy each contradicts, newest first. */
+export function violationListSql(filters: Filters, options: { accountId?: string; page?: { page: number; pageSize: number } } = {}): Prisma.Sql {
+  const extra = options.accountId !== undefined ? [Prisma.sql`account_id = ${options.accountId}`] : [];
+  return Prisma.sql`
+    SELECT v.decision_id::text AS "decisionId", to_char(v.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+           d.request_id AS "requestId", v.account_id AS "accountId", d.account_name AS "accountName",
+           trim(v.caller_region) AS "callerRegion", v.provider, v.channel, v.decision::text AS decision, d.reason,
+           p.id AS "policyId", p.status::text AS "policyStatus", p.channel AS "policyChannel",
+           to_char(p.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyFrom",
+           to_char(p.effective_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyTo", p.note AS "policyNote"
+      FROM (${violationsIn(filters, filters, extra)}) v
+      JOIN access_decisions d ON d.id = v.decision_id
+      JOIN region_policies p ON p.id = v.policy_id
+     ORDER BY v.occurred_at DESC, v.decision_id DESC
+     ${options.page ? Prisma.sql`LIMIT ${options.page.pageSize} OFFSET ${(options.page.page - 1) * options.page.pageSize}` : Prisma.empty}`;
+}
+
+export async function violationList(
+  prisma: PrismaClient,
+  filters: Filters,
+  options: { accountId?: string; page: number; pageSize: number },
+): Promise<{ rows: ViolationRecord[]; total: number }> {
+  const extra = options.accountId !== undefined ? [Prisma.sql`account_id = ${options.accountId}`] : [];
+  const [rows, [count]] = await Promise.all([
+    prisma.$queryRaw<ViolationRecord[]>(violationListSql(filters, { accountId: options.accountId, page: options })),
+    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, extra)}) v`,
+  ]);
+  return { rows, total: Number(count!.n) };
+}

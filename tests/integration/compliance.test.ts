@@ -1,0 +1,203 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { divergence } from '@/lib/analytics/divergence';
+import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
+import { verifyAuditChain } from '@/lib/audit/verify';
+import { addPolicy, closePolicy, importPolicies, PolicyChangeError, supersedePolicy } from '@/lib/policy/catalogue';
+import type { DecisionRow } from '@/lib/ingest/validate';
+
+import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { useTestDatabase } from '../helpers/test-database';
+
+// The catalogue's effective dating, the violations it implies and channel divergence,
+// each checked against a naive model computed here from the generated rows.
+
+const ADMIN = { kind: 'system', label: 'compliance test' } as const;
+const T0 = Date.parse('2024-07-01T00:00:00Z');
+const H = 3_600_000;
+const BOUNDARY = new Date('2024-07-09T00:00:00Z');
+const ROUTES = [['openai', 'direct'], ['openai', 'reseller-acme'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
+const REGIONS = ['CN', 'HK', 'US'] as const;
+
+interface Version {
+  provider: string;
+  channel: string | null;
+  region: string;
+  status: 'supported' | 'unsupported' | 'restricted';
+  from: number;
+  to: number | null;
+}
+
+/** The naive rule: the decision's own channel's version, else the provider-wide one. */
+function inForce(catalogue: Version[], r: DecisionRow): Version | undefined {
+  const t = Date.parse(r.occurredAt);
+  const holds = (v: Version) => v.provider === r.provider && v.region === r.callerRegion && v.from <= t && (v.to === null || t < v.to);
+  return catalogue.find((v) => holds(v) && v.channel === r.channel) ?? catalogue.find((v) => holds(v) && v.channel === null);
+}
+
+const violates = (catalogue: Version[], r: DecisionRow) => {
+  const status = inForce(catalogue, r)?.status;
+  return (r.decision === 'allowed' && status === 'unsupported') || (r.decision === 'blocked' && status === 'supported');
+};
+
+function generate(): DecisionRow[] {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows: DecisionRow[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const [provider, channel] = ROUTES[Math.floor(random() * ROUTES.length)]!;
+    const account = `acct-${Math.floor(random() * 40)}`;
+    // Accounts keep to one region, as callers do, with a few that travel.
+    const region = random() < 0.1 ? REGIONS[Math.floor(random() * 3)]! : REGIONS[Number(account.slice(5)) % 3]!;
+    rows.push({
+      occurredAt: new Date(T0 + Math.floor(random() * 20 * 24 * H)).toISOString(),
+      requestId: `r${i}`, accountId: account, callerRegion: region, provider, channel,
+      decision: random() < 0.4 ? 'blocked' : 'allowed',
+    });
+  }
+  // Exactly at the boundary, and a microsecond before it.
+  rows.push({ occurredAt: BOUNDARY.toISOString(), requestId: 'edge-at', accountId: 'acct-0', callerRegion: 'CN', provider: 'openai', channel: 'direct', decision: 'allowed' });
+  rows.push({ occurredAt: new Date(BOUNDARY.getTime() - 1).toISOString(), requestId: 'edge-before', accountId: 'acct-0', callerRegion: 'CN', provider: 'openai', channel: 'direct', decision: 'blocked' });
+  return rows;
+}
+
+describe('compliance intelligence', () => {
+  const db = useTestDatabase();
+  const rows = generate();
+  const catalogue: Version[] = [];
+  const filters = (query = '') => parseFilters(new URLSearchParams(`from=2024-07-01T00:00:00Z&to=2024-07-21T00:00:00Z&${query}`));
+
+  beforeAll(async () => {
+    // Half the rows before the catalogue exists, half after: both paths derive violations.
+    await ingestRows(db().pool, 'first.csv', rows.slice(0, 1500));
+    const versions: Version[] = [
+      { provider: 'openai', channel: null, region: 'CN', status: 'supported', from: T0 - 30 * 24 * H, to: BOUNDARY.getTime() },
+      { provider: 'openai', channel: null, region: 'HK', status: 'unsupported', from: BOUNDARY.getTime(), to: null },
+      { provider: 'azure-openai', channel: null, region: 'CN', status: 'unsupported', from: T0, to: null },
+      { provider: 'azure-openai', channel: 'azure-china-21vianet', region: 'CN', status: 'supported', from: T0 + 3 * 24 * H, to: T0 + 15 * 24 * H },
+      { provider: 'openai', channel: 'direct', region: 'US', status: 'restricted', from: T0, to: null },
+    ];
+    for (const v of versions) {
+      await addPolicy(db().pool, ADMIN, { ...v, effectiveFrom: new Date(v.from), effectiveTo: v.to === null ? null : new Date(v.to) });
+      catalogue.push(v);
+    }
+    // The July change: CN supported until the boundary, unsupported from it (a new version).
+    const [cn] = await db().prisma.regionPolicy.findMany({ where: { provider: 'openai', region: 'CN' } });
+    await closePolicy(db().pool, ADMIN, cn!.id, new Date(BOUNDARY.getTime() - 2 * 24 * H));
+    catalogue[0]!.to = BOUNDARY.getTime() - 2 * 24 * H;
+    await addPolicy(db().pool, ADMIN, { provider: 'openai', region: 'CN', status: 'supported', effectiveFrom: new Date(catalogue[0]!.to!), effectiveTo: null });
+    const [open] = await db().prisma.regionPolicy.findMany({ where: { provider: 'openai', region: 'CN', effectiveTo: null } });
+    await supersedePolicy(db().pool, ADMIN, open!.id, { at: BOUNDARY, status: 'unsupported', note: 'July 2024' });
+    catalogue.push({ provider: 'openai', channel: null, region: 'CN', status: 'supported', from: catalogue[0]!.to, to: BOUNDARY.getTime() });
+    catalogue.push({ provider: 'openai', channel: null, region: 'CN', status: 'unsupported', from: BOUNDARY.getTime(), to: null });
+    await ingestRows(db().pool, 'second.csv', rows.slice(1500));
+  });
+
+  const expectedViolations = (f: Filters) => rows.filter((r) => matchesFilters(r, f) && violates(catalogue, r));
+
+  it.each(['', 'region=CN', 'provider=azure-openai', 'channel=azure-china-21vianet', 'decision=allowed', 'not_region=HK',
+    'from=2024-07-08T23:00:00Z&to=2024-07-09T01:00:00Z'])('counts violations as the naive model does with "%s"', async (query) => {
+    const f = filters(query);
+    const expected = expectedViolations(f);
+    if (query === '') expect(expected.length).toBeGreaterThan(200);
+    const { current } = await violationSummary(db().prisma, f);
+    expect(current.allowedUnsupported).toBe(expected.filter((r) => r.decision === 'allowed').length);
+    expect(current.blockedSupported).toBe(expected.filter((r) => r.decision === 'blocked').length);
+    expect(current.accounts).toBe(new Set(expected.map((r) => r.accountId)).size);
+    const list = await violationList(db().prisma, f, { page: 1, pageSize: 10_000 });
+    expect(list.total).toBe(expected.length);
+    expect(list.rows.map((r) => r.requestId).sort()).toEqual(expected.map((r) => r.requestId).sort());
+  });
+
+  it('applies the version in force at the exact instant: a boundary belongs to the version that starts there', async () => {
+    const list = await violationList(db().prisma, filters(), { page: 1, pageSize: 10_000 });
+    const at = list.rows.find((r) => r.requestId === 'edge-at');
+    const before = list.rows.find((r) => r.requestId === 'edge-before');
+    expect(at).toMatchObject({ decision: 'allowed', policyStatus: 'unsupported', policyFrom: '2024-07-09T00:00:00.000000Z' });
+    expect(before).toMatchObject({ decision: 'blocked', policyStatus: 'supported', policyTo: '2024-07-09T00:00:00.000000Z' });
+  });
+
+  it('lets a channel version override the provider-wide one only while it is in force', async () => {
+    const list = await violationList(db().prisma, filters('region=CN&channel=azure-china-21vianet'), { page: 1, pageSize: 10_000 });
+    const inside = list.rows.filter((r) => Date.parse(r.occurredAt) >= T0 + 3 * 24 * H && Date.parse(r.occurredAt) < T0 + 15 * 24 * H);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.every((r) => r.decision === 'blocked' && r.policyChannel === 'azure-china-21vianet')).toBe(true);
+    const outside = list.rows.filter((r) => !inside.includes(r));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.every((r) => r.decision === 'allowed' && r.policyChannel === null)).toBe(true);
+  });
+
+  it('counts per account and over time as the naive model does', async () => {
+    const f = filters();
+    const expected = expectedViolations(f);
+    const perAccount = new Map<string, number>();
+    for (const r of expected) perAccount.set(r.accountId, (perAccount.get(r.accountId) ?? 0) + 1);
+    const { rows: accounts, total } = await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 500 });
+    expect(total).toBe(perAccount.size);
+    expect(Object.fromEntries(accounts.map((a) => [a.accountId, a.total]))).toEqual(Object.fromEntries(perAccount));
+    expect(accounts.map((a) => a.total)).toEqual([...accounts.map((a) => a.total)].sort((a, b) => b - a));
+    const series = await violationSeries(db().prisma, f, 'day');
+    const perDay = new Map<string, number>();
+    for (const r of expected) perDay.set(`${r.occurredAt.slice(0, 10)}T00:00:00.000Z`, (perDay.get(`${r.occurredAt.slice(0, 10)}T00:00:00.000Z`) ?? 0) + 1);
+    expect(Object.fromEntries(series.map((p) => [p.bucket, p.allowedUnsupported + p.blockedSupported]))).toEqual(Object.fromEntries(perDay));
+  });
+
+  it('refuses overlapping versions of one key with a message naming the version in the way, and stores nothing', async () => {
+    const before = await db().prisma.regionPolicy.count();
+    const error = await addPolicy(db().pool, ADMIN, { provider: 'openai', region: 'HK', status: 'supported', effectiveFrom: '2024-08-01' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolicyChangeError);
+    expect((error as PolicyChangeError).code).toBe('overlap');
+    expect((error as Error).message).toMatch(/openai \(every channel\) in HK .* overlaps version #\d+ \(unsupported/);
+    // The same dates for one channel are another key: allowed.
+    await expect(addPolicy(db().pool, ADMIN, { provider: 'openai', channel: 'reseller-acme', region: 'HK', status: 'supported', effectiveFrom: '2030-01-01', effectiveTo: '2030-02-01' })).resolves.toMatchObject({ channel: 'reseller-acme' });
+    // A whole import is refused at its first overlapping line.
+    const csv = 'provider,channel,region,status,effective_from,effective_to,note\nmistral,,FR,supported,2024-01-01,,ok\nopenai,,HK,supported,2025-01-01,,clash\n';
+    await expect(importPolicies(db().pool, ADMIN, csv)).rejects.toThrow(/^Line 3: openai \(every channel\) in HK/);
+    expect(await db().prisma.regionPolicy.count()).toBe(before + 1);
+    await expect(addPolicy(db().pool, ADMIN, { provider: 'openai', region: 'ZZ', status: 'supported', effectiveFrom: '2024-01-01' })).rejects.toThrow(/ISO 3166/);
+    await expect(addPolicy(db().pool, ADMIN, { provider: 'openai', region: 'FR', status: 'banned', effectiveFrom: '2024-01-01' })).rejects.toThrow(/status must be one of/);
+    await expect(addPolicy(db().pool, ADMIN, { provider: 'openai', region: 'FR', status: 'supported', effectiveFrom: '2024-02-01', effectiveTo: '2024-01-01' })).rejects.toThrow(/effective to must be after/);
+  });
+
+  it('changes the counts at once when a policy is edited, and audits every change on the chain', async () => {
+    const f = filters('region=US');
+    const before = (await violationSummary(db().prisma, f)).current;
+    expect(before.total).toBe(0); // US: openai/direct restricted, nothing else listed
+    const added = await addPolicy(db().pool, ADMIN, { provider: 'azure-openai', channel: 'azure-global', region: 'US', status: 'unsupported', effectiveFrom: '2024-07-10' });
+    catalogue.push({ provider: 'azure-openai', channel: 'azure-global', region: 'US', status: 'unsupported', from: Date.parse('2024-07-10'), to: null });
+    const after = (await violationSummary(db().prisma, f)).current;
+    expect(after.allowedUnsupported).toBe(expectedViolations(f).length);
+    expect(after.allowedUnsupported).toBeGreaterThan(0);
+    await closePolicy(db().pool, ADMIN, added.id, '2024-07-12');
+    catalogue.at(-1)!.to = Date.parse('2024-07-12');
+    expect((await violationSummary(db().prisma, f)).current.allowedUnsupported).toBe(expectedViolations(f).length);
+    const actions = (await db().prisma.auditEvent.findMany({ where: { action: { startsWith: 'policy.' } } })).map((e) => e.action);
+    expect(actions.filter((a) => a === 'policy.create').length).toBeGreaterThanOrEqual(7);
+    expect(actions).toContain('policy.close');
+    expect(actions).toContain('policy.supersede');
+    expect((await verifyAuditChain(db().prisma)).ok).toBe(true);
+  });
+
+  it('ranks channel divergence as the naive model does', async () => {
+    for (const query of ['', 'region=CN', 'from=2024-07-05T06:30:00Z&to=2024-07-12T06:30:00Z']) {
+      const f = filters(query);
+      const kept = rows.filter((r) => matchesFilters(r, { ...f, decision: { include: [], exclude: [] } }));
+      const groups = new Map<string, DecisionRow[]>();
+      for (const r of kept) groups.set(`${r.accountId}|${r.callerRegion}`, [...(groups.get(`${r.accountId}|${r.callerRegion}`) ?? []), r]);
+      const expected = new Map<string, number>();
+      for (const [key, group] of groups) {
+        const route = (r: DecisionRow) => `${r.provider}/${r.channel}`;
+        const blocks = group.filter((r) => r.decision === 'blocked');
+        const allows = group.filter((r) => r.decision === 'allowed');
+        if (!blocks.some((b) => allows.some((a) => route(a) !== route(b)))) continue;
+        expected.set(key, allows.filter((a) => blocks.some((b) => route(b) !== route(a) && b.occurredAt <= a.occurredAt)).length);
+      }
+      expect(expected.size).toBeGreaterThan(5);
+      const { rows: found, total } = await divergence(db().prisma, f, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 1000 });
+      expect(total).toBe(expected.size);
+      expect(Object.fromEntries(found.map((d) => [`${d.accountId}|${d.callerRegion}`, d.allowedAfterBlock]))).toEqual(Object.fromEntries(expected));
+      expect(found.map((d) => d.allowedAfterBlock)).toEqual([...found.map((d) => d.allowedAfterBlock)].sort((a, b) => b - a));
+    }
+  });
+});
