@@ -1,7 +1,7 @@
 // The Gatewatch command line: `npm run gw -- <command> [options]`.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -17,6 +17,8 @@ import { createDatabase, type Database } from '@/lib/db/client';
 import { resolveDatabaseUrl } from '@/lib/db/connect';
 import { migrate } from '@/lib/db/migrate';
 import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
+import { describeProblem, verifyEvidencePack } from '@/lib/evidence/verify-pack';
+import { addPolicy, closePolicy, importPolicies, supersedePolicy } from '@/lib/policy/catalogue';
 import { firstRejections, getBatch } from '@/lib/ingest/batches';
 import { ingestFile } from '@/lib/ingest/ingest-file';
 import type { IngestResult } from '@/lib/ingest/pipeline';
@@ -38,6 +40,17 @@ Commands:
   audit verify [--head HASH]           check the audit trail's hash chain; exits 1 naming the first
                                        entry modified, deleted or reordered. --head: a head hash kept
                                        earlier, which must still be on the chain
+  policy list [--all]                  region policy versions (in force now, or --all with history)
+  policy add --provider P --region R --status S --from DATE [--channel C] [--to DATE] [--note N]
+                                       add a version (status: supported, unsupported, restricted);
+                                       refused when it overlaps a version of the same key
+  policy close ID --at DATE            end a version at DATE
+  policy supersede ID --at DATE --status S [--note N]
+                                       end a version at DATE and open one with status S from then
+  policy import FILE.csv               add every version of a CSV file (provider, channel, region,
+                                       status, effective_from, effective_to, note), all or none
+  evidence verify PACK.zip             check every file of an evidence pack against its manifest;
+                                       exits 1 naming each file modified, missing or added
   ingest FILE... [--strict] [--json]   ingest log batches (CSV or NDJSON, optionally gzip); exits 1
                                        when a file is refused, --json prints one JSON report per file
   help                                 show this help
@@ -220,6 +233,21 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
+    case 'policy':
+      await policyCommand(rest);
+      return;
+    case 'evidence': {
+      const [sub, file, ...more] = rest;
+      if (sub !== 'verify' || !file || more.length) throw new UsageError('Use: evidence verify PACK.zip');
+      const result = await verifyEvidencePack(file);
+      if (result.ok) {
+        console.log(`Evidence pack intact: ${result.files} files match manifest.json (generated ${String(result.manifest.generatedAt ?? '?')} by ${String(result.manifest.generatedBy ?? '?')}).`);
+        return;
+      }
+      for (const problem of result.problems) console.error(describeProblem(problem));
+      process.exitCode = 1;
+      return;
+    }
     case 'ingest': {
       let parsed;
       try {
@@ -234,6 +262,62 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+async function policyCommand(rest: string[]): Promise<void> {
+  const [sub, ...args] = rest;
+  const idOf = (raw: string | undefined) => {
+    const id = z.coerce.number().int().min(1).safeParse(raw);
+    if (!id.success) throw new UsageError('Name the version by its id (see policy list)');
+    return id.data;
+  };
+  switch (sub) {
+    case 'list': {
+      const values = parse(args, { all: { type: 'boolean' } });
+      const rows = await withDatabase((db) => db.prisma.regionPolicy.findMany({
+        where: values.all ? {} : { effectiveFrom: { lte: new Date() }, OR: [{ effectiveTo: null }, { effectiveTo: { gt: new Date() } }] },
+        orderBy: [{ provider: 'asc' }, { channel: 'asc' }, { region: 'asc' }, { effectiveFrom: 'asc' }],
+      }));
+      for (const p of rows) {
+        console.log([p.id, p.provider, p.channel ?? '*', p.region, p.status, p.effectiveFrom.toISOString(), p.effectiveTo?.toISOString() ?? 'open',
+          p.supersedesId ? `supersedes ${p.supersedesId}` : '', p.note ?? ''].join('\t'));
+      }
+      if (rows.length === 0) console.log(values.all ? 'No policy versions.' : 'No policy version is in force now.');
+      return;
+    }
+    case 'add': {
+      const v = parse(args, { provider: { type: 'string' }, channel: { type: 'string' }, region: { type: 'string' }, status: { type: 'string' },
+        from: { type: 'string' }, to: { type: 'string' }, note: { type: 'string' } });
+      const added = await withDatabase((db) => addPolicy(db.pool, CLI, { provider: required(v, 'provider'), channel: v.channel ?? null,
+        region: required(v, 'region'), status: required(v, 'status'), effectiveFrom: required(v, 'from'), effectiveTo: v.to ?? null, note: v.note ?? null }));
+      console.log(`Added version ${added.id}: ${added.provider}${added.channel ? `/${added.channel}` : ''} ${added.region} ${added.status} from ${added.effectiveFrom.toISOString()}.`);
+      return;
+    }
+    case 'close': {
+      const [id, ...more] = args;
+      const v = parse(more, { at: { type: 'string' } });
+      const closed = await withDatabase((db) => closePolicy(db.pool, CLI, idOf(id), required(v, 'at')));
+      console.log(`Closed version ${closed.id} at ${closed.effectiveTo!.toISOString()}.`);
+      return;
+    }
+    case 'supersede': {
+      const [id, ...more] = args;
+      const v = parse(more, { at: { type: 'string' }, status: { type: 'string' }, note: { type: 'string' } });
+      const added = await withDatabase((db) => supersedePolicy(db.pool, CLI, idOf(id), { at: required(v, 'at'), status: required(v, 'status'), note: v.note }));
+      console.log(`Version ${added.id} (${added.status}) supersedes version ${added.supersedesId} from ${added.effectiveFrom.toISOString()}.`);
+      return;
+    }
+    case 'import': {
+      const [file, ...more] = args;
+      if (!file || more.length) throw new UsageError('Use: policy import FILE.csv');
+      const csv = await readFile(file, 'utf8');
+      const added = await withDatabase((db) => importPolicies(db.pool, CLI, csv));
+      console.log(`Imported ${added.length} policy versions (ids ${added.map((p) => p.id).join(', ')}).`);
+      return;
+    }
+    default:
+      throw new UsageError('Use: policy list|add|close|supersede|import (see help)');
   }
 }
 

@@ -2,7 +2,7 @@ import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { divergenceCandidatesSql, DIVERGES, RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
 
 import { where } from './filter-sql';
-import type { Filters } from './filters';
+import { type Filters, parseFilters, type SearchParamsInput } from './filters';
 import { monthDays } from './range';
 
 // Channel divergence: accounts that, inside the range, were blocked on one route
@@ -111,5 +111,5 @@ async function countDivergent(prisma: PrismaClient, filters: Filters): Promise<n
   return Number(row!.n);
 }
 
-/** The window the divergence view uses when the URL names none. */
-export const DEFAULT_DIVERGENCE_RANGE = '7d';
+/** The filters of a divergence view: its window is 7 days when the URL names no range. */
+export const divergenceFilters = (params: SearchParamsInput) => parseFilters(params, new Date(), '7d');

@@ -82,7 +82,7 @@ function parseInstant(name: string, rawInput: string): Date {
   return date;
 }
 
-export function parseFilters(params: SearchParamsInput, now: Date = new Date()): Filters {
+export function parseFilters(params: SearchParamsInput, now: Date = new Date(), defaultRange: RangePreset = DEFAULT_RANGE): Filters {
   const dimension = (name: Dimension): DimensionFilter => {
     const parse = (key: string) =>
       values(params, key).map((v) => {
@@ -101,13 +101,13 @@ export function parseFilters(params: SearchParamsInput, now: Date = new Date()):
   let to: Date;
   if (fromRaw || toRaw) {
     to = toRaw ? parseInstant('to', toRaw) : now;
-    from = fromRaw ? parseInstant('from', fromRaw) : new Date(to.getTime() - RANGE_PRESETS[DEFAULT_RANGE]);
+    from = fromRaw ? parseInstant('from', fromRaw) : new Date(to.getTime() - RANGE_PRESETS[defaultRange]);
     if (from >= to) throw new FilterError('from must be before to');
   } else {
     if (rangeRaw !== undefined && !(rangeRaw in RANGE_PRESETS)) {
       throw new FilterError(`range "${rangeRaw}" is not one of ${Object.keys(RANGE_PRESETS).join(', ')}`);
     }
-    range = (rangeRaw as RangePreset | undefined) ?? DEFAULT_RANGE;
+    range = (rangeRaw as RangePreset | undefined) ?? defaultRange;
     to = now;
     from = new Date(now.getTime() - RANGE_PRESETS[range]);
   }

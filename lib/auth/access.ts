@@ -21,6 +21,8 @@ export const PAGE_ACCESS = {
   '/accounts/[id]': 'analyst',
   '/decisions': 'analyst',
   '/policies': 'viewer',
+  '/violations': 'viewer',
+  '/divergence': 'viewer',
   '/uploads': 'analyst',
   '/uploads/[id]': 'analyst',
   '/audit': 'admin',
@@ -47,6 +49,12 @@ export const ROUTE_ACCESS = {
   'GET /api/v1/breakdown': 'viewer',
   'GET /api/v1/accounts': 'viewer',
   'GET /api/v1/decisions': 'analyst',
+  'GET /api/v1/violations': 'analyst',
+  'GET /api/v1/violations/accounts': 'viewer',
+  'GET /api/v1/violations/timeseries': 'viewer',
+  'GET /api/v1/divergence': 'viewer',
+  // Holds the raw decisions.
+  'GET /api/v1/evidence': 'analyst',
   'GET /api/v1/batches': 'viewer',
   'POST /api/v1/batches': 'analyst',
   'GET /api/v1/batches/[id]': 'viewer',
@@ -70,5 +78,8 @@ export const ACTION_ACCESS = {
   setDisabledAction: 'admin',
   createTokenAction: 'admin',
   revokeTokenAction: 'admin',
+  addPolicyAction: 'admin',
+  closePolicyAction: 'admin',
+  supersedePolicyAction: 'admin',
 } as const satisfies Record<string, Access>;
 export type ActionName = keyof typeof ACTION_ACCESS;

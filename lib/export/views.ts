@@ -5,6 +5,10 @@ import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionLogSql } from '@/lib/analytics/decisions';
 import { BucketSchema, defaultBucket, GroupBySchema, type Filters } from '@/lib/analytics/filters';
 import { timeSeries } from '@/lib/analytics/time-series';
+import { DIVERGENCE_SORTS, divergenceFilters, divergenceSql, toDivergenceRow, type DivergenceSort } from '@/lib/analytics/divergence';
+import {
+  toViolationAccountRow, VIOLATION_ACCOUNT_SORTS, violationAccountsSql, violationListSql, type ViolationAccountSort, type ViolationRecord,
+} from '@/lib/analytics/violations';
 import { AuditFilterError, auditWhereSql, parseAuditFilter } from '@/lib/audit/list';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
@@ -166,7 +170,74 @@ const audit: ExportView = {
   },
 };
 
-export const EXPORT_VIEWS = { decisions, accounts, breakdown: breakdownView, timeseries, batches, audit } as const;
+const violations: ExportView = {
+  minRole: 'analyst',
+  async plan(_prisma, filters, params) {
+    return {
+      header: ['decision_id', 'occurred_at', 'request_id', 'account_id', 'account_name', 'caller_region', 'provider', 'channel',
+        'decision', 'reason', 'violation', 'policy_id', 'policy_status', 'policy_channel', 'policy_from', 'policy_to', 'policy_note'],
+      source: { kind: 'query', sql: violationListSql(filters, { accountId: params.get('account') ?? undefined }) },
+      toValues: (r: ViolationRecord) => [r.decisionId, r.occurredAt, r.requestId, r.accountId, r.accountName, r.callerRegion, r.provider,
+        r.channel, r.decision, r.reason, r.decision === 'allowed' ? 'allowed_while_unsupported' : 'blocked_while_supported', r.policyId,
+        r.policyStatus, r.policyChannel ?? '*', r.policyFrom, r.policyTo, r.policyNote],
+    };
+  },
+};
+
+const violationAccountsView: ExportView = {
+  minRole: 'viewer',
+  async plan(_prisma, filters, params) {
+    const sort = param(params, 'sort', z.string().regex(new RegExp(`^-?(${VIOLATION_ACCOUNT_SORTS.join('|')})$`)), '-total');
+    return {
+      header: ['account_id', 'account_name', 'allowed_while_unsupported', 'blocked_while_supported', 'total', 'first_at', 'last_at', 'channels'],
+      source: { kind: 'query', sql: violationAccountsSql(filters, { column: sort.replace(/^-/, '') as ViolationAccountSort, desc: sort.startsWith('-') }) },
+      toValues: (raw: Parameters<typeof toViolationAccountRow>[0]) => {
+        const r = toViolationAccountRow(raw);
+        return [r.accountId, r.accountName, r.allowedUnsupported, r.blockedSupported, r.total, r.firstAt, r.lastAt, r.channels.join(' ')];
+      },
+    };
+  },
+};
+
+const divergenceView: ExportView = {
+  minRole: 'viewer',
+  async plan(_prisma, _filters, params) {
+    const sort = param(params, 'sort', z.string().regex(new RegExp(`^-?(${DIVERGENCE_SORTS.join('|')})$`)), '-allowedAfterBlock');
+    const routes = (rs: { route: string; count: number }[]) => rs.map((r) => `${r.route}:${r.count}`).join(' ');
+    return {
+      header: ['account_id', 'account_name', 'caller_region', 'allowed_after_block', 'allowed', 'blocked', 'first_block_at', 'blocked_routes', 'allowed_routes'],
+      source: { kind: 'query', sql: divergenceSql(divergenceFilters(params), { column: sort.replace(/^-/, '') as DivergenceSort, desc: sort.startsWith('-') }) },
+      toValues: (raw: Parameters<typeof toDivergenceRow>[0]) => {
+        const r = toDivergenceRow(raw);
+        return [r.accountId, r.accountName, r.callerRegion, r.allowedAfterBlock, r.allowed, r.blocked, r.firstBlockAt, routes(r.blockedRoutes), routes(r.allowedRoutes)];
+      },
+    };
+  },
+};
+
+const policies: ExportView = {
+  minRole: 'viewer',
+  async plan(_prisma, filters, params) {
+    // The versions in force at some instant of the range (all of them with ?all=1).
+    const all = ['1', 'true'].includes(params.get('all') ?? '');
+    return {
+      header: ['id', 'provider', 'channel', 'region', 'status', 'effective_from', 'effective_to', 'note', 'supersedes_id', 'closed_at', 'created_at', 'created_by'],
+      source: {
+        kind: 'query',
+        sql: Prisma.sql`SELECT p.*, u.email AS created_by FROM region_policies p LEFT JOIN users u ON u.id = p.created_by_id
+          WHERE ${all ? Prisma.sql`true` : Prisma.sql`p.effective_from < ${filters.to} AND (p.effective_to IS NULL OR p.effective_to > ${filters.from})`}
+          ORDER BY p.provider, p.channel NULLS FIRST, p.region, p.effective_from`,
+      },
+      toValues: (p) => [p.id, p.provider, p.channel ?? '*', p.region, p.status, p.effective_from.toISOString(), p.effective_to?.toISOString(),
+        p.note, p.supersedes_id, p.closed_at?.toISOString(), p.created_at.toISOString(), p.created_by],
+    };
+  },
+};
+
+export const EXPORT_VIEWS = {
+  decisions, accounts, breakdown: breakdownView, timeseries, batches, audit,
+  violations, 'violation-accounts': violationAccountsView, divergence: divergenceView, policies,
+} as const;
 export type ExportViewName = keyof typeof EXPORT_VIEWS;
 
 export function isExportView(name: string): name is ExportViewName {

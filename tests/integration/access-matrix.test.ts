@@ -20,13 +20,16 @@ const ROLES: Role[] = ['viewer', 'analyst', 'admin'];
 const PAGE_URLS: Record<PagePath, string> = {
   '/sign-in': '/sign-in', '/setup': '/setup', '/': '/', '/overview': '/overview', '/breakdown': '/breakdown',
   '/accounts': '/accounts', '/accounts/[id]': '/accounts/acct-none', '/decisions': '/decisions', '/policies': '/policies',
-  '/uploads': '/uploads', '/uploads/[id]': '/uploads/1', '/audit': '/audit', '/settings': '/settings',
+  '/violations': '/violations', '/divergence': '/divergence', '/uploads': '/uploads', '/uploads/[id]': '/uploads/1', '/audit': '/audit', '/settings': '/settings',
 };
 const ROUTE_URLS: Record<RouteKey, string> = {
   'GET /api/v1/summary': '/api/v1/summary', 'GET /api/v1/timeseries': '/api/v1/timeseries', 'GET /api/v1/breakdown': '/api/v1/breakdown?by=region',
   'GET /api/v1/accounts': '/api/v1/accounts', 'GET /api/v1/decisions': '/api/v1/decisions', 'GET /api/v1/batches': '/api/v1/batches',
   'POST /api/v1/batches': '/api/v1/batches', 'GET /api/v1/batches/[id]': '/api/v1/batches/1',
   'GET /api/v1/batches/[id]/errors.csv': '/api/v1/batches/1/errors.csv', 'GET /api/v1/uploads/[uploadId]/progress': '/api/v1/uploads/abcdefgh/progress',
+  'GET /api/v1/violations': '/api/v1/violations', 'GET /api/v1/violations/accounts': '/api/v1/violations/accounts',
+  'GET /api/v1/violations/timeseries': '/api/v1/violations/timeseries', 'GET /api/v1/divergence': '/api/v1/divergence',
+  'GET /api/v1/evidence': '/api/v1/evidence?range=24h',
   'GET /api/v1/export/[file]': '/api/v1/export/breakdown.csv?by=region',
   'GET /api/v1/export/manifests/[id]': '/api/v1/export/manifests/00000000-0000-4000-8000-000000000000',
 };

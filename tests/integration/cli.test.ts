@@ -1,35 +1,14 @@
-import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
 import { hashSecret } from '@/lib/auth/secrets';
 import { checkCredentials } from '@/lib/auth/sign-in';
 
+import { gw } from '../helpers/gw-cli';
 import { useTestDatabase } from '../helpers/test-database';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-const exec = promisify(execFile);
-
-async function gw(args: string[], env: Record<string, string>, input?: string) {
-  const child = exec(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/gw.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  } else {
-    child.child.stdin?.end();
-  }
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('gw command line', () => {
   const db = useTestDatabase();
@@ -115,5 +94,26 @@ describe('gw command line', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/entry #2 .* was modified/);
     expect((await gw(['audit', 'verify', '--head', 'xyz'], env)).code).toBe(2);
+  });
+
+  it('adds, supersedes, lists and imports region policies, refusing an overlap with exit 1 and a message', async () => {
+    const env = { DATABASE_URL: db().url };
+    const added = await gw(['policy', 'add', '--provider', 'openai', '--region', 'cn', '--status', 'supported', '--from', '2024-01-01'], env);
+    expect(added.stdout).toMatch(/Added version (\d+): openai CN supported from 2024-01-01T00:00:00.000Z/);
+    const id = added.stdout.match(/Added version (\d+)/)![1]!;
+    const superseded = await gw(['policy', 'supersede', id, '--at', '2024-07-09', '--status', 'unsupported', '--note', 'July 2024'], env);
+    expect(superseded.stdout).toMatch(new RegExp(`supersedes version ${id} from 2024-07-09`));
+    const overlap = await gw(['policy', 'add', '--provider', 'openai', '--region', 'CN', '--status', 'restricted', '--from', '2024-08-01'], env);
+    expect(overlap.code).toBe(1);
+    expect(overlap.stderr).toMatch(/overlaps version #\d+ \(unsupported/);
+    const file = path.join(os.tmpdir(), `gw-policies-${process.pid}.csv`);
+    await writeFile(file, 'provider,channel,region,status,effective_from,effective_to,note\nazure-openai,azure-china-21vianet,CN,supported,2024-01-01,,21Vianet\n');
+    expect((await gw(['policy', 'import', file], env)).stdout).toMatch(/Imported 1 policy versions/);
+    const list = await gw(['policy', 'list', '--all'], env);
+    expect(list.stdout.trim().split('\n')).toHaveLength(3);
+    expect(list.stdout).toMatch(/openai\t\*\tCN\tunsupported\t2024-07-09T00:00:00.000Z\topen\tsupersedes/);
+    const bad = await gw(['policy', 'add', '--provider', 'openai', '--region', 'CN', '--status', 'banned', '--from', '2030-01-01'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/status must be one of supported, unsupported, restricted/);
   });
 });
