@@ -21,6 +21,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const nav: NavItem[] = [
     { href: '/overview', label: 'Overview' },
     { href: '/breakdown', label: 'Breakdown' },
+    { href: '/violations', label: 'Violations' },
+    { href: '/divergence', label: 'Divergence' },
     { href: '/accounts', label: 'Accounts' },
     { href: '/decisions', label: 'Decisions' },
     { href: '/uploads', label: 'Uploads' },

@@ -47,6 +47,13 @@ export function DecisionDrawer({ decision, id, tz }: { decision: DecisionRow | n
     ['Decision', <DecisionBadge key="d" decision={decision.decision} />],
     ['Reason', decision.reason ?? '–'],
     ['Policy version', decision.policyVersion ?? '–'],
+    ['Policy in force', decision.policy ? (
+      <span key="p" data-testid="policy-in-force">
+        #{decision.policy.id} {decision.policy.status} for {decision.policy.channel ?? 'every channel'}, {decision.policy.effectiveFrom.slice(0, 10)} to {decision.policy.effectiveTo?.slice(0, 10) ?? 'open end'}
+        {decision.policy.violation ? <strong className="ml-1 text-blocked">— violation</strong> : null}
+        {decision.policy.note ? <><br /><span className="text-xs text-slate-500">{decision.policy.note}</span></> : null}
+      </span>
+    ) : 'none recorded'],
     ['Request id', <code key="r" className="break-all text-xs">{decision.requestId}</code>],
     ['Account', <span key="a"><AccountLink id={decision.accountId}>{decision.accountName ?? decision.accountId}</AccountLink><br /><code className="text-xs">{decision.accountId}</code></span>],
     ['Caller region', decision.callerRegion],

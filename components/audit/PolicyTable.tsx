@@ -15,11 +15,16 @@ export interface PolicyRow {
   effectiveFrom: string;
   effectiveTo: string | null;
   note: string | null;
+  supersedesId: number | null;
 }
 
+const utc = (iso: string) => (iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 16).replace('T', ' '));
+
 const columns: ColumnDef<PolicyRow, unknown>[] = [
-  { id: 'effectiveFrom', header: 'Effective from (UTC)', cell: ({ row }) => row.original.effectiveFrom.slice(0, 10) },
-  { id: 'effectiveTo', header: 'Until', enableSorting: false, cell: ({ row }) => row.original.effectiveTo?.slice(0, 10) ?? 'open' },
+  { id: 'id', header: 'Version', enableSorting: false,
+    cell: ({ row }) => `#${row.original.id}${row.original.supersedesId ? ` (supersedes #${row.original.supersedesId})` : ''}` },
+  { id: 'effectiveFrom', header: 'Effective from (UTC)', cell: ({ row }) => utc(row.original.effectiveFrom) },
+  { id: 'effectiveTo', header: 'Until', enableSorting: false, cell: ({ row }) => (row.original.effectiveTo ? utc(row.original.effectiveTo) : 'open') },
   { id: 'provider', header: 'Provider', accessorKey: 'provider' },
   { id: 'channel', header: 'Channel', enableSorting: false, cell: ({ row }) => row.original.channel ?? 'all channels' },
   { id: 'region', header: 'Region', accessorKey: 'region' },

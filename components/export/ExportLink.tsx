@@ -1,3 +1,5 @@
+import type { ExportViewName } from '@/lib/export/views';
+
 /**
  * "Export CSV" for a view: the same URL parameters as the page, so the file holds exactly
  * what the view shows (all rows, not only the visible page). A plain download link: the
@@ -9,7 +11,7 @@ export function ExportLink({
   label = 'Export CSV',
   excel = true,
 }: {
-  view: 'decisions' | 'accounts' | 'breakdown' | 'timeseries' | 'batches' | 'audit';
+  view: ExportViewName;
   params?: Record<string, string | string[] | undefined> | URLSearchParams;
   label?: string;
   /** Also offer the variant with a BOM for Excel. */

@@ -43,6 +43,11 @@ export function DecisionLogTable({ rows, tz, showAccount = true, footer, caption
     { id: 'provider', header: 'Provider', accessorKey: 'provider' },
     { id: 'channel', header: 'Channel', accessorKey: 'channel' },
     { id: 'reason', header: 'Reason', cell: ({ row }) => row.original.reason ?? <span className="text-slate-400">–</span> },
+    { id: 'policy', header: 'Policy in force', cell: ({ row }) => {
+      const p = row.original.policy;
+      if (!p) return <span className="text-slate-400">–</span>;
+      return <span className={p.violation ? 'font-semibold text-blocked' : ''} title={p.note ?? undefined}>{p.status}{p.violation ? ' (violation)' : ''}</span>;
+    } },
     { id: 'model', header: 'Model', cell: ({ row }) => row.original.model ?? <span className="text-slate-400">–</span> },
     { id: 'requestId', header: 'Request id', cell: ({ row }) => <code className="text-xs">{row.original.requestId}</code> },
     { id: 'details', header: () => <span className="sr-only">Details</span>, cell: ({ row }) => (

@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
+import { contradictsPolicy, IN_FORCE_ID, policyInForceJoins, type PolicyStatus } from '@/lib/policy/in-force';
 import { countedProvidersSql } from '@/lib/rollups/decision-counts';
 
 import type { Filters } from './filters';
@@ -21,6 +22,20 @@ export interface DecisionRecord {
   model: string | null;
   batchId: number;
   batchLine: number;
+  /** The region policy in force when the decision was made (lib/policy/in-force.ts), if any. */
+  policy: PolicyInForce | null;
+}
+
+export interface PolicyInForce {
+  id: number;
+  status: PolicyStatus;
+  /** null: the provider-wide version. */
+  channel: string | null;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  note: string | null;
+  /** Whether the decision contradicts it (allowed while unsupported, blocked while supported). */
+  violation: boolean;
 }
 
 export interface DecisionPage {
@@ -87,7 +102,7 @@ export async function decisionsPage(
   const rows = await prisma.$queryRaw<DecisionRecord[]>(decisionLogSql(filters, { ...options, limit: options.limit + 1 }));
   const more = rows.length > options.limit;
   const page = more ? rows.slice(0, options.limit) : rows;
-  return { rows: page, nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+  return { rows: await withPolicies(prisma, page), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
 }
 
 /**
@@ -95,15 +110,31 @@ export async function decisionsPage(
  * provider, so we probe it once per provider (a hand-made skip scan).
  */
 export async function decisionsByRequestId(prisma: PrismaClient, requestId: string): Promise<DecisionRecord[]> {
-  return prisma.$queryRaw<DecisionRecord[]>`
+  return withPolicies(prisma, await prisma.$queryRaw<DecisionRecord[]>`
     SELECT ${COLUMNS} FROM access_decisions
      WHERE id IN (SELECT d.id FROM (${countedProvidersSql}) p
                    JOIN access_decisions d ON d.provider = p.provider AND d.request_id = ${requestId})
-     ORDER BY occurred_at DESC`;
+     ORDER BY occurred_at DESC`);
 }
 
 export async function getDecision(prisma: PrismaClient, id: string): Promise<DecisionRecord | null> {
   if (!/^\d{1,19}$/.test(id)) return null;
   const rows = await prisma.$queryRaw<DecisionRecord[]>`SELECT ${COLUMNS} FROM access_decisions WHERE id = ${id}::bigint`;
-  return rows[0] ?? null;
+  return (await withPolicies(prisma, rows))[0] ?? null;
+}
+
+/** The policy in force for each decision of a page: one query, an index probe per row. */
+async function withPolicies(prisma: PrismaClient, rows: Omit<DecisionRecord, 'policy'>[]): Promise<DecisionRecord[]> {
+  if (rows.length === 0) return [];
+  const found = await prisma.$queryRaw<(Omit<PolicyInForce, 'effectiveFrom' | 'effectiveTo'> & { decisionId: string; effectiveFrom: Date; effectiveTo: Date | null })[]>`
+    SELECT d.id::text AS "decisionId", ${Prisma.raw(IN_FORCE_ID)} AS id, coalesce(pc.status, pw.status)::text AS status,
+           CASE WHEN pc.id IS NOT NULL THEN pc.channel END AS channel,
+           coalesce(pc.effective_from, pw.effective_from) AS "effectiveFrom",
+           CASE WHEN pc.id IS NOT NULL THEN pc.effective_to ELSE pw.effective_to END AS "effectiveTo",
+           coalesce(pc.note, pw.note) AS note, ${Prisma.raw(contradictsPolicy('d'))} AS violation
+      FROM access_decisions d ${Prisma.raw(policyInForceJoins('d'))}
+     WHERE d.id = ANY(${rows.map((r) => r.id)}::bigint[]) AND ${Prisma.raw(IN_FORCE_ID)} IS NOT NULL`;
+  const byId = new Map(found.map(({ decisionId, effectiveFrom, effectiveTo, ...p }) =>
+    [decisionId, { ...p, effectiveFrom: effectiveFrom.toISOString(), effectiveTo: effectiveTo?.toISOString() ?? null }]));
+  return rows.map((r) => ({ ...r, policy: byId.get(r.id) ?? null }));
 }

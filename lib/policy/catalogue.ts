@@ -110,6 +110,7 @@ async function change<T>(
   pool: pg.Pool,
   run: (client: pg.PoolClient) => Promise<{ result: T; keys: PolicyKey[]; audit: Omit<AuditEntry, 'actor'> }>,
   actor: Actor,
+  ip: string | null,
 ): Promise<T> {
   const client = await pool.connect();
   try {
@@ -117,7 +118,7 @@ async function change<T>(
     await waitForMergeLock(client);
     const { result, keys, audit } = await run(client);
     await rebuildViolations(client, keys);
-    await recordAuditOnConnection(client, { ...audit, actor });
+    await recordAuditOnConnection(client, { ...audit, actor, ip });
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -164,12 +165,12 @@ const versionDetails = (p: PolicyVersion) => ({
 });
 
 /** Adds a version; refused when it overlaps one of the same key. */
-export async function addPolicy(pool: pg.Pool, actor: Actor, input: unknown): Promise<StoredPolicy> {
+export async function addPolicy(pool: pg.Pool, actor: Actor, input: unknown, ip: string | null = null): Promise<StoredPolicy> {
   const version = parsePolicyVersion(input);
   return change(pool, async (client) => {
     const stored = await insertVersion(client, version, actor, null);
     return { result: stored, keys: [version], audit: { action: 'policy.create', target: `policy:${stored.id}`, details: versionDetails(version) } };
-  }, actor);
+  }, actor, ip);
 }
 
 async function lockVersion(client: pg.PoolClient, id: number): Promise<StoredPolicy> {
@@ -198,7 +199,7 @@ const parseAt = (value: unknown) => {
 };
 
 /** Closes a version at `at`: from then on no version of its key is in force (until one is added). */
-export async function closePolicy(pool: pg.Pool, actor: Actor, id: number, atInput: unknown): Promise<StoredPolicy> {
+export async function closePolicy(pool: pg.Pool, actor: Actor, id: number, atInput: unknown, ip: string | null = null): Promise<StoredPolicy> {
   const at = parseAt(atInput);
   return change(pool, async (client) => {
     const old = await lockVersion(client, id);
@@ -208,7 +209,7 @@ export async function closePolicy(pool: pg.Pool, actor: Actor, id: number, atInp
       keys: [old],
       audit: { action: 'policy.close', target: `policy:${id}`, details: { ...versionDetails(old), closedAt: at.toISOString(), previousEffectiveTo: old.effectiveTo?.toISOString() ?? null } },
     };
-  }, actor);
+  }, actor, ip);
 }
 
 /**
@@ -220,6 +221,7 @@ export async function supersedePolicy(
   actor: Actor,
   id: number,
   change_: { at: unknown; status: unknown; note?: unknown },
+  ip: string | null = null,
 ): Promise<StoredPolicy> {
   const at = parseAt(change_.at);
   return change(pool, async (client) => {
@@ -232,7 +234,7 @@ export async function supersedePolicy(
       keys: [old],
       audit: { action: 'policy.supersede', target: `policy:${stored.id}`, details: { supersedes: old.id, previousStatus: old.status, ...versionDetails(version) } },
     };
-  }, actor);
+  }, actor, ip);
 }
 
 export const POLICY_CSV_COLUMNS = ['provider', 'channel', 'region', 'status', 'effective_from', 'effective_to', 'note'] as const;
@@ -242,7 +244,7 @@ export const POLICY_CSV_COLUMNS = ['provider', 'channel', 'region', 'status', 'e
  * effective_from, effective_to, note; channel, effective_to and note may be empty) in one
  * change: all of them or, at the first problem, none, with the problem's line named.
  */
-export async function importPolicies(pool: pg.Pool, actor: Actor, csv: string): Promise<StoredPolicy[]> {
+export async function importPolicies(pool: pg.Pool, actor: Actor, csv: string, ip: string | null = null): Promise<StoredPolicy[]> {
   const versions = parsePolicyCsv(csv);
   return change(pool, async (client) => {
     const stored: StoredPolicy[] = [];
@@ -252,7 +254,7 @@ export async function importPolicies(pool: pg.Pool, actor: Actor, csv: string): 
       keys: versions.map((v) => v.version),
       audit: { action: 'policy.import', target: `policies:${stored.length}`, details: { ids: stored.map((s) => s.id) } },
     };
-  }, actor);
+  }, actor, ip);
 }
 
 export function parsePolicyCsv(csv: string): { line: number; version: PolicyVersion }[] {

@@ -16,3 +16,12 @@ export async function listRegionPolicies(
   ]);
   return { rows, total };
 }
+
+/** Versions not ended yet (open, or ending in the future): what an admin can close or supersede. */
+export async function openRegionPolicies(prisma: PrismaClient) {
+  return prisma.regionPolicy.findMany({
+    where: { OR: [{ effectiveTo: null }, { effectiveTo: { gt: new Date() } }] },
+    orderBy: [{ provider: 'asc' }, { channel: 'asc' }, { region: 'asc' }, { effectiveFrom: 'asc' }],
+    take: 1000,
+  });
+}

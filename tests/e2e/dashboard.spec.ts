@@ -19,7 +19,7 @@ test('overview → region bar → filtered breakdown → account on both channel
   await page.getByLabel('Date range').selectOption('90d');
   await expect(page).toHaveURL(/[?&]range=90d/);
   await expect(page.getByTestId('stat-decisions')).not.toHaveText('0');
-  await expect(page.getByTestId('policy-markers')).toContainText('openai (all channels) blocked for CN');
+  await expect(page.getByTestId('policy-markers')).toContainText('openai (all channels) unsupported for CN');
 
   // Clicking a region bar offers "only", "exclude" and the breakdown of that region.
   await page.getByTestId('bar-region-CN').click();

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { bucketStarts, fillBuckets } from '@/components/analytics/buckets';
 import { formatRange } from '@/components/analytics/format';
 import { HeadlineStats } from '@/components/analytics/HeadlineStats';
+import { ViolationStats } from '@/components/analytics/ViolationStats';
 import { BUCKET_OPTIONS, CHART_OPTIONS } from '@/components/analytics/labels';
 import { ParamSelect, ParamToggle } from '@/components/analytics/ParamControls';
 import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
@@ -18,6 +19,7 @@ import { defaultBucket, parseFilters, type SearchParamsInput } from '@/lib/analy
 import { policyMarkers } from '@/lib/analytics/policy-markers';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
+import { violationSummary } from '@/lib/analytics/violations';
 import { parseBucket, parseChartKind, parseView } from '@/lib/analytics/view-params';
 import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
@@ -37,8 +39,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const { filters, bucket, chart } = parsed.view;
   const { tz } = filters;
   const db = prisma();
-  const [totals, series, markers, regions, providers, channels, matrix] = await Promise.all([
+  const [totals, violations, series, markers, regions, providers, channels, matrix] = await Promise.all([
     summary(db, filters),
+    violationSummary(db, filters),
     timeSeries(db, filters, bucket),
     policyMarkers(db, filters),
     breakdown(db, filters, 'region'),
@@ -73,6 +76,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div className="space-y-6">
         <HeadlineStats current={totals.current} previous={totals.previous} previousFrom={totals.previousFrom.toISOString()}
           previousTo={filters.from.toISOString()} tz={tz} />
+        <ViolationStats summary={violations} href={href('/violations', filterQuery)} />
         <DecisionSeriesChart
           points={points.map(({ bucket: b, allowed, blocked }) => ({ bucket: b, allowed, blocked }))}
           bucket={bucket}

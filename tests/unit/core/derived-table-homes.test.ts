@@ -14,6 +14,7 @@ const HOMES: Record<string, string> = {
   account_presence_daily: 'lib/rollups/account-presence.ts',
   account_running_monthly: 'lib/rollups/account-running-monthly.ts',
   account_running_vectors: 'lib/rollups/account-running-vectors.ts',
+  decision_violations: 'lib/rollups/decision-violations.ts',
 };
 
 function sourceFiles(dir: string): string[] {
