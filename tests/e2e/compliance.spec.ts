@@ -17,15 +17,19 @@ test('an admin marks a region unsupported from a date; the violation count and t
 
   await page.goto('/policies');
   const form = page.getByRole('form', { name: 'Add policy version' });
-  await form.getByLabel('Provider').fill('openai');
-  await form.getByLabel('Region').fill('US');
-  await form.getByLabel('Status').selectOption('unsupported');
-  await form.getByLabel(/^From/).fill(day(10));
-  await form.getByLabel(/^Source/).fill('e2e: OpenAI stops serving US');
+  const fill = async () => {
+    await form.getByLabel('Provider').fill('openai');
+    await form.getByLabel('Region').fill('US');
+    await form.getByLabel('Status').selectOption('unsupported');
+    await form.getByLabel(/^From/).fill(day(10));
+    await form.getByLabel(/^Source/).fill('e2e: OpenAI stops serving US');
+  };
+  await fill();
   await form.getByRole('button', { name: 'Add version' }).click();
   await expect(form.getByRole('status')).toContainText('openai US unsupported from');
 
   // The same version again overlaps: refused with a message naming the version in the way.
+  await fill();
   await form.getByRole('button', { name: 'Add version' }).click();
   await expect(form.getByRole('alert')).toContainText('overlaps version #');
 
