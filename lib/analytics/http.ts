@@ -4,6 +4,8 @@ import type { RouteKey } from '@/lib/auth/access';
 import type { Principal } from '@/lib/auth/principal';
 import { authenticateRoute } from '@/lib/auth/request';
 
+import { MAX_PAGE } from '@/lib/pagination';
+
 import { CursorError } from './decisions';
 import { FilterError, parseFilters, type Filters } from './filters';
 
@@ -27,6 +29,22 @@ export function queryParam<T>(params: URLSearchParams, name: string, schema: z.Z
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new BadQueryError(`${name} "${raw}" is not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
+}
+
+/** A list's `sort` (a column, `-` first for descending), `page` and `pageSize` parameters. */
+export function sortAndPage<C extends string>(
+  params: URLSearchParams,
+  columns: readonly C[],
+  defaultSort: NoInfer<`${'' | '-'}${C}`>,
+  maxPageSize = 500,
+): { column: C; desc: boolean; page: number; pageSize: number } {
+  const sort = queryParam(params, 'sort', z.string().regex(new RegExp(`^-?(${columns.join('|')})$`)), defaultSort);
+  return {
+    column: sort.replace(/^-/, '') as C,
+    desc: sort.startsWith('-'),
+    page: queryParam(params, 'page', z.coerce.number().int().min(1).max(MAX_PAGE), 1),
+    pageSize: queryParam(params, 'pageSize', z.coerce.number().int().min(1).max(maxPageSize), 50),
+  };
 }
 
 /** Known errors as 400 with their message; anything else logged, and answered without internals. */

@@ -3,15 +3,24 @@
 // of both, the ratio, and the server's peak resident memory during the export.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { createWriteStream, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { createDatabase } from '@/lib/db/client';
 import { migrate } from '@/lib/db/migrate';
+import { describeProblem, verifyEvidencePack } from '@/lib/evidence/verify-pack';
 
 import { startAppServer } from '../../tests/helpers/app-server';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
 
+import { ensureBuild } from './app-server';
 import { generateDecisions } from './generate-sql';
 import { treeRss } from './rss';
 
@@ -64,6 +73,7 @@ export async function runExportBench(args: { rows: number }): Promise<void> {
     console.error(`Generating ${args.rows.toLocaleString('en')} decisions…`);
     await generateDecisions(db, args.rows, Math.max(100, Math.round(args.rows / 100)));
     const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
+    ensureBuild((line) => console.error(line));
     app = await startAppServer(url);
     const range = `from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`;
 
@@ -86,18 +96,41 @@ export async function runExportBench(args: { rows: number }): Promise<void> {
     const psqlMs = Math.min(...psqlRuns);
     const { appMs, bytes, rows } = appRuns.reduce((a, b) => (a.appMs <= b.appMs ? a : b));
 
+    const exportPeak = peak;
+    // The evidence pack of the same rows: every CSV, the summary and the manifest in one zip.
+    peak = treeRss(server.process.pid!);
+    const packBaseline = peak;
+    const packFile = path.join(os.tmpdir(), `gw-bench-evidence-${process.pid}.zip`);
+    const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.process.pid!))), 50);
+    const packStarted = performance.now();
+    const pack = await fetch(`${server.url}/api/v1/evidence?${range}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (pack.status !== 200 || !pack.body) throw new Error(`evidence pack answered ${pack.status}`);
+    await pipeline(Readable.fromWeb(pack.body as NodeWebStream<Uint8Array>), createWriteStream(packFile));
+    const packMs = performance.now() - packStarted;
+    clearInterval(sampler);
+    const packPeak = peak;
+    const verified = await verifyEvidencePack(packFile);
+    const packBytes = statSync(packFile).size;
+    await rm(packFile, { force: true });
+    if (!verified.ok) throw new Error(`the evidence pack does not verify: ${verified.problems.map(describeProblem).join('; ')}`);
+
     const psqlRate = args.rows / (psqlMs / 1000);
     const appRate = args.rows / (appMs / 1000);
     console.log(`\n| path | seconds | rows/s |\n| --- | --- | --- |`);
     console.log(`| psql \\copy (select …) to stdout csv | ${(psqlMs / 1000).toFixed(2)} | ${Math.round(psqlRate).toLocaleString('en')} |`);
     console.log(`| Gatewatch /api/v1/export/decisions.csv | ${(appMs / 1000).toFixed(2)} | ${Math.round(appRate).toLocaleString('en')} |`);
-    console.log(`\n${(bytes / 1024 ** 2).toFixed(0)} MiB, ${rows} rows (manifest); server RSS ${(baseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(peak / 1024 ** 2).toFixed(0)} MiB during the export`);
+    console.log(`\n${(bytes / 1024 ** 2).toFixed(0)} MiB, ${rows} rows (manifest); server RSS ${(baseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(exportPeak / 1024 ** 2).toFixed(0)} MiB during the export`);
+    console.log(`Evidence pack of the same ${args.rows} decisions: ${(packMs / 1000).toFixed(1)} s, ${(packBytes / 1024 ** 2).toFixed(0)} MiB zip, ` +
+      `${verified.files} files verified; server RSS ${(packBaseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(packPeak / 1024 ** 2).toFixed(0)} MiB`);
     console.log(JSON.stringify({
       rows: args.rows,
       psql_rows_per_s: Math.round(psqlRate),
       app_rows_per_s: Math.round(appRate),
       app_vs_psql: Number((appRate / psqlRate).toFixed(2)),
-      peak_rss_mib: Math.round(peak / 1024 ** 2),
+      peak_rss_mib: Math.round(exportPeak / 1024 ** 2),
+      evidence_pack_s: Number((packMs / 1000).toFixed(1)),
+      evidence_pack_vs_psql_export: Number((packMs / psqlMs).toFixed(2)),
+      evidence_pack_peak_rss_mib: Math.round(packPeak / 1024 ** 2),
     }));
   } finally {
     await app?.stop();

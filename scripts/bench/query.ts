@@ -10,6 +10,10 @@ import { decisionsPage } from '@/lib/analytics/decisions';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
+import { divergence } from '@/lib/analytics/divergence';
+import { violationAccounts, violationSummary } from '@/lib/analytics/violations';
+import { addPolicy, supersedePolicy } from '@/lib/policy/catalogue';
+import { contradictsPolicy, policyInForceJoins } from '@/lib/policy/in-force';
 import { createDatabase, type Database } from '@/lib/db/client';
 import { migrate } from '@/lib/db/migrate';
 
@@ -46,7 +50,8 @@ export async function runQueryBench(args: { rows: number }): Promise<void> {
     console.error(`Generating ${args.rows.toLocaleString('en')} decisions for ${accounts.toLocaleString('en')} accounts…`);
     await generateDecisions(db, args.rows, accounts);
     console.error(`Generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    await runQueries(db, args.rows);
+    const policyChange = await addBenchPolicies(db);
+    await runQueries(db, args.rows, policyChange);
   } finally {
     await db.pool.end();
     await dropDatabase(name);
@@ -54,7 +59,26 @@ export async function runQueryBench(args: { rows: number }): Promise<void> {
 }
 
 /** The timed part, on a database that holds generated decisions. */
-export async function runQueries(db: Database, rows: number): Promise<void> {
+/**
+ * The demo's catalogue on the generated data: OpenAI serves CN, HK and RU until 55 days
+ * ago and not from then on; Azure OpenAI serves CN only through 21Vianet. Returns the
+ * milliseconds the last change took (its violations rebuilt over every stored decision).
+ */
+async function addBenchPolicies(db: Database): Promise<number> {
+  const actor = { kind: 'system', label: 'bench' } as const;
+  const start = new Date(Date.now() - 100 * 86_400_000);
+  const change = new Date(Date.now() - 55 * 86_400_000);
+  for (const region of ['CN', 'HK', 'RU']) {
+    const v = await addPolicy(db.pool, actor, { provider: 'openai', region, status: 'supported', effectiveFrom: start });
+    await supersedePolicy(db.pool, actor, v.id, { at: change, status: 'unsupported' });
+  }
+  await addPolicy(db.pool, actor, { provider: 'azure-openai', region: 'CN', status: 'unsupported', effectiveFrom: start });
+  const t = performance.now();
+  await addPolicy(db.pool, actor, { provider: 'azure-openai', channel: 'azure-china-21vianet', region: 'CN', status: 'supported', effectiveFrom: start });
+  return performance.now() - t;
+}
+
+export async function runQueries(db: Database, rows: number, policyChangeMs?: number): Promise<void> {
   const now = new Date();
   const f30 = parseFilters(new URLSearchParams('range=30d'), now);
   const f90 = parseFilters(new URLSearchParams('range=90d'), now);
@@ -113,6 +137,23 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
              array_agg(DISTINCT caller_region), array_agg(DISTINCT channel), count(*) OVER ()
         FROM access_decisions WHERE ${naiveWhere(f30)} AND caller_region <> 'US' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 50`]);
 
+  // Compliance intelligence: the derived violations against a range join of raw rows with
+  // the catalogue at query time, and divergence against a GROUP BY of the window's raw rows.
+  const inForce = `FROM access_decisions d ${policyInForceJoins('d')} WHERE ${naiveWhere(f30).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')}`;
+  await bench('violations (30 days, with previous period)', () => violationSummary(p, f30),
+    [`SELECT count(*) FILTER (WHERE d.decision = 'allowed'), count(*) FILTER (WHERE d.decision = 'blocked'), count(DISTINCT d.account_id) ${inForce}`,
+     `SELECT count(*) FILTER (WHERE d.decision = 'allowed'), count(*) FILTER (WHERE d.decision = 'blocked'), count(DISTINCT d.account_id) ${inForce.replace(naiveWhere(f30).replace(/occurred_at/g, 'd.occurred_at'), naiveWhere({ ...f30, from: new Date(2 * f30.from.getTime() - f30.to.getTime()), to: f30.from }).replace(/occurred_at/g, 'd.occurred_at'))}`]);
+  await bench('violations by account (30 days)', () => violationAccounts(p, f30, { column: 'total', desc: true, page: 1, pageSize: 50 }),
+    [`SELECT d.account_id, count(*), count(*) OVER () ${inForce} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`]);
+  await bench('divergence (7 days)', () => divergence(p, f7, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 50 }),
+    [`WITH r AS (SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at FROM access_decisions WHERE ${naiveWhere(f7)}),
+          fb AS (SELECT account_id, caller_region, route, min(occurred_at) AS first_block FROM r WHERE decision = 'blocked' GROUP BY 1, 2, 3)
+     SELECT r.account_id, r.caller_region, count(*) FROM r
+      WHERE r.decision = 'allowed' AND EXISTS (SELECT 1 FROM fb WHERE fb.account_id = r.account_id AND fb.caller_region = r.caller_region
+                                                AND fb.route <> r.route AND fb.first_block <= r.occurred_at)
+      GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 50`]);
+  const violationCount = Number((await db.pool.query('SELECT count(*) AS n FROM decision_violations')).rows[0].n);
+
   console.log('\n| query | median ms | p95 ms | naive ms | speed-up |\n| --- | --- | --- | --- | --- |');
   for (const r of results) {
     console.log(`| ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive?.toFixed(0) ?? '–'} | ${r.naive ? `${(r.naive / r.median).toFixed(0)}x` : '–'} |`);
@@ -129,6 +170,13 @@ export async function runQueries(db: Database, rows: number): Promise<void> {
     accounts_list_24h_p95_ms: Number(results[6]!.p95.toFixed(1)),
     accounts_list_30d_by_name_p95_ms: Number(results[7]!.p95.toFixed(1)),
     accounts_list_30d_not_us_p95_ms: Number(results[8]!.p95.toFixed(1)),
+    violations_p95_ms: Number(results[9]!.p95.toFixed(1)),
+    violations_by_account_p95_ms: Number(results[10]!.p95.toFixed(1)),
+    divergence_p95_ms: Number(results[11]!.p95.toFixed(1)),
+    violations_speedup_vs_naive: Number((results[9]!.naive! / results[9]!.median).toFixed(1)),
+    divergence_speedup_vs_naive: Number((results[11]!.naive! / results[11]!.median).toFixed(1)),
+    stored_violations: violationCount,
+    ...(policyChangeMs === undefined ? {} : { policy_change_rebuild_ms: Math.round(policyChangeMs) }),
     overview_speedup_vs_naive: Number((results[0]!.naive! / results[0]!.median).toFixed(1)),
     min_speedup_vs_naive: Number(Math.min(...speedups).toFixed(1)),
   }));

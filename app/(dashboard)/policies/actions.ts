@@ -32,6 +32,12 @@ async function run(change: () => Promise<string>): Promise<PolicyActionState> {
 
 const IdSchema = z.coerce.number().int().min(1);
 
+/** The version a close or supersede form names, or the message asking for one. */
+function versionId(form: FormData, verb: string): number | PolicyActionState {
+  const id = IdSchema.safeParse(form.get('id'));
+  return id.success ? id.data : { error: `Choose the version to ${verb}.`, message: null };
+}
+
 export async function addPolicyAction(_: PolicyActionState, form: FormData): Promise<PolicyActionState> {
   const admin = await requireAction('addPolicyAction');
   const ip = await clientIp();
@@ -48,10 +54,10 @@ export async function addPolicyAction(_: PolicyActionState, form: FormData): Pro
 export async function closePolicyAction(_: PolicyActionState, form: FormData): Promise<PolicyActionState> {
   const admin = await requireAction('closePolicyAction');
   const ip = await clientIp();
-  const id = IdSchema.safeParse(form.get('id'));
-  if (!id.success) return { error: 'Choose the version to close.', message: null };
+  const id = versionId(form, 'close');
+  if (typeof id !== 'number') return id;
   return run(async () => {
-    const p = await closePolicy(db().pool, admin, id.data, text(form, 'at') ?? '', ip);
+    const p = await closePolicy(db().pool, admin, id, text(form, 'at') ?? '', ip);
     return `Closed version #${p.id} at ${p.effectiveTo!.toISOString()}.`;
   });
 }
@@ -59,10 +65,10 @@ export async function closePolicyAction(_: PolicyActionState, form: FormData): P
 export async function supersedePolicyAction(_: PolicyActionState, form: FormData): Promise<PolicyActionState> {
   const admin = await requireAction('supersedePolicyAction');
   const ip = await clientIp();
-  const id = IdSchema.safeParse(form.get('id'));
-  if (!id.success) return { error: 'Choose the version to supersede.', message: null };
+  const id = versionId(form, 'supersede');
+  if (typeof id !== 'number') return id;
   return run(async () => {
-    const p = await supersedePolicy(db().pool, admin, id.data, { at: text(form, 'at') ?? '', status: text(form, 'status') ?? '', note: text(form, 'note') }, ip);
+    const p = await supersedePolicy(db().pool, admin, id, { at: text(form, 'at') ?? '', status: text(form, 'status') ?? '', note: text(form, 'note') }, ip);
     return `Version #${p.id} (${p.status}) supersedes #${p.supersedesId} from ${p.effectiveFrom.toISOString()}.`;
   });
 }

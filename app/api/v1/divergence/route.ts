@@ -1,9 +1,6 @@
-import { z } from 'zod';
-
-import { DIVERGENCE_SORTS, divergence, divergenceFilters, type DivergenceSort } from '@/lib/analytics/divergence';
-import { analyticsGet, queryParam } from '@/lib/analytics/http';
+import { DIVERGENCE_SORTS, divergence, divergenceFilters } from '@/lib/analytics/divergence';
+import { analyticsGet, sortAndPage } from '@/lib/analytics/http';
 import { prisma } from '@/lib/db/client';
-import { MAX_PAGE } from '@/lib/pagination';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,9 +11,6 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = analyticsGet('GET /api/v1/divergence', async ({ params }) => {
   const filters = divergenceFilters(params);
-  const sort = queryParam(params, 'sort', z.string().regex(new RegExp(`^-?(${DIVERGENCE_SORTS.join('|')})$`)), '-allowedAfterBlock');
-  const page = queryParam(params, 'page', z.coerce.number().int().min(1).max(MAX_PAGE), 1);
-  const pageSize = queryParam(params, 'pageSize', z.coerce.number().int().min(1).max(500), 50);
-  const result = await divergence(prisma(), filters, { column: sort.replace(/^-/, '') as DivergenceSort, desc: sort.startsWith('-'), page, pageSize });
-  return { from: filters.from, to: filters.to, ...result, page, pageSize };
+  const paging = sortAndPage(params, DIVERGENCE_SORTS, '-allowedAfterBlock');
+  return { from: filters.from, to: filters.to, ...(await divergence(prisma(), filters, paging)), page: paging.page, pageSize: paging.pageSize };
 });
