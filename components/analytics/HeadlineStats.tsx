@@ -1,4 +1,4 @@
-import { countChange, formatCount, formatRate, formatTimeInZone, rateChange, type Change } from './format';
+import { countChange as countChangeOf, formatCount, formatRate, formatTimeInZone, rateChange as rateChangeOf, type Change } from './format';
 import type { Headline } from '@/lib/analytics/summary';
 
 export type HeadlineNumbers = Headline;
@@ -20,13 +20,21 @@ function Stat({ label, value, change, tone, testId }: { label: string; value: st
 }
 
 /** The range's six headline numbers, each against the period of equal length just before. */
-export function HeadlineStats({ current, previous, previousFrom, previousTo, tz }: {
+export function HeadlineStats({ current, previous, previousFrom, previousTo, tz, coverage }: {
   current: HeadlineNumbers;
   previous: HeadlineNumbers;
   previousFrom: string;
   previousTo: string;
   tz: string;
+  coverage: { current: number; previous: number };
 }) {
+  // A previous period that the data covers less of than this one (the first decisions
+  // came later) would show growth that is only the start of the data: say so instead.
+  const partial = coverage.previous < coverage.current - 0.01;
+  const share = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+  const partialText: Change = { text: coverage.previous === 0 ? 'no data before' : `previous period ${share(coverage.previous)} covered`, tone: 'none' };
+  const countChange = (a: number, b: number) => (partial ? partialText : countChangeOf(a, b));
+  const rateChange = (a: number | null, b: number | null) => (partial ? partialText : rateChangeOf(a, b));
   return (
     <section aria-label="Headline numbers">
       <div className="grid grid-cols-2 gap-4 md:grid-cols-3 2xl:grid-cols-6">
@@ -38,7 +46,8 @@ export function HeadlineStats({ current, previous, previousFrom, previousTo, tz 
         <Stat label="Regions" testId="regions" value={formatCount(current.regions)} change={countChange(current.regions, previous.regions)} />
       </div>
       <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
-        Changes compare with the previous period of equal length, {formatTimeInZone(previousFrom, tz)} to {formatTimeInZone(previousTo, tz)}.
+        Changes compare with the previous period of equal length, {formatTimeInZone(previousFrom, tz)} to {formatTimeInZone(previousTo, tz)}
+        {partial ? <span data-testid="partial-previous">; the stored decisions cover only {share(coverage.previous)} of it (against {share(coverage.current)} of this range), so no change is shown</span> : null}.
       </p>
     </section>
   );

@@ -2,6 +2,8 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
 import { countActiveAccounts } from './active-accounts';
+import { firstDecisionHourSql } from '@/lib/rollups/decision-counts';
+
 import { decisionCounts } from './sources';
 
 export interface Headline {
@@ -19,6 +21,23 @@ export interface Summary {
   /** The period of equal length just before. */
   previous: Headline;
   previousFrom: Date;
+  /**
+   * The share of each period after the first stored decision (1: all of it). A previous
+   * period that data covers less of than the current one makes its changes meaningless.
+   */
+  coverage: { current: number; previous: number };
+}
+
+/** The share of [from, to) at or after `first` (0 when there is no data). */
+export function coverageOf(span: { from: Date; to: Date }, first: Date | null): number {
+  if (!first) return 0;
+  const length = span.to.getTime() - span.from.getTime();
+  return Math.min(1, Math.max(0, (span.to.getTime() - Math.max(span.from.getTime(), first.getTime())) / length));
+}
+
+export async function firstDecisionHour(prisma: PrismaClient): Promise<Date | null> {
+  const [row] = await prisma.$queryRaw<{ first: Date | null }[]>(firstDecisionHourSql);
+  return row?.first ?? null;
 }
 
 async function headline(prisma: PrismaClient, filters: Filters): Promise<Headline> {
@@ -45,9 +64,13 @@ async function headline(prisma: PrismaClient, filters: Filters): Promise<Headlin
 export async function summary(prisma: PrismaClient, filters: Filters): Promise<Summary> {
   const length = filters.to.getTime() - filters.from.getTime();
   const previousFrom = new Date(filters.from.getTime() - length);
-  const [current, previous] = await Promise.all([
+  const [current, previous, first] = await Promise.all([
     headline(prisma, filters),
     headline(prisma, { ...filters, from: previousFrom, to: filters.from }),
+    firstDecisionHour(prisma),
   ]);
-  return { current, previous, previousFrom };
+  return {
+    current, previous, previousFrom,
+    coverage: { current: coverageOf(filters, first), previous: coverageOf({ from: previousFrom, to: filters.from }, first) },
+  };
 }

@@ -84,27 +84,34 @@ interface AccountSqlRow {
   total: bigint;
   first_at: Date;
   last_at: Date;
-  channels: string[];
+  total_count: bigint;
+  channels: string[] | null;
 }
 
-/** Per-account violation counts in the filters, ordered; every row when `page` is absent. */
+/**
+ * Per-account violation counts in the filters, ordered; every row when `page` is absent.
+ * One pass over the range's violations (the total rides along as a window count); the
+ * routes are gathered only for the rows returned, from the (account_id, occurred_at) index.
+ */
 export function violationAccountsSql(filters: Filters, order: { column: ViolationAccountSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
   const dir = order.desc ? 'DESC' : 'ASC';
   return Prisma.sql`
-    SELECT v.account_id, a.name, v.allowed, v.blocked, v.total, v.first_at, v.last_at, v.channels
+    SELECT v.account_id, a.name, v.allowed, v.blocked, v.total, v.first_at, v.last_at, v.total_count,
+           (SELECT array_agg(DISTINCT r.provider || '/' || r.channel ORDER BY r.provider || '/' || r.channel)
+              FROM (${violationsIn(filters, filters, [Prisma.sql`account_id = v.account_id`])}) r) AS channels
       FROM (SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS allowed,
                    count(*) FILTER (WHERE decision = 'blocked') AS blocked, count(*) AS total,
-                   min(occurred_at) AS first_at, max(occurred_at) AS last_at,
-                   array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) AS channels
-              FROM (${violationsIn(filters, filters)}) f GROUP BY account_id) v
+                   min(occurred_at) AS first_at, max(occurred_at) AS last_at, count(*) OVER () AS total_count
+              FROM (${violationsIn(filters, filters)}) f GROUP BY account_id
+             ORDER BY ${Prisma.raw(`${ACCOUNT_ORDER[order.column]} ${dir}, account_id ${dir}`)}
+             ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}) v
       LEFT JOIN accounts a ON a.id = v.account_id
-     ORDER BY ${Prisma.raw(`${ACCOUNT_ORDER[order.column]} ${dir}, account_id ${dir}`)}
-     ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}`;
+     ORDER BY ${Prisma.raw(`v.${ACCOUNT_ORDER[order.column]} ${dir}, v.account_id ${dir}`)}`;
 }
 
 export const toViolationAccountRow = (r: AccountSqlRow): ViolationAccountRow => ({
   accountId: r.account_id, accountName: r.name, allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked),
-  total: Number(r.total), firstAt: r.first_at.toISOString(), lastAt: r.last_at.toISOString(), channels: r.channels,
+  total: Number(r.total), firstAt: r.first_at.toISOString(), lastAt: r.last_at.toISOString(), channels: r.channels ?? [],
 });
 
 export async function violationAccounts(
@@ -112,11 +119,11 @@ export async function violationAccounts(
   filters: Filters,
   options: { column: ViolationAccountSort; desc: boolean; page: number; pageSize: number },
 ): Promise<{ rows: ViolationAccountRow[]; total: number }> {
-  const [rows, [count]] = await Promise.all([
-    prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options)),
-    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(DISTINCT account_id) AS n FROM (${violationsIn(filters, filters)}) v`,
-  ]);
-  return { rows: rows.map(toViolationAccountRow), total: Number(count!.n) };
+  const rows = await prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
+  if (rows.length || options.page === 1) return { rows: rows.map(toViolationAccountRow), total: Number(rows[0]?.total_count ?? 0) };
+  // Past the last page: the count alone.
+  const [count] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(DISTINCT account_id) AS n FROM (${violationsIn(filters, filters)}) v`;
+  return { rows: [], total: Number(count!.n) };
 }
 
 export interface ViolationRecord {

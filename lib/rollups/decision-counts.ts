@@ -204,3 +204,6 @@ export function countedValues(prisma: PrismaClient): Promise<Array<{ dim: 'regio
 
 /** The providers counted so far, as a relation (provider). */
 export const countedProvidersSql = Prisma.sql`SELECT DISTINCT provider FROM decision_counts_daily`;
+
+/** The start of the first UTC hour that holds a decision (null: none), from the primary key's first entry. */
+export const firstDecisionHourSql = Prisma.sql`SELECT min(bucket) AS first FROM decision_counts_hourly`;

@@ -26,7 +26,9 @@ import { migrate } from '@/lib/db/migrate';
 import { generateDemoDecisions } from '@/lib/demo/generate';
 import { ingestFile } from '@/lib/ingest/ingest-file';
 
-import { ensureBuild, startAppServer } from './app-server';
+import { startAppServer } from '../../tests/helpers/app-server';
+
+import { ensureBuild } from './app-server';
 import { writeDecisionsCsv } from './csv-file';
 import { sampleRss } from './rss';
 import { adminQuery, dropStaleScratch, ScratchDatabases } from './scratch';
@@ -91,25 +93,26 @@ async function timeHttpIngest(url: string, file: string, rows: number): Promise<
     await database.pool.end();
   }
   const headers = { Authorization: `Bearer ${token}` };
-  const server = await startAppServer(url, async (baseUrl) => {
+  const server = await startAppServer(url, {
     // Also loads the route's module, so that the timed request does not pay for it.
-    const answer = await fetch(`${baseUrl}/api/v1/batches`, { headers });
-    return answer.status === 200;
+    ready: async (baseUrl) => (await fetch(`${baseUrl}/api/v1/batches`, { headers })).status === 200,
+    nodeArgs: (process.env.GW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    logFile: process.env.GW_BENCH_SERVER_LOG,
   });
   try {
     // A file of only the header goes through the whole POST path (batch record,
     // transaction, rollups) and stores nothing: what it loads and allocates once is then
     // part of the baseline rather than of the upload's growth.
-    const warmUp = await fetch(`${server.baseUrl}/api/v1/batches`, {
+    const warmUp = await fetch(`${server.url}/api/v1/batches`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'text/csv', 'X-Filename': 'warm-up.csv' },
       body: `${CSV_COLUMNS.replace(/ /g, '')}\n`,
     });
     if (!warmUp.ok) throw new Error(`the warm-up upload answered ${warmUp.status}: ${(await warmUp.text()).slice(0, 2000)}`);
     await adminQuery('CHECKPOINT');
-    const memory = sampleRss(server.pid);
+    const memory = sampleRss(server.process.pid!);
     const started = performance.now();
-    const answer = await fetch(`${server.baseUrl}/api/v1/batches`, {
+    const answer = await fetch(`${server.url}/api/v1/batches`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'text/csv', 'X-Filename': 'bench.csv' },
       body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,

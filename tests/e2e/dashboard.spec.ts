@@ -20,6 +20,9 @@ test('overview → region bar → filtered breakdown → account on both channel
   await expect(page).toHaveURL(/[?&]range=90d/);
   await expect(page.getByTestId('stat-decisions')).not.toHaveText('0');
   await expect(page.getByTestId('policy-markers')).toContainText('openai (all channels) unsupported for CN');
+  // The demo's 90 days barely reach into the previous 90: no growth figure against it.
+  await expect(page.getByTestId('change-decisions')).toContainText('covered');
+  await expect(page.getByTestId('partial-previous')).toBeVisible();
 
   // Clicking a region bar offers "only", "exclude" and the breakdown of that region.
   await page.getByTestId('bar-region-CN').click();

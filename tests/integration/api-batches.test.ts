@@ -22,7 +22,7 @@ describe('POST /api/v1/batches and friends', () => {
   let viewer: string;
 
   beforeAll(async () => {
-    app = await startAppServer(db().url, { GW_MAX_UPLOAD_BYTES: String(64 * 1024) });
+    app = await startAppServer(db().url, { env: { GW_MAX_UPLOAD_BYTES: String(64 * 1024) } });
     analyst = (await createApiToken(db().prisma, { name: 'analyst', role: 'analyst' })).secret;
     viewer = (await createApiToken(db().prisma, { name: 'viewer', role: 'viewer' })).secret;
   });

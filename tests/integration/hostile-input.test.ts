@@ -38,7 +38,7 @@ describe('hostile input', () => {
     await seedDemoData(db(), { rows: 5_000 });
     token = (await createApiToken(db().prisma, { name: 'hostile', role: 'analyst' })).secret;
     // A stalled upload is stopped after 2 s here (30 by default).
-    app = await startAppServer(db().url, { GW_UPLOAD_IDLE_SECONDS: '2' });
+    app = await startAppServer(db().url, { env: { GW_UPLOAD_IDLE_SECONDS: '2' } });
     before = await snapshot();
   }, 180_000);
   afterAll(async () => app?.stop());

@@ -75,7 +75,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       {title}
       <div className="space-y-6">
         <HeadlineStats current={totals.current} previous={totals.previous} previousFrom={totals.previousFrom.toISOString()}
-          previousTo={filters.from.toISOString()} tz={tz} />
+          previousTo={filters.from.toISOString()} tz={tz} coverage={totals.coverage} />
         <ViolationStats summary={violations} href={href('/violations', filterQuery)} />
         <DecisionSeriesChart
           points={points.map(({ bucket: b, allowed, blocked }) => ({ bucket: b, allowed, blocked }))}
