@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 // Benchmarks: `npm run bench -- <name> [options]`. Each prints a readable table and, as
 // the very last line of standard output, one JSON object with its figures.
 import { runExportBench } from './bench/export';
+import { runHttpBench } from './bench/http';
 import { benchIngest } from './bench/ingest';
 import { runQueryBench } from './bench/query';
 
@@ -10,6 +11,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   ingest: benchIngest,
   query: (args) => runQueryBench({ rows: rowsOption(args, 10_000_000) }),
   export: (args) => runExportBench({ rows: rowsOption(args, 1_000_000) }),
+  http: (args) => runHttpBench({ rows: rowsOption(args, 1_000_000) }),
 };
 
 function rowsOption(args: string[], fallback: number): number {
@@ -32,7 +34,12 @@ Benchmarks:
       median and p95, and the speed-up over the same answer computed from raw rows
   export [--rows N]
       psql \\copy (select ...) to stdout csv against GET /api/v1/export/decisions.csv on N rows
-      (default 1,000,000): rows/s of both, the ratio, and the server's peak resident memory
+      (default 1,000,000): rows/s of both, the ratio, and the server's peak resident memory;
+      then an evidence pack of the same rows: time and peak resident memory
+  http [--rows N]
+      every API call the pages make, through HTTP with a token, for the presets 24h, 7d, 30d,
+      90d ending now and for 30 whole days (10 runs: p50, p95, ratio to naive SQL), then each
+      page opened 10 times in Chromium: time until its main chart or table is visible
 
 Scratch databases go on the PostgreSQL at DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 and are dropped at the end.`;

@@ -13,15 +13,12 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 
 import { createApiToken } from '@/lib/auth/api-tokens';
-import { createDatabase } from '@/lib/db/client';
-import { migrate } from '@/lib/db/migrate';
 import { describeProblem, verifyEvidencePack } from '@/lib/evidence/verify-pack';
 
 import { startAppServer } from '../../tests/helpers/app-server';
-import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
 
 import { ensureBuild } from './app-server';
-import { generateDecisions } from './generate-sql';
+import { withGeneratedDatabase } from './generate-sql';
 import { treeRss } from './rss';
 
 async function psqlCopy(url: string, sql: string): Promise<number> {
@@ -63,78 +60,71 @@ async function exportOnce(url: string, token: string, range: string, expectedRow
 }
 
 export async function runExportBench(args: { rows: number }): Promise<void> {
-  const name = uniqueDatabaseName('gw_bench_x');
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = databaseUrl(name);
-  const db = createDatabase(url, 2);
-  let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
-  try {
-    await migrate(db.pool);
-    console.error(`Generating ${args.rows.toLocaleString('en')} decisions…`);
-    await generateDecisions(db, args.rows, Math.max(100, Math.round(args.rows / 100)));
-    const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
-    ensureBuild((line) => console.error(line));
-    app = await startAppServer(url);
-    const range = `from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`;
+  await withGeneratedDatabase('gw_bench_x', args.rows, async (db, url) => {
+    let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
+    try {
+      const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
+      ensureBuild((line) => console.error(line));
+      app = await startAppServer(url);
+      const range = `from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`;
 
-    // The same rows, columns and order as the app's export.
-    const psqlOnce = () => psqlCopy(url, `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-      request_id, account_id, account_name, caller_region, serving_region, provider, channel, decision, reason, policy_version, model,
-      batch_id, batch_line FROM access_decisions ORDER BY occurred_at DESC, id DESC`);
-    await psqlOnce(); // warm the cache, so neither side pays for cold reads
+      // The same rows, columns and order as the app's export.
+      const psqlOnce = () => psqlCopy(url, `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+        request_id, account_id, account_name, caller_region, serving_region, provider, channel, decision, reason, policy_version, model,
+        batch_id, batch_line FROM access_decisions ORDER BY occurred_at DESC, id DESC`);
+      await psqlOnce(); // warm the cache, so neither side pays for cold reads
 
-    const server = app;
-    const baseline = treeRss(server.process.pid!);
-    let peak = baseline;
-    const appOnce = () =>
-      exportOnce(server.url, token, range, args.rows, () => (peak = Math.max(peak, treeRss(server.process.pid!))));
-    // Alternate the two, twice, and keep each side's best run: timings here are noisy.
-    const psqlRuns = [await psqlOnce()];
-    const appRuns = [await appOnce()];
-    psqlRuns.push(await psqlOnce());
-    appRuns.push(await appOnce());
-    const psqlMs = Math.min(...psqlRuns);
-    const { appMs, bytes, rows } = appRuns.reduce((a, b) => (a.appMs <= b.appMs ? a : b));
+      const server = app;
+      const baseline = treeRss(server.process.pid!);
+      let peak = baseline;
+      const appOnce = () =>
+        exportOnce(server.url, token, range, args.rows, () => (peak = Math.max(peak, treeRss(server.process.pid!))));
+      // Alternate the two, twice, and keep each side's best run: timings here are noisy.
+      const psqlRuns = [await psqlOnce()];
+      const appRuns = [await appOnce()];
+      psqlRuns.push(await psqlOnce());
+      appRuns.push(await appOnce());
+      const psqlMs = Math.min(...psqlRuns);
+      const { appMs, bytes, rows } = appRuns.reduce((a, b) => (a.appMs <= b.appMs ? a : b));
 
-    const exportPeak = peak;
-    // The evidence pack of the same rows: every CSV, the summary and the manifest in one zip.
-    peak = treeRss(server.process.pid!);
-    const packBaseline = peak;
-    const packFile = path.join(os.tmpdir(), `gw-bench-evidence-${process.pid}.zip`);
-    const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.process.pid!))), 50);
-    const packStarted = performance.now();
-    const pack = await fetch(`${server.url}/api/v1/evidence?${range}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (pack.status !== 200 || !pack.body) throw new Error(`evidence pack answered ${pack.status}`);
-    await pipeline(Readable.fromWeb(pack.body as NodeWebStream<Uint8Array>), createWriteStream(packFile));
-    const packMs = performance.now() - packStarted;
-    clearInterval(sampler);
-    const packPeak = peak;
-    const verified = await verifyEvidencePack(packFile);
-    const packBytes = statSync(packFile).size;
-    await rm(packFile, { force: true });
-    if (!verified.ok) throw new Error(`the evidence pack does not verify: ${verified.problems.map(describeProblem).join('; ')}`);
+      const exportPeak = peak;
+      // The evidence pack of the same rows: every CSV, the summary and the manifest in one zip.
+      peak = treeRss(server.process.pid!);
+      const packBaseline = peak;
+      const packFile = path.join(os.tmpdir(), `gw-bench-evidence-${process.pid}.zip`);
+      const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.process.pid!))), 50);
+      const packStarted = performance.now();
+      const pack = await fetch(`${server.url}/api/v1/evidence?${range}`, { headers: { Authorization: `Bearer ${token}` } });
+      if (pack.status !== 200 || !pack.body) throw new Error(`evidence pack answered ${pack.status}`);
+      await pipeline(Readable.fromWeb(pack.body as NodeWebStream<Uint8Array>), createWriteStream(packFile));
+      const packMs = performance.now() - packStarted;
+      clearInterval(sampler);
+      const packPeak = peak;
+      const verified = await verifyEvidencePack(packFile);
+      const packBytes = statSync(packFile).size;
+      await rm(packFile, { force: true });
+      if (!verified.ok) throw new Error(`the evidence pack does not verify: ${verified.problems.map(describeProblem).join('; ')}`);
 
-    const psqlRate = args.rows / (psqlMs / 1000);
-    const appRate = args.rows / (appMs / 1000);
-    console.log(`\n| path | seconds | rows/s |\n| --- | --- | --- |`);
-    console.log(`| psql \\copy (select …) to stdout csv | ${(psqlMs / 1000).toFixed(2)} | ${Math.round(psqlRate).toLocaleString('en')} |`);
-    console.log(`| Gatewatch /api/v1/export/decisions.csv | ${(appMs / 1000).toFixed(2)} | ${Math.round(appRate).toLocaleString('en')} |`);
-    console.log(`\n${(bytes / 1024 ** 2).toFixed(0)} MiB, ${rows} rows (manifest); server RSS ${(baseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(exportPeak / 1024 ** 2).toFixed(0)} MiB during the export`);
-    console.log(`Evidence pack of the same ${args.rows} decisions: ${(packMs / 1000).toFixed(1)} s, ${(packBytes / 1024 ** 2).toFixed(0)} MiB zip, ` +
-      `${verified.files} files verified; server RSS ${(packBaseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(packPeak / 1024 ** 2).toFixed(0)} MiB`);
-    console.log(JSON.stringify({
-      rows: args.rows,
-      psql_rows_per_s: Math.round(psqlRate),
-      app_rows_per_s: Math.round(appRate),
-      app_vs_psql: Number((appRate / psqlRate).toFixed(2)),
-      peak_rss_mib: Math.round(exportPeak / 1024 ** 2),
-      evidence_pack_s: Number((packMs / 1000).toFixed(1)),
-      evidence_pack_vs_psql_export: Number((packMs / psqlMs).toFixed(2)),
-      evidence_pack_peak_rss_mib: Math.round(packPeak / 1024 ** 2),
-    }));
-  } finally {
-    await app?.stop();
-    await db.pool.end();
-    await dropDatabase(name);
-  }
+      const psqlRate = args.rows / (psqlMs / 1000);
+      const appRate = args.rows / (appMs / 1000);
+      console.log(`\n| path | seconds | rows/s |\n| --- | --- | --- |`);
+      console.log(`| psql \\copy (select …) to stdout csv | ${(psqlMs / 1000).toFixed(2)} | ${Math.round(psqlRate).toLocaleString('en')} |`);
+      console.log(`| Gatewatch /api/v1/export/decisions.csv | ${(appMs / 1000).toFixed(2)} | ${Math.round(appRate).toLocaleString('en')} |`);
+      console.log(`\n${(bytes / 1024 ** 2).toFixed(0)} MiB, ${rows} rows (manifest); server RSS ${(baseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(exportPeak / 1024 ** 2).toFixed(0)} MiB during the export`);
+      console.log(`Evidence pack of the same ${args.rows} decisions: ${(packMs / 1000).toFixed(1)} s, ${(packBytes / 1024 ** 2).toFixed(0)} MiB zip, ` +
+        `${verified.files} files verified; server RSS ${(packBaseline / 1024 ** 2).toFixed(0)} MiB before, peak ${(packPeak / 1024 ** 2).toFixed(0)} MiB`);
+      console.log(JSON.stringify({
+        rows: args.rows,
+        psql_rows_per_s: Math.round(psqlRate),
+        app_rows_per_s: Math.round(appRate),
+        app_vs_psql: Number((appRate / psqlRate).toFixed(2)),
+        peak_rss_mib: Math.round(exportPeak / 1024 ** 2),
+        evidence_pack_s: Number((packMs / 1000).toFixed(1)),
+        evidence_pack_vs_psql_export: Number((packMs / psqlMs).toFixed(2)),
+        evidence_pack_peak_rss_mib: Math.round(packPeak / 1024 ** 2),
+      }));
+    } finally {
+      await app?.stop();
+    }
+  });
 }

@@ -1,10 +1,13 @@
 import type pg from 'pg';
 
-import type { Database } from '@/lib/db/client';
+import { createDatabase, type Database } from '@/lib/db/client';
+import { migrate } from '@/lib/db/migrate';
 import { fillRunningFromDecisions } from '@/lib/rollups/account-running-monthly';
 import { fillAccountSpansFromDecisions } from '@/lib/rollups/account-spans';
 import { backfillDerivedTables } from '@/lib/rollups/backfill';
 import { fillDecisionCountsFromDecisions } from '@/lib/rollups/decision-counts';
+
+import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../../tests/helpers/postgres';
 
 /**
  * Fills access_decisions and every rollup with SQL: 12 regions x 4 providers x 4 channels
@@ -59,3 +62,27 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
   await q(`VACUUM ANALYZE`);
 }
 
+
+/**
+ * A scratch database holding `rows` generated decisions (migrated, every rollup filled)
+ * for the length of `run`, dropped afterwards whatever happens.
+ */
+export async function withGeneratedDatabase<T>(
+  prefix: string,
+  rows: number,
+  run: (db: Database, url: string) => Promise<T>,
+): Promise<T> {
+  const name = uniqueDatabaseName(prefix);
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = databaseUrl(name);
+  const db = createDatabase(url, 2);
+  try {
+    await migrate(db.pool);
+    console.error(`Generating ${rows.toLocaleString('en')} decisions…`);
+    await generateDecisions(db, rows, Math.max(100, Math.min(100_000, Math.round(rows / 100))));
+    return await run(db, url);
+  } finally {
+    await db.pool.end();
+    await dropDatabase(name);
+  }
+}

@@ -64,7 +64,7 @@ export async function runQueryBench(args: { rows: number }): Promise<void> {
  * ago and not from then on; Azure OpenAI serves CN only through 21Vianet. Returns the
  * milliseconds the last change took (its violations rebuilt over every stored decision).
  */
-async function addBenchPolicies(db: Database): Promise<number> {
+export async function addBenchPolicies(db: Database): Promise<number> {
   const actor = { kind: 'system', label: 'bench' } as const;
   const start = new Date(Date.now() - 100 * 86_400_000);
   const change = new Date(Date.now() - 55 * 86_400_000);

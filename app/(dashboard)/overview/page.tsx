@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 
 import { bucketStarts, fillBuckets } from '@/components/analytics/buckets';
 import { formatRange } from '@/components/analytics/format';
@@ -6,21 +7,21 @@ import { HeadlineStats } from '@/components/analytics/HeadlineStats';
 import { ViolationStats } from '@/components/analytics/ViolationStats';
 import { BUCKET_OPTIONS, CHART_OPTIONS } from '@/components/analytics/labels';
 import { ParamSelect, ParamToggle } from '@/components/analytics/ParamControls';
-import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
+import { BadUrlState, CardSkeleton, NoDataState, NoMatchState, StatsSkeleton } from '@/components/analytics/states';
 import { DecisionSeriesChart } from '@/components/charts/DecisionSeriesChart';
 import { DimensionBarChart } from '@/components/charts/DimensionBarChart';
 import { RegionChannelMatrix } from '@/components/charts/RegionChannelMatrix';
 import { filterParams, href, toSearchParams, withoutFilters, withParams } from '@/components/filters/params';
 import { ExportLink } from '@/components/export/ExportLink';
 import { PageTitle } from '@/components/ui/EmptyState';
-import { breakdown } from '@/lib/analytics/breakdown';
+import { breakdown, type BreakdownRow } from '@/lib/analytics/breakdown';
 import { hasAnyDecisions } from '@/lib/analytics/catalog';
-import { defaultBucket, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
-import { policyMarkers } from '@/lib/analytics/policy-markers';
-import { summary } from '@/lib/analytics/summary';
-import { timeSeries } from '@/lib/analytics/time-series';
-import { violationSummary } from '@/lib/analytics/violations';
-import { parseBucket, parseChartKind, parseView } from '@/lib/analytics/view-params';
+import { type Bucket, defaultBucket, type Filters, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
+import { type PolicyMarker, policyMarkers } from '@/lib/analytics/policy-markers';
+import { summary, type Summary } from '@/lib/analytics/summary';
+import { type SeriesPoint, timeSeries } from '@/lib/analytics/time-series';
+import { violationSummary, type ViolationSummary } from '@/lib/analytics/violations';
+import { type ChartKind, parseBucket, parseChartKind, parseView } from '@/lib/analytics/view-params';
 import { requirePage } from '@/lib/auth/request';
 import { prisma } from '@/lib/db/client';
 
@@ -39,16 +40,20 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const { filters, bucket, chart } = parsed.view;
   const { tz } = filters;
   const db = prisma();
-  const [totals, violations, series, markers, regions, providers, channels, matrix] = await Promise.all([
-    summary(db, filters),
-    violationSummary(db, filters),
-    timeSeries(db, filters, bucket),
-    policyMarkers(db, filters),
-    breakdown(db, filters, 'region'),
-    breakdown(db, filters, 'provider'),
-    breakdown(db, filters, 'channel'),
-    breakdown(db, filters, 'region', 'channel'),
-  ]);
+  // Every query starts now, in parallel; each panel waits only for its own, inside its own
+  // Suspense boundary, so the page paints at once and the panels stream in as they finish.
+  const data = {
+    totals: summary(db, filters),
+    violations: violationSummary(db, filters),
+    series: timeSeries(db, filters, bucket),
+    markers: policyMarkers(db, filters),
+    regions: breakdown(db, filters, 'region'),
+    providers: breakdown(db, filters, 'provider'),
+    channels: breakdown(db, filters, 'channel'),
+    matrix: breakdown(db, filters, 'region', 'channel'),
+  };
+  // A panel that is never rendered (an empty range) must not leave a rejection unobserved.
+  for (const promise of Object.values(data)) (promise as Promise<unknown>).catch(() => undefined);
   const filterQuery = filterParams(toSearchParams(params));
   const exports = (
     <span className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
@@ -61,42 +66,81 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     </span>
   );
   const title = <PageTitle title="Overview" subtitle={<span data-testid="range-label">{formatRange(filters.from, filters.to, tz)}</span>} actions={exports} />;
-  if (totals.current.decisions === 0) {
-    return (
-      <>
-        {title}
-        {(await hasAnyDecisions(db)) ? <NoMatchState resetHref={href('/overview', withoutFilters(toSearchParams(params)))} /> : <NoDataState />}
-      </>
-    );
-  }
-  const points = fillBuckets(series, bucketStarts(filters.from, filters.to, bucket, tz), (b) => ({ bucket: b, allowed: 0, blocked: 0, total: 0 }));
+  const resetHref = href('/overview', withoutFilters(toSearchParams(params)));
   return (
     <>
       {title}
       <div className="space-y-6">
-        <HeadlineStats current={totals.current} previous={totals.previous} previousFrom={totals.previousFrom.toISOString()}
-          previousTo={filters.from.toISOString()} tz={tz} coverage={totals.coverage} />
-        <ViolationStats summary={violations} href={href('/violations', filterQuery)} />
-        <DecisionSeriesChart
-          points={points.map(({ bucket: b, allowed, blocked }) => ({ bucket: b, allowed, blocked }))}
-          bucket={bucket}
-          tz={tz}
-          markers={markers}
-          kind={chart}
-          controls={(
-            <>
-              <ParamSelect name="bucket" label="Per" value={bucket} defaultValue={defaultBucket(filters.from, filters.to)} options={BUCKET_OPTIONS} />
-              <ParamToggle name="chart" label="Chart shows" value={chart} defaultValue="counts" options={CHART_OPTIONS} />
-            </>
-          )}
-        />
-        <div className="grid gap-6 lg:grid-cols-2 xl:grid-cols-3">
-          <DimensionBarChart dimension="region" rows={regions} />
-          <DimensionBarChart dimension="provider" rows={providers} />
-          <DimensionBarChart dimension="channel" rows={channels} />
-        </div>
-        <RegionChannelMatrix cells={matrix.map((r) => ({ region: r.key, channel: r.key2 ?? '', allowed: r.allowed, blocked: r.blocked, total: r.total, blockRate: r.blockRate }))} />
+        <Suspense fallback={<StatsSkeleton count={6} />}>
+          <Headline totals={data.totals} resetHref={resetHref} previousTo={filters.from.toISOString()} tz={tz} />
+        </Suspense>
+        <Suspense fallback={<CardSkeleton className="h-32" />}>
+          <Violations summary={data.violations} href={href('/violations', filterQuery)} />
+        </Suspense>
+        <Suspense fallback={<CardSkeleton className="h-80" />}>
+          <Series series={data.series} markers={data.markers} filters={filters} bucket={bucket} chart={chart} />
+        </Suspense>
+        <Suspense fallback={<div className="grid gap-6 lg:grid-cols-2 xl:grid-cols-3"><CardSkeleton className="h-64" /><CardSkeleton className="h-64" /><CardSkeleton className="h-64" /></div>}>
+          <Dimensions regions={data.regions} providers={data.providers} channels={data.channels} />
+        </Suspense>
+        <Suspense fallback={<CardSkeleton className="h-96" />}>
+          <Matrix matrix={data.matrix} />
+        </Suspense>
       </div>
     </>
   );
+}
+
+async function Headline({ totals, resetHref, previousTo, tz }: { totals: Promise<Summary>; resetHref: string; previousTo: string; tz: string }) {
+  const t = await totals;
+  if (t.current.decisions === 0) {
+    return (await hasAnyDecisions(prisma())) ? <NoMatchState resetHref={resetHref} /> : <NoDataState />;
+  }
+  return <HeadlineStats current={t.current} previous={t.previous} previousFrom={t.previousFrom.toISOString()} previousTo={previousTo} tz={tz} coverage={t.coverage} />;
+}
+
+async function Violations({ summary: s, href: link }: { summary: Promise<ViolationSummary>; href: string }) {
+  return <ViolationStats summary={await s} href={link} />;
+}
+
+async function Series({ series, markers, filters, bucket, chart }: {
+  series: Promise<SeriesPoint[]>;
+  markers: Promise<PolicyMarker[]>;
+  filters: Filters;
+  bucket: Bucket;
+  chart: ChartKind;
+}) {
+  const { tz } = filters;
+  const points = fillBuckets(await series, bucketStarts(filters.from, filters.to, bucket, tz), (b) => ({ bucket: b, allowed: 0, blocked: 0, total: 0 }));
+  return (
+    <DecisionSeriesChart
+      points={points.map(({ bucket: b, allowed, blocked }) => ({ bucket: b, allowed, blocked }))}
+      bucket={bucket}
+      tz={tz}
+      markers={await markers}
+      kind={chart}
+      controls={(
+        <>
+          <ParamSelect name="bucket" label="Per" value={bucket} defaultValue={defaultBucket(filters.from, filters.to)} options={BUCKET_OPTIONS} />
+          <ParamToggle name="chart" label="Chart shows" value={chart} defaultValue="counts" options={CHART_OPTIONS} />
+        </>
+      )}
+    />
+  );
+}
+
+async function Dimensions({ regions, providers, channels }: { regions: Promise<BreakdownRow[]>; providers: Promise<BreakdownRow[]>; channels: Promise<BreakdownRow[]> }) {
+  const [r, p, c] = await Promise.all([regions, providers, channels]);
+  return (
+    <div className="grid gap-6 lg:grid-cols-2 xl:grid-cols-3">
+      <DimensionBarChart dimension="region" rows={r} />
+      <DimensionBarChart dimension="provider" rows={p} />
+      <DimensionBarChart dimension="channel" rows={c} />
+    </div>
+  );
+}
+
+async function Matrix({ matrix }: { matrix: Promise<BreakdownRow[]> }) {
+  const rows = await matrix;
+  return <RegionChannelMatrix cells={rows.map((r) => ({ region: r.key, channel: r.key2 ?? '', allowed: r.allowed, blocked: r.blocked, total: r.total, blockRate: r.blockRate }))} />;
 }

@@ -1,0 +1,141 @@
+// `npm run bench -- http --rows N`: the views as users meet them. Each API call the pages
+// make, through HTTP with an API token, for the presets that end now (their edges fall
+// mid-hour) and for the same 30 days as whole UTC days, 10 runs each: p50 and p95, and
+// the ratio to naive SQL over raw rows for the same range, measured in the same run. Then
+// Chromium opens each page 10 times and records the time until its main chart or table is
+// visible. Last line: one JSON object.
+import { performance } from 'node:perf_hooks';
+
+import { chromium } from '@playwright/test';
+
+import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { createApiToken } from '@/lib/auth/api-tokens';
+import { createUser } from '@/lib/auth/users';
+import { contradictsPolicy, policyInForceJoins } from '@/lib/policy/in-force';
+
+import { startAppServer } from '../../tests/helpers/app-server';
+
+import { ensureBuild } from './app-server';
+import { withGeneratedDatabase } from './generate-sql';
+import { addBenchPolicies } from './query';
+
+const RUNS = 10;
+const PRESETS = ['24h', '7d', '30d', '90d'] as const;
+
+function stats(samples: number[]): { p50: number; p95: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  return { p50: s[Math.floor(s.length / 2)]!, p95: s[Math.ceil(s.length * 0.95) - 1]! };
+}
+
+const span = (f: Filters) => `occurred_at >= '${f.from.toISOString()}' AND occurred_at < '${f.to.toISOString()}'`;
+const previous = (f: Filters): Filters => ({ ...f, from: new Date(2 * f.from.getTime() - f.to.getTime()), to: f.from });
+
+/** Per API call: its path and the raw-row SQL that gives the same answer for a range. */
+const CALLS: { name: string; path: string; naive: (f: Filters) => string[] }[] = [
+  { name: 'summary', path: '/api/v1/summary', naive: (f) => [f, previous(f)].map((g) =>
+    `SELECT decision, count(*), count(DISTINCT account_id), count(DISTINCT caller_region) FROM access_decisions WHERE ${span(g)} GROUP BY 1`) },
+  { name: 'timeseries', path: '/api/v1/timeseries', naive: (f) => [`SELECT date_trunc('day', occurred_at), decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2`] },
+  { name: 'breakdown', path: '/api/v1/breakdown?by=region&by2=channel', naive: (f) => [`SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2, 3`] },
+  { name: 'accounts', path: '/api/v1/accounts', naive: (f) => [`SELECT account_id, count(*), count(*) OVER () FROM access_decisions WHERE ${span(f)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`] },
+  { name: 'decisions', path: '/api/v1/decisions?limit=100', naive: (f) => [`SELECT * FROM access_decisions WHERE ${span(f)} ORDER BY occurred_at DESC, id DESC LIMIT 101`] },
+  { name: 'violations', path: '/api/v1/violations/accounts', naive: (f) => [
+    `SELECT d.account_id, count(*), count(*) OVER () FROM access_decisions d ${policyInForceJoins('d')} WHERE ${span(f).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`] },
+];
+
+const PAGES: { path: string; main: string }[] = [
+  { path: '/overview', main: '.recharts-surface' },
+  { path: '/breakdown', main: '[data-testid^="breakdown-row-"]' },
+  { path: '/accounts', main: '[data-testid="account-row"]' },
+  { path: '/decisions', main: '[data-testid="decision-row"]' },
+  { path: '/violations', main: '[data-testid="stat-violations"]' },
+  { path: '/divergence', main: '[data-testid="divergence-row"], [role="status"]' },
+];
+
+export async function runHttpBench(args: { rows: number }): Promise<void> {
+  await withGeneratedDatabase('gw_bench_h', args.rows, async (db, url) => {
+    let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
+    try {
+      await addBenchPolicies(db);
+      const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
+      const admin = { email: 'bench@example.com', password: 'bench password 123' };
+      await createUser(db.prisma, { ...admin, name: 'Bench', role: 'admin' });
+      ensureBuild((line) => console.error(line));
+      app = await startAppServer(url);
+      const base = app.url;
+
+      const now = new Date();
+      const dayStart = new Date(now);
+      dayStart.setUTCHours(0, 0, 0, 0);
+      const ranges: { label: string; query: string }[] = [
+        ...PRESETS.map((p) => ({ label: p, query: `range=${p}` })),
+        { label: '30 whole days', query: `from=${new Date(dayStart.getTime() - 30 * 86_400_000).toISOString()}&to=${dayStart.toISOString()}` },
+      ];
+      const api = [] as { call: string; range: string; p50: number; p95: number; naive: number; ratio: number }[];
+      for (const call of CALLS) {
+        for (const range of ranges) {
+          const target = `${base}${call.path}${call.path.includes('?') ? '&' : '?'}${range.query}`;
+          const once = async () => {
+            const t = performance.now();
+            const res = await fetch(target, { headers: { Authorization: `Bearer ${token}` } });
+            if (res.status !== 200) throw new Error(`${target} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+            await res.arrayBuffer();
+            return performance.now() - t;
+          };
+          await once(); // warm-up
+          const samples: number[] = [];
+          for (let i = 0; i < RUNS; i += 1) samples.push(await once());
+          const filters = parseFilters(new URLSearchParams(range.query), new Date());
+          const t = performance.now();
+          await Promise.all(call.naive(filters).map((sql) => db.pool.query(sql)));
+          const naive = performance.now() - t;
+          const s = stats(samples);
+          api.push({ call: call.name, range: range.label, ...s, naive, ratio: naive / s.p50 });
+          console.error(`${call.name} ${range.label}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, naive ${naive.toFixed(0)} ms`);
+        }
+      }
+
+      const browser = await chromium.launch({
+        executablePath: process.env.GW_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+          '--disable-quic', '--no-first-run'],
+      });
+      const pages = [] as { page: string; p50: number; p95: number }[];
+      try {
+        const page = await (await browser.newContext()).newPage();
+        await page.goto(`${base}/sign-in`);
+        await page.getByLabel('Email').fill(admin.email);
+        await page.getByLabel('Password').fill(admin.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(/\/overview/);
+        for (const { path, main } of PAGES) {
+          const samples: number[] = [];
+          for (let i = 0; i <= RUNS; i += 1) {
+            const t = performance.now();
+            await page.goto(`${base}${path}`, { waitUntil: 'commit' });
+            await page.locator(main).first().waitFor({ state: 'visible', timeout: 60_000 });
+            if (i > 0) samples.push(performance.now() - t); // the first load warms the route
+          }
+          const s = stats(samples);
+          pages.push({ page: path, ...s });
+          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content`);
+        }
+      } finally {
+        await browser.close();
+      }
+
+      console.log(`\n| call | range | p50 ms | p95 ms | naive ms | naive / p50 |\n| --- | --- | --- | --- | --- | --- |`);
+      for (const r of api) console.log(`| ${r.call} | ${r.range} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive.toFixed(0)} | ${r.ratio.toFixed(1)}x |`);
+      console.log(`\n| page | p50 ms | p95 ms (main content visible after navigation) |\n| --- | --- | --- |`);
+      for (const p of pages) console.log(`| ${p.page} | ${p.p50.toFixed(0)} | ${p.p95.toFixed(0)} |`);
+      console.log(JSON.stringify({
+        rows: args.rows,
+        api: Object.fromEntries(api.map((r) => [`${r.call} ${r.range}`, { p50: Number(r.p50.toFixed(1)), p95: Number(r.p95.toFixed(1)), naive_ratio: Number(r.ratio.toFixed(1)) }])),
+        api_max_p95_ms: Number(Math.max(...api.map((r) => r.p95)).toFixed(1)),
+        pages: Object.fromEntries(pages.map((p) => [p.page, { p50: Math.round(p.p50), p95: Math.round(p.p95) }])),
+        pages_max_p95_ms: Math.round(Math.max(...pages.map((p) => p.p95))),
+      }));
+    } finally {
+      await app?.stop();
+    }
+  });
+}
