@@ -48,7 +48,7 @@ const PAGES: { path: string; main: string }[] = [
   { path: '/accounts', main: '[data-testid="account-row"]' },
   { path: '/decisions', main: '[data-testid="decision-row"]' },
   { path: '/violations', main: '[data-testid="stat-violations"]' },
-  { path: '/divergence', main: '[data-testid="divergence-row"], [role="status"]' },
+  { path: '/divergence', main: '[data-testid="divergence-row"], [data-testid="divergence-empty"]' },
 ];
 
 export async function runHttpBench(args: { rows: number }): Promise<void> {

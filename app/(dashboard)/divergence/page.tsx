@@ -35,7 +35,7 @@ export default async function DivergencePage({ searchParams }: { searchParams: P
         actions={<ExportLink view="divergence" params={filterParams(url)} />}
       />
       <Card>
-        {total === 0 ? <p role="status" className="text-sm">No account was blocked on one channel and allowed on another in this range.</p> : (
+        {total === 0 ? <p role="status" data-testid="divergence-empty" className="text-sm">No account was blocked on one channel and allowed on another in this range.</p> : (
           <>
             <p className="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="divergence-count">{formatCount(total)} accounts and regions. Open an account to see its channels on one time axis.</p>
             <DivergenceTable rows={rows} page={{ page: paging.page, pageSize: paging.pageSize, total }} sort={paging.sort} tz={filters.tz} />
