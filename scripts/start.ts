@@ -1,6 +1,6 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, first-run
 // admin and demo data, a production build if needed, then the Next.js server.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { createUser, hasAnyUser } from '@/lib/auth/users';
@@ -16,27 +16,41 @@ import { nextServerEnv } from './next-server-env';
 const root = path.resolve(import.meta.dirname, '..');
 const log = (line: string) => console.log(`[gatewatch] ${line}`);
 
-/** Builds when there is no build, or when a source file is newer than it. */
-function ensureBuild(): void {
-  if (buildState(root) === 'fresh') return;
-  log('Building the web app (first start or sources changed)…');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+/**
+ * Builds when there is no build, or when a source file is newer than it. The build needs
+ * no database, so it runs while the database starts, migrates and loads the demo data.
+ */
+function startBuild(): { done: Promise<void>; cancel: () => void } {
+  if (buildState(root) === 'fresh') return { done: Promise.resolve(), cancel: () => undefined };
+  log('Building the web app (first start or sources changed), while the database gets ready…');
+  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
-  if (result.status !== 0) throw new Error('next build failed');
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('next build failed'))));
+  });
+  done.catch(() => undefined); // awaited once the database is ready
+  return { done, cancel: () => child.exitCode === null && child.kill('SIGTERM') };
 }
 
 async function main(): Promise<void> {
+  const startedAt = Date.now();
   const config = env();
-  const database = await resolveDatabaseUrl(log);
+  const build = startBuild();
+  const database = await resolveDatabaseUrl(log).catch((error: unknown) => {
+    build.cancel();
+    throw error;
+  });
   let server: ReturnType<typeof spawn> | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('Stopping…');
+    build.cancel();
     if (server && server.exitCode === null) {
       server.kill('SIGTERM');
       await new Promise((resolve) => server!.once('exit', resolve));
@@ -69,7 +83,8 @@ async function main(): Promise<void> {
     const needsSetup = !(await hasAnyUser(db.prisma));
     await db.pool.end();
 
-    ensureBuild();
+    await build.done;
+    log(`Ready to serve ${((Date.now() - startedAt) / 1000).toFixed(0)} s after npm start`);
     const url = `http://localhost:${config.PORT}`;
     server = spawn(
       process.execPath,
@@ -85,6 +100,7 @@ async function main(): Promise<void> {
     });
     server.once('exit', (code) => void stop(code ?? 1));
   } catch (error) {
+    build.cancel();
     console.error(`[gatewatch] ${(error as Error).message}`);
     await stop(1);
   }
