@@ -53,35 +53,39 @@ interface SqlRow {
 /** Every divergent account and region of the range, ranked; one page when `page` is given. */
 export function divergenceSql(filters: Filters, order: { column: DivergenceSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
   const dir = order.desc ? 'DESC' : 'ASC';
-  const raw = where([Prisma.sql`occurred_at >= ${filters.from}`, Prisma.sql`occurred_at < ${filters.to}`,
-    Prisma.sql`(account_id, caller_region) IN (SELECT account_id, caller_region FROM c)`], filters, RUNNING_DIMENSIONS);
+  const raw = where([Prisma.sql`d.account_id = c.account_id`, Prisma.sql`d.caller_region = c.caller_region`,
+    Prisma.sql`d.occurred_at >= ${filters.from}`, Prisma.sql`d.occurred_at < ${filters.to}`], filters, RUNNING_DIMENSIONS);
+  // No join between the intermediate relations: their row counts are estimated badly (a
+  // nested loop over a misestimated CTE once took minutes on the demo). Each candidate's
+  // rows come through the (account_id, occurred_at) index (LATERAL), and "allowed after a
+  // block elsewhere" is one ordered pass: at an allowed decision, the blocked routes so far
+  // (peers at the same instant included) hold another route when their least and greatest
+  // differ, or when the only one is not this decision's.
   return Prisma.sql`
     WITH c AS MATERIALIZED (${divergenceCandidatesSql(filters, monthDays(filters.from, filters.to))}),
-    r AS MATERIALIZED (
-      SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at
-        FROM access_decisions WHERE ${raw}),
+    r AS (
+      SELECT c.account_id, c.caller_region, d.provider || '/' || d.channel AS route, d.decision, d.occurred_at
+        FROM c CROSS JOIN LATERAL (SELECT d.provider, d.channel, d.decision, d.occurred_at FROM access_decisions d WHERE ${raw}) d),
+    marked AS (
+      SELECT account_id, caller_region, route, decision, occurred_at,
+             min(route) FILTER (WHERE decision = 'blocked') OVER w AS lo,
+             max(route) FILTER (WHERE decision = 'blocked') OVER w AS hi
+        FROM r WINDOW w AS (PARTITION BY account_id, caller_region ORDER BY occurred_at)),
     routes AS (
       SELECT account_id, caller_region, route,
              count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
+             count(*) FILTER (WHERE decision = 'allowed' AND (lo <> hi OR lo <> route)) AS after,
              min(occurred_at) FILTER (WHERE decision = 'blocked') AS first_block
-        FROM r GROUP BY 1, 2, 3),
+        FROM marked GROUP BY 1, 2, 3),
     divergent AS (
-      SELECT account_id, caller_region, sum(a) AS allowed, sum(b) AS blocked, min(first_block) AS first_block_at,
-             (array_agg(route ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[1] AS first_route,
-             (array_agg(first_block ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[2] AS second_block,
+      SELECT account_id, caller_region, sum(after) AS allowed_after_block, sum(a) AS allowed, sum(b) AS blocked,
+             min(first_block) AS first_block_at,
              coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', b) ORDER BY b DESC, route) FILTER (WHERE b > 0), '[]') AS blocked_routes,
              coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', a) ORDER BY a DESC, route) FILTER (WHERE a > 0), '[]') AS allowed_routes
-        FROM routes GROUP BY 1, 2 HAVING ${DIVERGES}),
-    after AS (
-      -- An allowed decision counts from the earliest first block on any other route.
-      SELECT v.account_id, v.caller_region,
-             count(*) FILTER (WHERE r.occurred_at >= CASE WHEN r.route = v.first_route THEN v.second_block ELSE v.first_block_at END) AS n
-        FROM divergent v JOIN r ON r.account_id = v.account_id AND r.caller_region = v.caller_region AND r.decision = 'allowed'
-       GROUP BY 1, 2)
-    SELECT v.account_id, a.name, trim(v.caller_region) AS caller_region, coalesce(x.n, 0) AS allowed_after_block,
+        FROM routes GROUP BY 1, 2 HAVING ${DIVERGES})
+    SELECT v.account_id, a.name, trim(v.caller_region) AS caller_region, v.allowed_after_block,
            v.allowed, v.blocked, v.first_block_at, v.blocked_routes, v.allowed_routes
       FROM divergent v
-      LEFT JOIN after x ON x.account_id = v.account_id AND x.caller_region = v.caller_region
       LEFT JOIN accounts a ON a.id = v.account_id
      ORDER BY ${Prisma.raw(`${ORDER[order.column]} ${dir}, account_id ${dir}, caller_region ${dir}`)}
      ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}`;
