@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { RouteKey } from '@/lib/auth/access';
+import type { AnalyticsRoute, ApiResponses } from '@/lib/api/responses';
 import type { Principal } from '@/lib/auth/principal';
 import { authenticateRoute } from '@/lib/auth/request';
 
@@ -56,10 +56,13 @@ export function answerForQueryError(error: unknown): Response {
   return Response.json({ error: 'The server could not answer this request; the failure was logged.' }, { status: 500 });
 }
 
-/** A GET handler that answers JSON to callers the access matrix lets through for `route`. */
-export function analyticsGet(
-  route: RouteKey,
-  answer: (query: { filters: Filters; params: URLSearchParams; principal: Principal }) => Promise<unknown>,
+/**
+ * A GET handler that answers JSON to callers the access matrix lets through for `route`;
+ * its answer must be the route's declared response (lib/api/responses.ts).
+ */
+export function analyticsGet<R extends AnalyticsRoute>(
+  route: R,
+  answer: (query: { filters: Filters; params: URLSearchParams; principal: Principal }) => Promise<ApiResponses[R]>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const principal = await authenticateRoute(request, route);
