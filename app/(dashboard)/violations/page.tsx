@@ -1,18 +1,22 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Suspense } from 'react';
 
 import { bucketStarts, fillBuckets } from '@/components/analytics/buckets';
 import { formatCount, formatRange } from '@/components/analytics/format';
-import { BadUrlState } from '@/components/analytics/states';
+import { BadUrlState, CardSkeleton, Skeleton } from '@/components/analytics/states';
 import { ViolationStats } from '@/components/analytics/ViolationStats';
 import { ViolationSeriesChart } from '@/components/charts/ViolationSeriesChart';
 import { ExportLink } from '@/components/export/ExportLink';
 import { filterParams, href, toSearchParams, withParams } from '@/components/filters/params';
 import { ViolationAccountsTable, ViolationListTable } from '@/components/tables/ViolationTables';
 import { Card, PageTitle } from '@/components/ui/EmptyState';
-import { parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
+import { type Bucket, type Filters, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
 import { parseBucket, parseView } from '@/lib/analytics/view-params';
-import { VIOLATION_ACCOUNT_SORTS, violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
+import {
+  VIOLATION_ACCOUNT_SORTS, violationAccounts, type ViolationAccountRow, violationList, type ViolationPoint, type ViolationRecord,
+  violationSeries, violationSummary, type ViolationSummary,
+} from '@/lib/analytics/violations';
 import { requirePage } from '@/lib/auth/request';
 import { hasRole } from '@/lib/auth/roles';
 import { prisma } from '@/lib/db/client';
@@ -32,16 +36,16 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
   if (!parsed.ok) return (<><PageTitle title="Violations" /><BadUrlState message={parsed.message} resetHref="/violations" /></>);
   const { filters, bucket, paging } = parsed.view;
   const db = prisma();
-  const [summary, series, accounts, list] = await Promise.all([
-    violationSummary(db, filters),
-    violationSeries(db, filters, bucket),
-    showDecisions ? null : violationAccounts(db, filters, paging),
-    showDecisions ? violationList(db, filters, { page: paging.page, pageSize: paging.pageSize }) : null,
-  ]);
+  // Every query starts now; each panel streams in when its own is done.
+  const data = {
+    summary: violationSummary(db, filters),
+    series: violationSeries(db, filters, bucket),
+    accounts: showDecisions ? null : violationAccounts(db, filters, paging),
+    list: showDecisions ? violationList(db, filters, { page: paging.page, pageSize: paging.pageSize }) : null,
+  };
+  for (const promise of Object.values(data)) promise?.catch(() => undefined);
   const url = toSearchParams(params);
   const filterQuery = filterParams(url);
-  const points = fillBuckets(series, bucketStarts(filters.from, filters.to, bucket, filters.tz),
-    (b) => ({ bucket: b, allowedUnsupported: 0, blockedSupported: 0 }));
   const tab = (show: 'accounts' | 'decisions', label: string) => (
     <Link href={href('/violations', withParams(url, { show: show === 'accounts' ? null : show, sort: null }))}
       aria-current={(show === 'decisions') === showDecisions ? 'page' : undefined}
@@ -66,28 +70,54 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
         )}
       />
       <div className="space-y-6">
-        <ViolationStats summary={summary} />
-        <ViolationSeriesChart points={points} bucket={bucket} tz={filters.tz} />
+        <Suspense fallback={<CardSkeleton className="h-32" />}>
+          <Stats summary={data.summary} />
+        </Suspense>
+        <Suspense fallback={<CardSkeleton className="h-64" />}>
+          <Series series={data.series} filters={filters} bucket={bucket} />
+        </Suspense>
         <Card>
           <nav aria-label="Violations as" className="mb-3 flex gap-2">
             {tab('accounts', 'Per account')}
             {analyst ? tab('decisions', 'Decisions') : null}
           </nav>
-          {accounts ? (
-            accounts.total === 0 ? <p role="status" className="text-sm">No violations in this range with these filters.</p> : (
-              <ViolationAccountsTable rows={accounts.rows} page={{ page: paging.page, pageSize: paging.pageSize, total: accounts.total }} sort={paging.sort} tz={filters.tz} />
-            )
-          ) : null}
-          {list ? (
-            list.total === 0 ? <p role="status" className="text-sm">No violations in this range with these filters.</p> : (
-              <>
-                <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">{formatCount(list.total)} violating decisions, newest first.</p>
-                <ViolationListTable rows={list.rows} page={{ page: paging.page, pageSize: paging.pageSize, total: list.total }} tz={filters.tz} />
-              </>
-            )
-          ) : null}
+          <Suspense fallback={<Skeleton className="h-96" />}>
+            {data.accounts ? <Accounts accounts={data.accounts} paging={paging} tz={filters.tz} /> : null}
+            {data.list ? <Decisions list={data.list} paging={paging} tz={filters.tz} /> : null}
+          </Suspense>
         </Card>
       </div>
+    </>
+  );
+}
+
+const none = <p role="status" className="text-sm">No violations in this range with these filters.</p>;
+
+async function Stats({ summary }: { summary: Promise<ViolationSummary> }) {
+  return <ViolationStats summary={await summary} />;
+}
+
+async function Series({ series, filters, bucket }: { series: Promise<ViolationPoint[]>; filters: Filters; bucket: Bucket }) {
+  const points = fillBuckets(await series, bucketStarts(filters.from, filters.to, bucket, filters.tz),
+    (b) => ({ bucket: b, allowedUnsupported: 0, blockedSupported: 0 }));
+  return <ViolationSeriesChart points={points} bucket={bucket} tz={filters.tz} />;
+}
+
+type Paging = { page: number; pageSize: number; sort: string };
+
+async function Accounts({ accounts, paging, tz }: { accounts: Promise<{ rows: ViolationAccountRow[]; total: number }>; paging: Paging; tz: string }) {
+  const { rows, total } = await accounts;
+  if (total === 0) return none;
+  return <ViolationAccountsTable rows={rows} page={{ page: paging.page, pageSize: paging.pageSize, total }} sort={paging.sort} tz={tz} />;
+}
+
+async function Decisions({ list, paging, tz }: { list: Promise<{ rows: ViolationRecord[]; total: number }>; paging: Paging; tz: string }) {
+  const { rows, total } = await list;
+  if (total === 0) return none;
+  return (
+    <>
+      <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">{formatCount(total)} violating decisions, newest first.</p>
+      <ViolationListTable rows={rows} page={{ page: paging.page, pageSize: paging.pageSize, total }} tz={tz} />
     </>
   );
 }
