@@ -19,6 +19,7 @@ import { migrate } from '@/lib/db/migrate';
 import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
 import { describeProblem, verifyEvidencePack } from '@/lib/evidence/verify-pack';
 import { addPolicy, closePolicy, importPolicies, supersedePolicy } from '@/lib/policy/catalogue';
+import { regionPolicyVersions } from '@/lib/policy/list';
 import { firstRejections, getBatch } from '@/lib/ingest/batches';
 import { ingestFile } from '@/lib/ingest/ingest-file';
 import type { IngestResult } from '@/lib/ingest/pipeline';
@@ -275,10 +276,7 @@ async function policyCommand(rest: string[]): Promise<void> {
   switch (sub) {
     case 'list': {
       const values = parse(args, { all: { type: 'boolean' } });
-      const rows = await withDatabase((db) => db.prisma.regionPolicy.findMany({
-        where: values.all ? {} : { effectiveFrom: { lte: new Date() }, OR: [{ effectiveTo: null }, { effectiveTo: { gt: new Date() } }] },
-        orderBy: [{ provider: 'asc' }, { channel: 'asc' }, { region: 'asc' }, { effectiveFrom: 'asc' }],
-      }));
+      const rows = await withDatabase((db) => regionPolicyVersions(db.prisma, values.all ? {} : { inForceAt: new Date() }));
       for (const p of rows) {
         console.log([p.id, p.provider, p.channel ?? '*', p.region, p.status, p.effectiveFrom.toISOString(), p.effectiveTo?.toISOString() ?? 'open',
           p.supersedesId ? `supersedes ${p.supersedesId}` : '', p.note ?? ''].join('\t'));

@@ -48,6 +48,7 @@ interface SqlRow {
   first_block_at: Date;
   blocked_routes: { route: string; count: number }[];
   allowed_routes: { route: string; count: number }[];
+  total_count: bigint;
 }
 
 /** Every divergent account and region of the range, ranked; one page when `page` is given. */
@@ -84,7 +85,7 @@ export function divergenceSql(filters: Filters, order: { column: DivergenceSort;
              coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', a) ORDER BY a DESC, route) FILTER (WHERE a > 0), '[]') AS allowed_routes
         FROM routes GROUP BY 1, 2 HAVING ${DIVERGES})
     SELECT v.account_id, a.name, trim(v.caller_region) AS caller_region, v.allowed_after_block,
-           v.allowed, v.blocked, v.first_block_at, v.blocked_routes, v.allowed_routes
+           v.allowed, v.blocked, v.first_block_at, v.blocked_routes, v.allowed_routes, count(*) OVER () AS total_count
       FROM divergent v
       LEFT JOIN accounts a ON a.id = v.account_id
      ORDER BY ${Prisma.raw(`${ORDER[order.column]} ${dir}, account_id ${dir}, caller_region ${dir}`)}
@@ -102,12 +103,9 @@ export async function divergence(
   filters: Filters,
   options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
 ): Promise<{ rows: DivergenceRow[]; total: number }> {
-  // One query for the ranking and the total: the candidates' raw rows are read once.
-  const rows = await prisma.$queryRaw<(SqlRow & { total: bigint })[]>`
-    SELECT p.*, count(*) OVER () AS total FROM (${divergenceSql(filters, options)}) p
-     ORDER BY ${Prisma.raw(`${ORDER[options.column]} ${options.desc ? 'DESC' : 'ASC'}, account_id ${options.desc ? 'DESC' : 'ASC'}, caller_region ${options.desc ? 'DESC' : 'ASC'}`)}
-     LIMIT ${options.pageSize} OFFSET ${(options.page - 1) * options.pageSize}`;
-  return { rows: rows.map(toDivergenceRow), total: rows.length ? Number(rows[0]!.total) : await countDivergent(prisma, filters) };
+  // The page carries the total (a window count before LIMIT): the candidates' raw rows are read once.
+  const rows = await prisma.$queryRaw<SqlRow[]>(divergenceSql(filters, options, options));
+  return { rows: rows.map(toDivergenceRow), total: rows.length ? Number(rows[0]!.total_count) : await countDivergent(prisma, filters) };
 }
 
 async function countDivergent(prisma: PrismaClient, filters: Filters): Promise<number> {

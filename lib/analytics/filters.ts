@@ -71,7 +71,8 @@ export class FilterError extends Error {}
 
 const isoDate = z.iso.datetime({ offset: true, local: true }).or(z.iso.date());
 
-function parseInstant(name: string, rawInput: string): Date {
+/** An instant from a URL or form: ISO 8601; a bare date or a time without offset is UTC. Throws FilterError. */
+export function parseInstant(name: string, rawInput: string): Date {
   // An unencoded "+08:00" in a query string arrives as " 08:00".
   const raw = rawInput.replace(/ (\d{2}:?\d{2})$/, '+$1');
   if (!isoDate.safeParse(raw).success) throw new FilterError(`${name} "${raw}" is not an ISO 8601 date or time`);

@@ -11,6 +11,11 @@ export interface Span {
   to: Date;
 }
 
+/** The span of equal length just before: what headline numbers compare with. */
+export function previousSpan(s: Span): Span {
+  return { from: new Date(2 * s.from.getTime() - s.to.getTime()), to: s.from };
+}
+
 export interface RangeParts {
   raw: Span[];
   hourly: Span[];

@@ -4,6 +4,7 @@ import type { Filters } from './filters';
 import { countActiveAccounts } from './active-accounts';
 import { firstDecisionHourSql } from '@/lib/rollups/decision-counts';
 
+import { previousSpan } from './range';
 import { decisionCounts } from './sources';
 
 export interface Headline {
@@ -62,15 +63,14 @@ async function headline(prisma: PrismaClient, filters: Filters): Promise<Headlin
 }
 
 export async function summary(prisma: PrismaClient, filters: Filters): Promise<Summary> {
-  const length = filters.to.getTime() - filters.from.getTime();
-  const previousFrom = new Date(filters.from.getTime() - length);
+  const before = previousSpan(filters);
   const [current, previous, first] = await Promise.all([
     headline(prisma, filters),
-    headline(prisma, { ...filters, from: previousFrom, to: filters.from }),
+    headline(prisma, { ...filters, ...before }),
     firstDecisionHour(prisma),
   ]);
   return {
-    current, previous, previousFrom,
-    coverage: { current: coverageOf(filters, first), previous: coverageOf({ from: previousFrom, to: filters.from }, first) },
+    current, previous, previousFrom: before.from,
+    coverage: { current: coverageOf(filters, first), previous: coverageOf(before, first) },
   };
 }

@@ -3,6 +3,7 @@ import type { PolicyStatus } from '@/lib/policy/in-force';
 import { violationsIn } from '@/lib/rollups/decision-violations';
 
 import type { Bucket, Filters } from './filters';
+import { previousSpan } from './range';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
 // decisions allowed while their region was unsupported for the provider (and channel),
@@ -35,12 +36,9 @@ async function counts(prisma: PrismaClient, span: { from: Date; to: Date }, filt
 
 /** The range's violation counts and those of the period of equal length before it. */
 export async function violationSummary(prisma: PrismaClient, filters: Filters): Promise<ViolationSummary> {
-  const previousFrom = new Date(filters.from.getTime() - (filters.to.getTime() - filters.from.getTime()));
-  const [current, previous] = await Promise.all([
-    counts(prisma, filters, filters),
-    counts(prisma, { from: previousFrom, to: filters.from }, filters),
-  ]);
-  return { current, previous, previousFrom };
+  const before = previousSpan(filters);
+  const [current, previous] = await Promise.all([counts(prisma, filters, filters), counts(prisma, before, filters)]);
+  return { current, previous, previousFrom: before.from };
 }
 
 export interface ViolationPoint {
@@ -147,8 +145,9 @@ export interface ViolationRecord {
 }
 
 /** The violating decisions with the policy each contradicts, newest first. */
+const ofAccount = (accountId?: string) => (accountId === undefined ? [] : [Prisma.sql`account_id = ${accountId}`]);
+
 export function violationListSql(filters: Filters, options: { accountId?: string; page?: { page: number; pageSize: number } } = {}): Prisma.Sql {
-  const extra = options.accountId !== undefined ? [Prisma.sql`account_id = ${options.accountId}`] : [];
   return Prisma.sql`
     SELECT v.decision_id::text AS "decisionId", to_char(v.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
            d.request_id AS "requestId", v.account_id AS "accountId", d.account_name AS "accountName",
@@ -156,7 +155,7 @@ export function violationListSql(filters: Filters, options: { accountId?: string
            p.id AS "policyId", p.status::text AS "policyStatus", p.channel AS "policyChannel",
            to_char(p.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyFrom",
            to_char(p.effective_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyTo", p.note AS "policyNote"
-      FROM (${violationsIn(filters, filters, extra)}) v
+      FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v
       JOIN access_decisions d ON d.id = v.decision_id
       JOIN region_policies p ON p.id = v.policy_id
      ORDER BY v.occurred_at DESC, v.decision_id DESC
@@ -168,10 +167,9 @@ export async function violationList(
   filters: Filters,
   options: { accountId?: string; page: number; pageSize: number },
 ): Promise<{ rows: ViolationRecord[]; total: number }> {
-  const extra = options.accountId !== undefined ? [Prisma.sql`account_id = ${options.accountId}`] : [];
   const [rows, [count]] = await Promise.all([
     prisma.$queryRaw<ViolationRecord[]>(violationListSql(filters, { accountId: options.accountId, page: options })),
-    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, extra)}) v`,
+    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`,
   ]);
   return { rows, total: Number(count!.n) };
 }

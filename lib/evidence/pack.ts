@@ -12,8 +12,9 @@ import { violationSummary } from '@/lib/analytics/violations';
 import { readChainHead } from '@/lib/audit/chain';
 import { recordAudit } from '@/lib/audit/record';
 import { type Principal, principalLabel } from '@/lib/auth/principal';
+import { fileStamp } from '@/lib/export/run';
 import { streamCsv } from '@/lib/export/stream';
-import { EXPORT_VIEWS, type ExportPlan, type ExportViewName } from '@/lib/export/views';
+import { BATCH_UPLOADER, BATCH_UPLOADER_JOINS, EXPORT_VIEWS, type ExportPlan, type ExportViewName } from '@/lib/export/views';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
 import { renderSummaryHtml } from './summary-html';
@@ -32,10 +33,8 @@ interface PackDb {
   pool: pg.Pool;
 }
 
-const stamp = (d: Date) => d.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-
 export function evidencePackName(filters: Filters, at: Date): string {
-  return `gatewatch-evidence-${stamp(filters.from)}_to_${stamp(filters.to)}-generated-${stamp(at)}Z.zip`;
+  return `gatewatch-evidence-${fileStamp(filters.from)}_to_${fileStamp(filters.to)}-generated-${fileStamp(at)}Z.zip`;
 }
 
 function csvEntry(db: PackDb, name: string, plan: () => Promise<ExportPlan>): PackEntry {
@@ -55,11 +54,9 @@ function batchesPlan(filters: Filters): ExportPlan {
     header: ['batch_id', 'file_name', 'sha256', 'source', 'uploaded_by', 'started_at', 'finished_at', 'decisions_in_pack'],
     source: {
       kind: 'query',
-      sql: Prisma.sql`SELECT b.id, b.file_name, b.sha256, b.source, coalesce(u.email, 'token:' || t.name, b.source::text) AS who,
-                             b.started_at, b.finished_at, c.n
+      sql: Prisma.sql`SELECT b.id, b.file_name, b.sha256, b.source, ${BATCH_UPLOADER} AS who, b.started_at, b.finished_at, c.n
                         FROM (SELECT batch_id, count(*) AS n FROM access_decisions WHERE ${rawSpanWhere(filters, filters)} GROUP BY batch_id) c
-                        JOIN ingest_batches b ON b.id = c.batch_id
-                        LEFT JOIN users u ON u.id = b.uploaded_by_id LEFT JOIN api_tokens t ON t.id = b.token_id
+                        JOIN ingest_batches b ON b.id = c.batch_id ${BATCH_UPLOADER_JOINS}
                        ORDER BY b.id`,
     },
     toValues: (b) => [b.id, b.file_name, b.sha256, b.source, b.who, b.started_at.toISOString(), b.finished_at?.toISOString(), b.n],

@@ -10,12 +10,13 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { streamCsv } from './stream';
 import { EXPORT_VIEWS, type ExportViewName } from './views';
 
-const stamp = (d: Date) => d.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+/** An instant as it appears in file names: 20241001-000000. */
+export const fileStamp = (d: Date) => d.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
 
 /** The file name says what it is: view, range and time of export. */
 export function exportFileName(view: ExportViewName, filters: Filters, at: Date): string {
-  const range = view === 'batches' || view === 'audit' ? 'all' : `${stamp(filters.from)}_to_${stamp(filters.to)}`;
-  return `gatewatch-${view}-${range}-exported-${stamp(at)}Z.csv`;
+  const range = view === 'batches' || view === 'audit' ? 'all' : `${fileStamp(filters.from)}_to_${fileStamp(filters.to)}`;
+  return `gatewatch-${view}-${range}-exported-${fileStamp(at)}Z.csv`;
 }
 
 /**

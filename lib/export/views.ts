@@ -126,6 +126,10 @@ const timeseries: ExportView = {
   },
 };
 
+/** Who sent a batch (`b`): the uploader's email, the token's name, or the source. */
+export const BATCH_UPLOADER = Prisma.sql`coalesce(u.email, 'token:' || t.name, b.source::text)`;
+export const BATCH_UPLOADER_JOINS = Prisma.sql`LEFT JOIN users u ON u.id = b.uploaded_by_id LEFT JOIN api_tokens t ON t.id = b.token_id`;
+
 const BATCH_ORDER: Record<string, string> = { startedAt: 'b.started_at', fileName: 'b.file_name', status: 'b.status', rows: 'b.rows', rejected: 'b.rejected' };
 
 const batches: ExportView = {
@@ -138,9 +142,7 @@ const batches: ExportView = {
         'duration_ms', 'bytes', 'sha256', 'format', 'compressed', 'strict', 'rows', 'accepted', 'rejected', 'duplicates', 'conflicts', 'unknown_columns'],
       source: {
         kind: 'query',
-        sql: Prisma.sql`SELECT b.*, coalesce(u.email, 'token:' || t.name, b.source::text) AS who
-          FROM ingest_batches b LEFT JOIN users u ON u.id = b.uploaded_by_id LEFT JOIN api_tokens t ON t.id = b.token_id
-          ORDER BY ${order}`,
+        sql: Prisma.sql`SELECT b.*, ${BATCH_UPLOADER} AS who FROM ingest_batches b ${BATCH_UPLOADER_JOINS} ORDER BY ${order}`,
       },
       toValues: (b) => [b.id, b.file_name, b.status, b.failure_reason, b.duplicate_of_id, b.source, b.who, b.started_at?.toISOString(),
         b.finished_at?.toISOString(), b.duration_ms, b.bytes, b.sha256, b.format, b.compressed, b.strict, b.rows, b.accepted, b.rejected,

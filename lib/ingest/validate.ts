@@ -69,7 +69,8 @@ export const MAX_LENGTH = {
   model: 128,
 } as const satisfies Partial<Record<FieldName, number>>;
 
-const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Spec: a provider or channel, lower-cased, then this pattern. */
+export const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 // One cheap test per value; the rare hit is then examined to name the exact problem.
 const SUSPECT_CHARACTER = /[\0\uFFFD\uD800-\uDFFF]/;
 // `String#isWellFormed` is ES2024 (Node 20+), newer than the project's TypeScript lib.

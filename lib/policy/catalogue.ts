@@ -1,10 +1,13 @@
 import type pg from 'pg';
 import { z } from 'zod';
 
+import { FilterError, parseInstant } from '@/lib/analytics/filters';
 import { type AuditEntry, recordAuditOnConnection } from '@/lib/audit/record';
 import { waitForMergeLock } from '@/lib/db/merge-lock';
-import { CALLER_REGIONS } from '@/lib/ingest/regions';
+import { normaliseHeaderName } from '@/lib/ingest/fields';
 import { CsvTokenizer, type CsvRecord } from '@/lib/ingest/parse-csv';
+import { normaliseCallerRegion } from '@/lib/ingest/regions';
+import { SLUG } from '@/lib/ingest/validate';
 import { type PolicyKey, rebuildViolations } from '@/lib/rollups/decision-violations';
 
 import { POLICY_STATUSES, type PolicyStatus } from './in-force';
@@ -16,17 +19,18 @@ import { POLICY_STATUSES, type PolicyStatus } from './in-force';
 // merge lock (so no batch derives violations from a half-changed catalogue), rebuilds the
 // violations of the provider and region it touches, and appends its audit entry.
 
-const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const slug = (what: string) =>
   z.string().trim().toLowerCase().regex(SLUG, `${what} must be a slug: lower-case letters, digits, '.', '_' or '-', up to 64 characters`);
 
-/** An instant: ISO 8601 with offset or Z, or a date (midnight UTC). */
+/** An instant, read as the URL filters read one (a bare date or a time without offset is UTC). */
 const instant = (what: string) =>
   z.union([z.date(), z.string().trim()]).transform((value, ctx) => {
-    const text = value instanceof Date ? value.toISOString() : /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
-    const at = new Date(text);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `${what} must be a date (2024-07-09) or an ISO 8601 time with offset, got "${String(value)}"` });
+    let at: Date;
+    try {
+      at = value instanceof Date ? value : parseInstant(what, value);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
       return z.NEVER;
     }
     if (at.getUTCFullYear() < 2000 || at.getUTCFullYear() >= 2100) {
@@ -43,7 +47,11 @@ export const policyVersionSchema = z
   .object({
     provider: slug('provider'),
     channel: z.union([slug('channel'), z.literal('').transform(() => null), z.null()]).optional().transform((v) => v ?? null),
-    region: z.string().trim().toUpperCase().refine((r) => CALLER_REGIONS.has(r), { message: 'region must be an ISO 3166-1 alpha-2 code' }),
+    region: z.string().trim().transform((r, ctx) => {
+      const region = normaliseCallerRegion(r);
+      if (region === null) ctx.addIssue({ code: 'custom', message: 'region must be an ISO 3166-1 alpha-2 code' });
+      return region ?? z.NEVER;
+    }),
     status: z.enum(POLICY_STATUSES, { message: `status must be one of ${POLICY_STATUSES.join(', ')}` }),
     effectiveFrom: instant('effective from'),
     effectiveTo: z.union([instant('effective to'), z.literal('').transform(() => null), z.null()]).optional().transform((v) => v ?? null),
@@ -79,9 +87,11 @@ const describeKey = (p: { provider: string; channel: string | null; region: stri
   `${p.provider}${p.channel ? `/${p.channel}` : ' (every channel)'} in ${p.region}`;
 const describeSpan = (from: Date, to: Date | null) => `${from.toISOString()} to ${to ? to.toISOString() : 'open end'}`;
 
+const messages = (error: z.ZodError) => error.issues.map((i) => i.message).join('; ');
+
 export function parsePolicyVersion(input: unknown): PolicyVersion {
   const parsed = policyVersionSchema.safeParse(input);
-  if (!parsed.success) throw new PolicyChangeError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw new PolicyChangeError('invalid', messages(parsed.error));
   return parsed.data;
 }
 
@@ -194,7 +204,7 @@ async function endVersion(client: pg.PoolClient, old: StoredPolicy, at: Date, ac
 
 const parseAt = (value: unknown) => {
   const parsed = instant('the closing time').safeParse(value);
-  if (!parsed.success) throw new PolicyChangeError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
+  if (!parsed.success) throw new PolicyChangeError('invalid', messages(parsed.error));
   return parsed.data;
 };
 
@@ -264,7 +274,7 @@ export function parsePolicyCsv(csv: string): { line: number; version: PolicyVers
   tokenizer.end(records);
   const [header, ...rows] = records;
   if (!header?.fields) throw new PolicyChangeError('invalid', 'The policy file is empty or its header cannot be read.');
-  const names = header.fields.map((f) => f.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const names = header.fields.map(normaliseHeaderName);
   const missing = POLICY_CSV_COLUMNS.filter((c) => !['channel', 'effective_to', 'note'].includes(c) && !names.includes(c));
   if (missing.length) throw new PolicyChangeError('invalid', `The policy file's header lacks ${missing.join(', ')}.`);
   if (rows.length === 0) throw new PolicyChangeError('invalid', 'The policy file has no rows after its header.');
@@ -275,7 +285,7 @@ export function parsePolicyCsv(csv: string): { line: number; version: PolicyVers
       provider: value('provider'), channel: value('channel'), region: value('region'), status: value('status').trim().toLowerCase(),
       effectiveFrom: value('effective_from'), effectiveTo: value('effective_to'), note: value('note'),
     });
-    if (!parsed.success) throw new PolicyChangeError('invalid', `Line ${record.line}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (!parsed.success) throw new PolicyChangeError('invalid', `Line ${record.line}: ${messages(parsed.error)}`);
     return { line: record.line, version: parsed.data };
   });
 }

@@ -17,11 +17,18 @@ export async function listRegionPolicies(
   return { rows, total };
 }
 
+const BY_KEY = [{ provider: 'asc' }, { channel: 'asc' }, { region: 'asc' }, { effectiveFrom: 'asc' }] as const;
+
 /** Versions not ended yet (open, or ending in the future): what an admin can close or supersede. */
 export async function openRegionPolicies(prisma: PrismaClient) {
+  return prisma.regionPolicy.findMany({ where: { OR: [{ effectiveTo: null }, { effectiveTo: { gt: new Date() } }] }, orderBy: [...BY_KEY], take: 1000 });
+}
+
+/** Every version by key and start, or only those in force at `at`. */
+export async function regionPolicyVersions(prisma: PrismaClient, options: { inForceAt?: Date } = {}) {
+  const at = options.inForceAt;
   return prisma.regionPolicy.findMany({
-    where: { OR: [{ effectiveTo: null }, { effectiveTo: { gt: new Date() } }] },
-    orderBy: [{ provider: 'asc' }, { channel: 'asc' }, { region: 'asc' }, { effectiveFrom: 'asc' }],
-    take: 1000,
+    where: at ? { effectiveFrom: { lte: at }, OR: [{ effectiveTo: null }, { effectiveTo: { gt: at } }] } : {},
+    orderBy: [...BY_KEY],
   });
 }

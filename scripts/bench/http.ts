@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from '@playwright/test';
 
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { previousSpan } from '@/lib/analytics/range';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { createUser } from '@/lib/auth/users';
 import { contradictsPolicy, policyInForceJoins } from '@/lib/policy/in-force';
@@ -27,12 +28,11 @@ function stats(samples: number[]): { p50: number; p95: number } {
   return { p50: s[Math.floor(s.length / 2)]!, p95: s[Math.ceil(s.length * 0.95) - 1]! };
 }
 
-const span = (f: Filters) => `occurred_at >= '${f.from.toISOString()}' AND occurred_at < '${f.to.toISOString()}'`;
-const previous = (f: Filters): Filters => ({ ...f, from: new Date(2 * f.from.getTime() - f.to.getTime()), to: f.from });
+const span = (f: { from: Date; to: Date }) => `occurred_at >= '${f.from.toISOString()}' AND occurred_at < '${f.to.toISOString()}'`;
 
 /** Per API call: its path and the raw-row SQL that gives the same answer for a range. */
 const CALLS: { name: string; path: string; naive: (f: Filters) => string[] }[] = [
-  { name: 'summary', path: '/api/v1/summary', naive: (f) => [f, previous(f)].map((g) =>
+  { name: 'summary', path: '/api/v1/summary', naive: (f) => [f, previousSpan(f)].map((g) =>
     `SELECT decision, count(*), count(DISTINCT account_id), count(DISTINCT caller_region) FROM access_decisions WHERE ${span(g)} GROUP BY 1`) },
   { name: 'timeseries', path: '/api/v1/timeseries', naive: (f) => [`SELECT date_trunc('day', occurred_at), decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2`] },
   { name: 'breakdown', path: '/api/v1/breakdown?by=region&by2=channel', naive: (f) => [`SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2, 3`] },

@@ -8,6 +8,7 @@ import { listAccounts } from '@/lib/analytics/accounts';
 import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionsPage } from '@/lib/analytics/decisions';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
+import { previousSpan } from '@/lib/analytics/range';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { divergence } from '@/lib/analytics/divergence';
@@ -139,12 +140,13 @@ export async function runQueries(db: Database, rows: number, policyChangeMs?: nu
 
   // Compliance intelligence: the derived violations against a range join of raw rows with
   // the catalogue at query time, and divergence against a GROUP BY of the window's raw rows.
-  const inForce = `FROM access_decisions d ${policyInForceJoins('d')} WHERE ${naiveWhere(f30).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')}`;
+  const inForce = (s: { from: Date; to: Date }) =>
+    `FROM access_decisions d ${policyInForceJoins('d')} WHERE d.occurred_at >= '${s.from.toISOString()}' AND d.occurred_at < '${s.to.toISOString()}' AND ${contradictsPolicy('d')}`;
+  const violationCounts = `SELECT count(*) FILTER (WHERE d.decision = 'allowed'), count(*) FILTER (WHERE d.decision = 'blocked'), count(DISTINCT d.account_id)`;
   await bench('violations (30 days, with previous period)', () => violationSummary(p, f30),
-    [`SELECT count(*) FILTER (WHERE d.decision = 'allowed'), count(*) FILTER (WHERE d.decision = 'blocked'), count(DISTINCT d.account_id) ${inForce}`,
-     `SELECT count(*) FILTER (WHERE d.decision = 'allowed'), count(*) FILTER (WHERE d.decision = 'blocked'), count(DISTINCT d.account_id) ${inForce.replace(naiveWhere(f30).replace(/occurred_at/g, 'd.occurred_at'), naiveWhere({ ...f30, from: new Date(2 * f30.from.getTime() - f30.to.getTime()), to: f30.from }).replace(/occurred_at/g, 'd.occurred_at'))}`]);
+    [`${violationCounts} ${inForce(f30)}`, `${violationCounts} ${inForce(previousSpan(f30))}`]);
   await bench('violations by account (30 days)', () => violationAccounts(p, f30, { column: 'total', desc: true, page: 1, pageSize: 50 }),
-    [`SELECT d.account_id, count(*), count(*) OVER () ${inForce} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`]);
+    [`SELECT d.account_id, count(*), count(*) OVER () ${inForce(f30)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`]);
   await bench('divergence (7 days)', () => divergence(p, f7, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 50 }),
     [`WITH r AS (SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at FROM access_decisions WHERE ${naiveWhere(f7)}),
           fb AS (SELECT account_id, caller_region, route, min(occurred_at) AS first_block FROM r WHERE decision = 'blocked' GROUP BY 1, 2, 3)
