@@ -5,20 +5,21 @@ import { parseArgs } from 'node:util';
 import { runExportBench } from './bench/export';
 import { runHttpBench } from './bench/http';
 import { benchIngest } from './bench/ingest';
+import { type GeneratedDatabase } from './bench/generate-sql';
 import { runQueryBench } from './bench/query';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   ingest: benchIngest,
-  query: (args) => runQueryBench({ rows: rowsOption(args, 10_000_000) }),
-  export: (args) => runExportBench({ rows: rowsOption(args, 1_000_000) }),
-  http: (args) => runHttpBench({ rows: rowsOption(args, 1_000_000) }),
+  query: (args) => runQueryBench(generatedOptions(args, 10_000_000)),
+  export: (args) => runExportBench(generatedOptions(args, 1_000_000)),
+  http: (args) => runHttpBench(generatedOptions(args, 1_000_000)),
 };
 
-function rowsOption(args: string[], fallback: number): number {
-  const { values } = parseArgs({ args, options: { rows: { type: 'string' } }, strict: true });
+function generatedOptions(args: string[], fallback: number): GeneratedDatabase {
+  const { values } = parseArgs({ args, options: { rows: { type: 'string' }, keep: { type: 'string' } }, strict: true });
   const rows = values.rows === undefined ? fallback : Number(values.rows);
   if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`--rows must be a positive whole number (got "${values.rows}")`);
-  return rows;
+  return { rows, keep: values.keep };
 }
 
 const USAGE = `Usage: npm run bench -- <benchmark> [options]
@@ -29,20 +30,22 @@ Benchmarks:
       against Gatewatch ingesting the same file through POST /api/v1/batches, and Prisma
       createMany in chunks of 1,000 on M rows (default 50,000); also the server's resident
       memory before and at most during the upload (--rows 7300000 makes a ~1 GiB file)
-  query [--rows N]
+  query [--rows N] [--keep NAME]
       the dashboard's queries on N generated decisions (default 10,000,000), 20 runs each:
       median and p95, and the speed-up over the same answer computed from raw rows
-  export [--rows N]
+  export [--rows N] [--keep NAME]
       psql \\copy (select ...) to stdout csv against GET /api/v1/export/decisions.csv on N rows
       (default 1,000,000): rows/s of both, the ratio, and the server's peak resident memory;
       then an evidence pack of the same rows: time and peak resident memory
-  http [--rows N]
+  http [--rows N] [--keep NAME]
       every API call the pages make, through HTTP with a token, for the presets 24h, 7d, 30d,
       90d ending now and for 30 whole days (10 runs: p50, p95, ratio to naive SQL), then each
       page opened 10 times in Chromium: time until its main chart or table is visible
 
-Scratch databases go on the PostgreSQL at DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
-and are dropped at the end.`;
+Scratch databases go on the PostgreSQL at GW_TEST_DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/postgres) and are dropped at the end. --keep NAME keeps
+the generated data in the database NAME instead, and the next run with the same --rows reuses
+it when it was generated less than 6 hours ago (10M rows take ~5 minutes to generate).`;
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;

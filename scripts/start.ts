@@ -10,36 +10,17 @@ import { migrate } from '@/lib/db/migrate';
 import { databaseHasDecisions, seedDemoData } from '@/lib/demo/seed';
 import { env } from '@/lib/env';
 
-import { buildState } from './build-freshness';
+import { startBuildIfNeeded } from './build-freshness';
 import { nextServerEnv } from './next-server-env';
 
 const root = path.resolve(import.meta.dirname, '..');
 const log = (line: string) => console.log(`[gatewatch] ${line}`);
 
-/**
- * Builds when there is no build, or when a source file is newer than it. The build needs
- * no database, so it runs while the database starts, migrates and loads the demo data.
- */
-function startBuild(): { done: Promise<void>; cancel: () => void } {
-  if (buildState(root) === 'fresh') return { done: Promise.resolve(), cancel: () => undefined };
-  log('Building the web app (first start or sources changed), while the database gets ready…');
-  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error('next build failed'))));
-  });
-  done.catch(() => undefined); // awaited once the database is ready
-  return { done, cancel: () => child.exitCode === null && child.kill('SIGTERM') };
-}
-
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = env();
-  const build = startBuild();
+  // The build needs no database: it runs while the database starts, migrates and loads the demo data.
+  const build = startBuildIfNeeded(log);
   const database = await resolveDatabaseUrl(log).catch((error: unknown) => {
     build.cancel();
     throw error;

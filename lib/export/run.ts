@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 
 import { filtersToSearchParams, type Filters } from '@/lib/analytics/filters';
+import type { FileDownload } from '@/lib/api/responses';
 import { recordAudit } from '@/lib/audit/record';
 import type { Principal } from '@/lib/auth/principal';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
@@ -20,7 +21,7 @@ export function exportFileName(view: ExportViewName, filters: Filters, at: Date)
 }
 
 /**
- * Starts a CSV export and returns the HTTP response at once; when the last byte has gone
+ * Starts a CSV export and returns the file to send at once; when the last byte has gone
  * out, the audit trail records who exported what, the row count and the SHA-256 of the
  * bytes, which the manifest endpoint serves so a recipient can verify the file.
  */
@@ -30,7 +31,7 @@ export async function startExport(
   view: ExportViewName,
   filters: Filters,
   params: URLSearchParams,
-): Promise<Response> {
+): Promise<FileDownload> {
   const plan = await EXPORT_VIEWS[view].plan(db.prisma, filters, params);
   const bom = ['1', 'true', 'yes'].includes(params.get('bom') ?? '');
   const exportId = randomUUID();
@@ -46,15 +47,10 @@ export async function startExport(
     (error: Error) => recordAudit(db.prisma, { actor: principal, action: 'export.csv', target: `export:${exportId}`,
       details: { ...details, complete: false, error: error.message } }),
   ).catch((error: unknown) => console.error('[gatewatch] could not record an export in the audit trail', error));
-  return new Response(body, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${fileName}"`,
-      'Cache-Control': 'no-store',
-      'X-Export-Id': exportId,
-      Link: `</api/v1/export/manifests/${exportId}>; rel="describedby"`,
-    },
-  });
+  return {
+    kind: 'file', body, contentType: 'text/csv; charset=utf-8', fileName,
+    headers: { 'X-Export-Id': exportId, Link: `</api/v1/export/manifests/${exportId}>; rel="describedby"` },
+  };
 }
 
 export interface ExportManifest {

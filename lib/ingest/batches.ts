@@ -1,3 +1,4 @@
+import { NotFoundError } from '@/lib/api/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import type { IngestBatch } from '@/lib/generated/prisma/client';
 
@@ -65,6 +66,14 @@ export function batchToJson(b: BatchWithUploader): BatchJson {
 export async function getBatch(prisma: PrismaClient, id: number): Promise<BatchJson | null> {
   const b = await prisma.ingestBatch.findUnique({ where: { id }, include: withUploader });
   return b ? batchToJson(b) : null;
+}
+
+/** The batch a path segment names, or NotFoundError. */
+export async function requireBatch(prisma: PrismaClient, idText: string): Promise<BatchJson> {
+  const id = /^[1-9][0-9]{0,15}$/.test(idText) ? Number(idText) : NaN;
+  const batch = Number.isSafeInteger(id) ? await getBatch(prisma, id) : null;
+  if (!batch) throw new NotFoundError(`There is no batch ${idText}.`);
+  return batch;
 }
 
 export const BATCH_SORTS = ['startedAt', 'fileName', 'status', 'rows', 'rejected'] as const;

@@ -1,66 +1,32 @@
+import { REFUSED_STATUS } from '@/lib/api/error-answers';
+import type { IngestAnswer } from '@/lib/api/responses';
+import { reply, type Reply } from '@/lib/api/route';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import { getBatch, firstRejections } from './batches';
-import { FileRefusedError, type FileRefusedCode } from './errors';
-import { UploadTooLargeError } from './ingest-file';
+import { FileRefusedError } from './errors';
 import type { IngestResult } from './pipeline';
-import { BadUploadRequestError, UploadStalledError } from './request-body';
-import { UploadRateError } from './upload-rate';
 
-// One place that turns ingestion outcomes and failures into HTTP answers (always JSON).
+// A finished ingestion as the API's answer: stored (201, with the first rejected rows),
+// already stored (200), or refused whole (4xx, with the batch's record). Failures thrown
+// mid-ingestion are answered by lib/api/error-answers.ts.
 
 export const ERRORS_IN_ANSWER = 1000;
 
-const REFUSED_STATUS: Record<FileRefusedCode, number> = {
-  empty: 400,
-  corrupt_gzip: 400,
-  decompression_bomb: 413,
-  unsupported_format: 415,
-  format_mismatch: 415,
-  missing_columns: 422,
-  malformed_header: 422,
-};
-
-export async function answerForResult(prisma: PrismaClient, result: IngestResult): Promise<Response> {
+export async function answerForResult(prisma: PrismaClient, result: IngestResult): Promise<Reply<IngestAnswer>> {
   const batch = await getBatch(prisma, result.batchId);
-  if (result.status === 'duplicate') {
-    return Response.json({ batch, duplicateOf: String(result.duplicateOfId) }, { status: 200 });
-  }
+  if (result.status === 'duplicate') return reply(200, { batch: batch!, duplicateOf: String(result.duplicateOfId) });
   if (result.status === 'failed') {
     const refused = result.refused;
     if (refused instanceof FileRefusedError) {
-      return Response.json(
-        { error: refused.message, code: refused.code, missingColumns: refused.missingColumns, batch },
-        { status: REFUSED_STATUS[refused.code] },
-      );
+      return reply(REFUSED_STATUS[refused.code], { error: refused.message, code: refused.code, missingColumns: refused.missingColumns, batch });
     }
     // Failing before the first row (a stalled or oversized body): the same answer as mid-file.
-    if (refused !== null) return answerForError(refused);
+    if (refused !== null) throw refused;
     // Strict mode: refused whole, with the full report.
     const errors = await firstRejections(prisma, result.batchId, ERRORS_IN_ANSWER);
-    return Response.json(
-      { error: result.reason, code: 'strict_mode', batch, errors: errors.map((e) => ({ line: e.line, message: e.error })) },
-      { status: 422 },
-    );
+    return reply(422, { error: result.reason, code: 'strict_mode', batch, errors: errors.map((e) => ({ line: e.line, message: e.error })) });
   }
   const errors = await firstRejections(prisma, result.batchId, ERRORS_IN_ANSWER);
-  return Response.json(
-    { batch, errors: errors.map((e) => ({ line: e.line, message: e.error })) },
-    { status: 201, headers: { Location: `/api/v1/batches/${result.batchId}` } },
-  );
-}
-
-/** Failures thrown mid-ingestion; anything else is a server error with a generic message. */
-export function answerForError(error: unknown): Response {
-  if (error instanceof UploadTooLargeError) return Response.json({ error: error.message }, { status: 413 });
-  if (error instanceof FileRefusedError) {
-    return Response.json({ error: error.message, code: error.code }, { status: REFUSED_STATUS[error.code] });
-  }
-  if (error instanceof BadUploadRequestError) return Response.json({ error: error.message }, { status: 400 });
-  if (error instanceof UploadStalledError) return Response.json({ error: error.message }, { status: 408 });
-  if (error instanceof UploadRateError) {
-    return Response.json({ error: error.message }, { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } });
-  }
-  console.error('[gatewatch] ingestion failed', error);
-  return Response.json({ error: 'Ingestion failed on the server; nothing was stored. Try again.' }, { status: 500 });
+  return reply(201, { batch: batch!, errors: errors.map((e) => ({ line: e.line, message: e.error })) }, { Location: `/api/v1/batches/${result.batchId}` });
 }

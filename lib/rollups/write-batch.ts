@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
+import { addRegionRoutes, writeRegionRoutesFromTally } from './account-region-routes';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './account-presence';
 import { addRunning, writeRunningFromTally } from './account-running-monthly';
 import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from './account-running-vectors';
@@ -15,6 +16,7 @@ import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-coun
 //   account-presence.ts          account_presence_daily
 //   account-running-monthly.ts   account_running_monthly
 //   account-running-vectors.ts   account_running_vectors
+//   account-region-routes.ts     account_region_routes
 // from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled.
 
 /**
@@ -29,6 +31,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
     await upsertAccountSpans(client);
     await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
     await addRunning(client, 'gw_account_daily_part');
+    await addRegionRoutes(client, 'gw_account_daily_part', true);
     await addRunningVectorsFromQuery(client, vectorCountsSql('gw_account_daily_part'));
     return;
   }
@@ -39,6 +42,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
   await upsertAccountSpans(client);
   await writeOrdinalRollups(client, tally);
   await writeRunningFromTally(client, tally);
+  await writeRegionRoutesFromTally(client, tally);
 }
 
 /**

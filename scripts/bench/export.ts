@@ -17,8 +17,8 @@ import { describeProblem, verifyEvidencePack } from '@/lib/evidence/verify-pack'
 
 import { startAppServer } from '../../tests/helpers/app-server';
 
-import { ensureBuild } from './app-server';
-import { withGeneratedDatabase } from './generate-sql';
+import { startBuildIfNeeded } from '../build-freshness';
+import { type GeneratedDatabase, withGeneratedDatabase } from './generate-sql';
 import { treeRss } from './rss';
 
 async function psqlCopy(url: string, sql: string): Promise<number> {
@@ -59,12 +59,12 @@ async function exportOnce(url: string, token: string, range: string, expectedRow
   return { appMs, bytes, rows: manifest.rows };
 }
 
-export async function runExportBench(args: { rows: number }): Promise<void> {
-  await withGeneratedDatabase('gw_bench_x', args.rows, async (db, url) => {
+export async function runExportBench(args: GeneratedDatabase): Promise<void> {
+  await withGeneratedDatabase('gw_bench_x', args, async (db, url) => {
     let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
       const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
-      ensureBuild((line) => console.error(line));
+      await startBuildIfNeeded((line) => console.error(line), 'stderr').done;
       app = await startAppServer(url);
       const range = `from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`;
 

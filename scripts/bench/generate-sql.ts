@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { createDatabase, type Database } from '@/lib/db/client';
 import { migrate } from '@/lib/db/migrate';
+import { fillRegionRoutesFromRunning } from '@/lib/rollups/account-region-routes';
 import { fillRunningFromDecisions } from '@/lib/rollups/account-running-monthly';
 import { fillAccountSpansFromDecisions } from '@/lib/rollups/account-spans';
 import { backfillDerivedTables } from '@/lib/rollups/backfill';
@@ -58,31 +59,68 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
   await fillDecisionCountsFromDecisions(client);
   await fillAccountSpansFromDecisions(client);
   await fillRunningFromDecisions(client);
+  await fillRegionRoutesFromRunning(client);
   await backfillDerivedTables(client);
   await q(`VACUUM ANALYZE`);
 }
 
 
+export interface GeneratedDatabase {
+  rows: number;
+  /**
+   * Keep the database under this name after the run, and reuse it in the next run when it
+   * holds the same number of rows generated less than KEEP_HOURS ago (generated times end
+   * at the generation's "now": older data would leave the presets' latest hours empty).
+   */
+  keep?: string;
+  connections?: number;
+}
+
+const KEEP_HOURS = 6;
+const marker = (rows: number, at: Date) => `gatewatch bench: ${rows} rows generated ${at.toISOString()}`;
+
+/** Whether the kept database exists and still answers for `rows`. */
+async function reusable(name: string, rows: number): Promise<boolean> {
+  const [found] = await adminQuery<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+  const match = /^gatewatch bench: (\d+) rows generated (\S+)$/.exec(found?.comment ?? '');
+  return !!match && Number(match[1]) === rows && Date.now() - Date.parse(match[2]!) < KEEP_HOURS * 3_600_000;
+}
+
 /**
- * A scratch database holding `rows` generated decisions (migrated, every rollup filled)
- * for the length of `run`, dropped afterwards whatever happens.
+ * A database holding `rows` generated decisions (migrated, every rollup filled) for the
+ * length of `run`: a scratch one dropped afterwards whatever happens, or the kept one.
  */
 export async function withGeneratedDatabase<T>(
   prefix: string,
-  rows: number,
+  options: GeneratedDatabase,
   run: (db: Database, url: string) => Promise<T>,
 ): Promise<T> {
-  const name = uniqueDatabaseName(prefix);
-  await adminQuery(`CREATE DATABASE "${name}"`);
+  const { rows, keep } = options;
+  if (keep !== undefined && !/^[a-z][a-z0-9_]{0,40}$/.test(keep)) throw new Error(`--keep must be a database name of lower-case letters, digits and _ (got "${keep}")`);
+  const name = keep ?? uniqueDatabaseName(prefix);
+  const reuse = keep !== undefined && (await reusable(keep, rows));
+  if (!reuse) {
+    await dropDatabase(name);
+    await adminQuery(`CREATE DATABASE "${name}"`);
+  }
   const url = databaseUrl(name);
-  const db = createDatabase(url, 2);
+  const db = createDatabase(url, options.connections ?? 2);
   try {
+    // A kept database takes any migration added since it was made.
     await migrate(db.pool);
-    console.error(`Generating ${rows.toLocaleString('en')} decisions…`);
-    await generateDecisions(db, rows, Math.max(100, Math.min(100_000, Math.round(rows / 100))));
+    if (reuse) {
+      console.error(`Reusing ${name} (${rows.toLocaleString('en')} decisions)`);
+    } else {
+      const started = Date.now();
+      console.error(`Generating ${rows.toLocaleString('en')} decisions…`);
+      await generateDecisions(db, rows, Math.max(100, Math.min(100_000, Math.round(rows / 100))));
+      console.error(`Generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (keep) await adminQuery(`COMMENT ON DATABASE "${name}" IS '${marker(rows, new Date())}'`);
+    }
     return await run(db, url);
   } finally {
     await db.pool.end();
-    await dropDatabase(name);
+    if (!keep) await dropDatabase(name);
   }
 }

@@ -16,8 +16,8 @@ import { contradictsPolicy, policyInForceJoins } from '@/lib/policy/in-force';
 
 import { startAppServer } from '../../tests/helpers/app-server';
 
-import { ensureBuild } from './app-server';
-import { withGeneratedDatabase } from './generate-sql';
+import { startBuildIfNeeded } from '../build-freshness';
+import { type GeneratedDatabase, withGeneratedDatabase } from './generate-sql';
 import { addBenchPolicies } from './query';
 
 const RUNS = 10;
@@ -51,15 +51,16 @@ const PAGES: { path: string; main: string }[] = [
   { path: '/divergence', main: '[data-testid="divergence-row"], [data-testid="divergence-empty"]' },
 ];
 
-export async function runHttpBench(args: { rows: number }): Promise<void> {
-  await withGeneratedDatabase('gw_bench_h', args.rows, async (db, url) => {
+export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
+  await withGeneratedDatabase('gw_bench_h', args, async (db, url) => {
     let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
       await addBenchPolicies(db);
       const token = (await createApiToken(db.prisma, { name: 'bench', role: 'analyst' })).secret;
-      const admin = { email: 'bench@example.com', password: 'bench password 123' };
+      // A user of this run's own: a kept database has the earlier runs'.
+      const admin = { email: `bench-${Date.now()}@example.com`, password: 'bench password 123' };
       await createUser(db.prisma, { ...admin, name: 'Bench', role: 'admin' });
-      ensureBuild((line) => console.error(line));
+      await startBuildIfNeeded((line) => console.error(line), 'stderr').done;
       app = await startAppServer(url);
       const base = app.url;
 

@@ -27,11 +27,11 @@ import { generateDemoDecisions } from '@/lib/demo/generate';
 import { ingestFile } from '@/lib/ingest/ingest-file';
 
 import { startAppServer } from '../../tests/helpers/app-server';
+import { adminQuery, dropStaleDatabases, ScratchDatabases } from '../../tests/helpers/postgres';
 
-import { ensureBuild } from './app-server';
+import { startBuildIfNeeded } from '../build-freshness';
 import { writeDecisionsCsv } from './csv-file';
 import { sampleRss } from './rss';
-import { adminQuery, dropStaleScratch, ScratchDatabases } from './scratch';
 
 const run = promisify(execFile);
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -205,10 +205,10 @@ export async function benchIngest(args: string[]): Promise<void> {
     throw new Error('--rows and --createmany-rows must be positive integers');
   }
   const inProcess = values['in-process'];
-  if (!inProcess) ensureBuild(log);
+  if (!inProcess) await startBuildIfNeeded(log, 'stderr').done;
 
-  await dropStaleScratch();
-  const scratch = new ScratchDatabases();
+  await dropStaleDatabases('gw_bench');
+  const scratch = new ScratchDatabases('gw_bench');
   const dir = await mkdtemp(path.join(tmpdir(), 'gatewatch-bench-'));
   const stopOnSignal = () => {
     void scratch.dropAll().finally(() => rm(dir, { recursive: true, force: true })).finally(() => process.exit(130));

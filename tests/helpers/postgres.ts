@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 
 import pg from 'pg';
 
-// Tests run against a real PostgreSQL: GW_TEST_DATABASE_URL, or the local server's
-// `postgres` database. Each test file (and each e2e run) gets databases of its own.
+// Tests and benchmarks run against a real PostgreSQL: GW_TEST_DATABASE_URL, or the local
+// server's `postgres` database. Each test file, e2e run and benchmark gets databases of
+// its own, named with their creation time so that leftovers of killed runs are dropped.
 export const ADMIN_URL = process.env.GW_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export function databaseUrl(name: string): string {
@@ -38,5 +39,26 @@ export async function dropStaleDatabases(prefix: string): Promise<void> {
   for (const { datname } of rows) {
     const created = Number(datname.slice(prefix.length + 1).split('_')[0]);
     if (Number.isFinite(created) && created < hourAgo) await dropDatabase(datname).catch(() => undefined);
+  }
+}
+
+/** Databases made for one run (a benchmark's), dropped together however it ends. */
+export class ScratchDatabases {
+  private readonly names: string[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  /** Creates an empty database; dropAll drops it. */
+  async create(label: string): Promise<{ name: string; url: string }> {
+    const name = `${uniqueDatabaseName(this.prefix)}_${label}`;
+    await adminQuery(`CREATE DATABASE "${name}"`);
+    this.names.push(name);
+    return { name, url: databaseUrl(name) };
+  }
+
+  async dropAll(): Promise<void> {
+    for (const name of this.names.splice(0)) {
+      await dropDatabase(name).catch((error: unknown) => console.error(`could not drop ${name}: ${(error as Error).message}`));
+    }
   }
 }

@@ -17,6 +17,7 @@ const ADMIN = { kind: 'system', label: 'compliance test' } as const;
 const T0 = Date.parse('2024-07-01T00:00:00Z');
 const H = 3_600_000;
 const BOUNDARY = new Date('2024-07-09T00:00:00Z');
+const TIE = new Date('2024-07-12T10:00:00.123Z');
 const ROUTES = [['openai', 'direct'], ['openai', 'reseller-acme'], ['azure-openai', 'azure-china-21vianet'], ['azure-openai', 'azure-global']] as const;
 const REGIONS = ['CN', 'HK', 'US'] as const;
 
@@ -59,6 +60,14 @@ function generate(): DecisionRow[] {
   // Exactly at the boundary, and a microsecond before it.
   rows.push({ occurredAt: BOUNDARY.toISOString(), requestId: 'edge-at', accountId: 'acct-0', callerRegion: 'CN', provider: 'openai', channel: 'direct', decision: 'allowed' });
   rows.push({ occurredAt: new Date(BOUNDARY.getTime() - 1).toISOString(), requestId: 'edge-before', accountId: 'acct-0', callerRegion: 'CN', provider: 'openai', channel: 'direct', decision: 'blocked' });
+  // Macau: blocked on openai/direct at TIE, allowed at the same instant through 21Vianet
+  // (counted) and on openai/direct itself before and after (never counted: no block elsewhere).
+  const tie = (requestId: string, at: number, provider: string, channel: string, decision: 'allowed' | 'blocked'): DecisionRow =>
+    ({ occurredAt: new Date(at).toISOString(), requestId, accountId: 'acct-tie', callerRegion: 'MO', provider, channel, decision });
+  rows.push(tie('tie-block', TIE.getTime(), 'openai', 'direct', 'blocked'));
+  rows.push(tie('tie-allow', TIE.getTime(), 'azure-openai', 'azure-china-21vianet', 'allowed'));
+  rows.push(tie('tie-same-before', TIE.getTime() - H, 'openai', 'direct', 'allowed'));
+  rows.push(tie('tie-same-after', TIE.getTime() + H, 'openai', 'direct', 'allowed'));
   return rows;
 }
 
@@ -179,25 +188,52 @@ describe('compliance intelligence', () => {
     expect((await verifyAuditChain(db().prisma)).ok).toBe(true);
   });
 
-  it('ranks channel divergence as the naive model does', async () => {
-    for (const query of ['', 'region=CN', 'from=2024-07-05T06:30:00Z&to=2024-07-12T06:30:00Z']) {
+  it.each(['', 'region=CN', 'channel=direct,azure-china-21vianet', 'not_provider=azure-openai',
+    'from=2024-07-05T06:30:00Z&to=2024-07-12T06:30:00Z', 'from=2024-07-10T03:00:00Z&to=2024-07-11T02:00:00Z'])(
+    'finds channel divergence as the naive model does with "%s"', async (query) => {
       const f = filters(query);
       const kept = rows.filter((r) => matchesFilters(r, { ...f, decision: { include: [], exclude: [] } }));
       const groups = new Map<string, DecisionRow[]>();
       for (const r of kept) groups.set(`${r.accountId}|${r.callerRegion}`, [...(groups.get(`${r.accountId}|${r.callerRegion}`) ?? []), r]);
-      const expected = new Map<string, number>();
+      const route = (r: DecisionRow) => `${r.provider}/${r.channel}`;
+      const perRoute = (group: DecisionRow[]) => {
+        const counts = new Map<string, number>();
+        for (const r of group) counts.set(route(r), (counts.get(route(r)) ?? 0) + 1);
+        return [...counts].map(([name, count]) => ({ route: name, count }))
+          .sort((a, b) => b.count - a.count || (a.route < b.route ? -1 : 1));
+      };
+      const expected = new Map<string, object>();
       for (const [key, group] of groups) {
-        const route = (r: DecisionRow) => `${r.provider}/${r.channel}`;
         const blocks = group.filter((r) => r.decision === 'blocked');
         const allows = group.filter((r) => r.decision === 'allowed');
         if (!blocks.some((b) => allows.some((a) => route(a) !== route(b)))) continue;
-        expected.set(key, allows.filter((a) => blocks.some((b) => route(b) !== route(a) && b.occurredAt <= a.occurredAt)).length);
+        expected.set(key, {
+          allowedAfterBlock: allows.filter((a) => blocks.some((b) => route(b) !== route(a) && b.occurredAt <= a.occurredAt)).length,
+          allowed: allows.length,
+          blocked: blocks.length,
+          firstBlockAt: blocks.map((b) => b.occurredAt).sort()[0],
+          blockedRoutes: perRoute(blocks),
+          allowedRoutes: perRoute(allows),
+        });
       }
-      expect(expected.size).toBeGreaterThan(5);
-      const { rows: found, total } = await divergence(db().prisma, f, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 1000 });
-      expect(total).toBe(expected.size);
-      expect(Object.fromEntries(found.map((d) => [`${d.accountId}|${d.callerRegion}`, d.allowedAfterBlock]))).toEqual(Object.fromEntries(expected));
-      expect(found.map((d) => d.allowedAfterBlock)).toEqual([...found.map((d) => d.allowedAfterBlock)].sort((a, b) => b - a));
-    }
+      expect(expected.size).toBeGreaterThan(query.includes('07-11') ? 1 : 5);
+      const all = await divergence(db().prisma, f, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 1000 });
+      expect(all.total).toBe(expected.size);
+      expect(Object.fromEntries(all.rows.map(({ accountId, callerRegion, accountName: _, ...rest }) => [`${accountId}|${callerRegion}`, rest])))
+        .toEqual(Object.fromEntries(expected));
+      expect(all.rows.map((d) => d.allowedAfterBlock)).toEqual([...all.rows.map((d) => d.allowedAfterBlock)].sort((a, b) => b - a));
+      // Another order, one page of it: the same rows as sorting the whole answer.
+      const byFirst = [...all.rows].sort((a, b) => (a.firstBlockAt < b.firstBlockAt ? -1 : a.firstBlockAt > b.firstBlockAt ? 1 : a.accountId < b.accountId ? -1 : 1));
+      const page = await divergence(db().prisma, f, { column: 'firstBlockAt', desc: false, page: 2, pageSize: 2 });
+      expect(page.total).toBe(expected.size);
+      expect(page.rows.map((d) => d.accountId)).toEqual(byFirst.slice(2, 4).map((d) => d.accountId));
+    });
+
+  it('counts an allowed decision at the instant of a block elsewhere, and not one after a block on its own route alone', async () => {
+    const f = filters('region=MO');
+    const { rows: found } = await divergence(db().prisma, f, { column: 'accountId', desc: false, page: 1, pageSize: 10 });
+    expect(found.map((d) => [d.accountId, d.allowedAfterBlock, d.allowed, d.blocked, d.firstBlockAt])).toEqual([
+      ['acct-tie', 1, 3, 1, TIE.toISOString()],
+    ]);
   });
 });

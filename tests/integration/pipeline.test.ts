@@ -95,7 +95,9 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 }
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
-async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number }> {
+async function disagreements(db: TestDatabase): Promise<{
+  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; routes: number;
+}> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
       SELECT count(*) AS n FROM (
@@ -185,10 +187,17 @@ async function disagreements(db: TestDatabase): Promise<{ hourly: number; daily:
            + (SELECT count(*) FROM (SELECT DISTINCT day, r, p, ch, ordinal / 8192 AS chunk FROM days) x
                WHERE NOT EXISTS (SELECT 1 FROM account_running_vectors v
                                   WHERE (v.day, v.caller_region, v.provider, v.channel, v.chunk) = (x.day, x.r, x.p, x.ch, x.chunk))) AS n`),
+    // Every account and region pair lists exactly the routes of its raw rows, in order.
+    routes: await count(db, `
+      SELECT count(*) AS n FROM (
+        SELECT account_id, caller_region, array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) AS routes
+          FROM access_decisions GROUP BY 1, 2) raw
+      FULL JOIN account_region_routes t USING (account_id, caller_region)
+     WHERE raw.routes IS DISTINCT FROM t.routes`),
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0 };
+const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, routes: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -198,6 +207,8 @@ async function snapshot(db: TestDatabase) {
            (SELECT coalesce(sum(count), 0) FROM decision_counts_daily) AS daily,
            (SELECT coalesce(sum(allowed[cardinality(allowed)] + blocked[cardinality(blocked)]), 0) FROM account_running_monthly) AS running,
            (SELECT string_agg(id || name || first_seen || last_seen, ',' ORDER BY id) FROM accounts) AS accounts,
+           (SELECT string_agg(account_id || caller_region || array_to_string(routes, '+'), ',' ORDER BY account_id, caller_region)
+              FROM account_region_routes) AS routes,
            (SELECT count(*) FROM batch_conflicts) AS conflicts`);
   return rows[0];
 }
