@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 
 import { formatRange } from '@/components/analytics/format';
 import { ParamSelect, ParamToggle } from '@/components/analytics/ParamControls';
-import { BadUrlState, NoDataState, NoMatchState } from '@/components/analytics/states';
+import { BadUrlState, CardSkeleton, NoDataState, NoMatchState } from '@/components/analytics/states';
 import { TopAccounts } from '@/components/analytics/TopAccounts';
 import { CHART_OPTIONS, GROUP_LABEL } from '@/components/analytics/labels';
 import { BreakdownChart } from '@/components/charts/BreakdownChart';
@@ -36,10 +37,11 @@ export default async function BreakdownPage({ searchParams }: { searchParams: Pr
   if (!parsed.ok) return (<><PageTitle title="Breakdown" /><BadUrlState message={parsed.message} resetHref="/breakdown" /></>);
   const { filters, by, by2, chart, paging } = parsed.view;
   const db = prisma();
-  const [rows, accounts] = await Promise.all([
-    breakdown(db, filters, by, by2 ?? undefined),
-    listAccounts(db, filters, { column: 'blocked', desc: true, page: 1, pageSize: 10 }),
-  ]);
+  // Both queries start now; the chart and table wait for the breakdown alone, and the top
+  // accounts (the slower query) stream into their own Suspense boundary.
+  const accounts = listAccounts(db, filters, { column: 'blocked', desc: true, page: 1, pageSize: 10 });
+  accounts.catch(() => undefined); // not rendered for an empty range
+  const rows = await breakdown(db, filters, by, by2 ?? undefined);
   const url = toSearchParams(params);
   const title = (
     <PageTitle
@@ -82,9 +84,15 @@ export default async function BreakdownPage({ searchParams }: { searchParams: Pr
         </section>
       </div>
       <div className="mt-6">
-        <TopAccounts rows={accounts.rows} total={accounts.total} carry={carry}
-          allHref={href('/accounts', withParams(filterParams(url), { sort: '-blocked' }))} />
+        <Suspense fallback={<CardSkeleton className="h-64" />}>
+          <TopAccountsPanel accounts={accounts} carry={carry} allHref={href('/accounts', withParams(filterParams(url), { sort: '-blocked' }))} />
+        </Suspense>
       </div>
     </>
   );
+}
+
+async function TopAccountsPanel({ accounts, carry, allHref }: { accounts: ReturnType<typeof listAccounts>; carry: string; allHref: string }) {
+  const { rows, total } = await accounts;
+  return <TopAccounts rows={rows} total={total} carry={carry} allHref={allHref} />;
 }

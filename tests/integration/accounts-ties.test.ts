@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { listAccounts } from '@/lib/analytics/accounts';
+import { parseFilters } from '@/lib/analytics/filters';
+import type { DecisionRow } from '@/lib/ingest/validate';
+
+import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { useTestDatabase } from '../helpers/test-database';
+
+// Thousands of accounts tied at the page's threshold (each has one decision on a whole day
+// and perhaps one on an edge day, inside or outside the range): the bounds cannot rule
+// them out, so the list reads their edge days with one scan instead of a probe each. The
+// pages must still be exactly the naive ranking's, ties broken by account id.
+
+const ACCOUNTS = 2600;
+const DAY = 86_400_000;
+const WHOLE = Date.parse('2024-03-10T12:00:00Z');
+const EDGE = Date.parse('2024-03-05T00:00:00Z'); // the range below starts at 06:00 on this day
+
+function rows(): DecisionRow[] {
+  const out: DecisionRow[] = [];
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const accountId = `tie-${String((i * 7919) % ACCOUNTS).padStart(5, '0')}`;
+    const base = { accountId, callerRegion: 'US', provider: 'openai', channel: 'direct' } as const;
+    out.push({ ...base, requestId: `w${i}`, occurredAt: new Date(WHOLE + (i % 1000) * 1000).toISOString(), decision: i % 3 === 0 ? 'blocked' : 'allowed' });
+    // Two thirds have an edge-day decision: before the range's start (out) or after it (in).
+    if (i % 3 !== 2) out.push({ ...base, requestId: `e${i}`, occurredAt: new Date(EDGE + (i % 2 === 0 ? 2 : 9) * 3_600_000).toISOString(), decision: 'allowed' });
+  }
+  return out;
+}
+
+describe('accounts list with thousands of tied accounts', () => {
+  const db = useTestDatabase();
+  const all = rows();
+
+  beforeAll(async () => {
+    await ingestRows(db().pool, 'ties.csv', all);
+  });
+
+  it.each([
+    ['total', true], ['total', false], ['blocked', true], ['allowed', false],
+  ] as const)('pages sorted by %s (descending: %s) are the naive ranking', async (column, desc) => {
+    const f = parseFilters(new URLSearchParams(`from=2024-03-05T06:00:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`));
+    const counts = new Map<string, { allowed: number; blocked: number }>();
+    for (const r of all.filter((x) => matchesFilters(x, f))) {
+      const c = counts.get(r.accountId) ?? { allowed: 0, blocked: 0 };
+      c[r.decision] += 1;
+      counts.set(r.accountId, c);
+    }
+    const key = (c: { allowed: number; blocked: number }) => (column === 'total' ? c.allowed + c.blocked : c[column]);
+    const expected = [...counts].sort(([a, x], [b, y]) => (desc ? key(y) - key(x) : key(x) - key(y)) || (a < b ? -1 : 1));
+    for (const page of [1, 2, 30]) {
+      const got = await listAccounts(db().prisma, f, { column, desc, page, pageSize: 50 });
+      expect(got.total).toBe(counts.size);
+      expect(got.rows.map((r) => [r.id, r.allowed, r.blocked]))
+        .toEqual(expected.slice((page - 1) * 50, page * 50).map(([id, c]) => [id, c.allowed, c.blocked]));
+    }
+  });
+});
