@@ -233,6 +233,9 @@ function cellClauses(filters: Filters): Prisma.Sql[] {
  * (usually few), each is looked up with one probe of the (account_id, occurred_at) index.
  * Only for filters the bitmaps answer (presenceAnswers).
  */
+/** Above this many accounts to look up in raw rows, the edge spans are scanned once instead. */
+const MAX_PROBED_CANDIDATES = 2000;
+
 export async function countPresentAccounts(prisma: PrismaClient, filters: Filters, days: Span, edges: Span[]): Promise<number> {
   const cells = Prisma.join(cellClauses(filters), ' AND ');
   // The UTC days the partial edges fall in (the day after the whole days, for the end).
@@ -244,8 +247,10 @@ export async function countPresentAccounts(prisma: PrismaClient, filters: Filter
       SELECT chunk, bit_or(bits) AS bits FROM account_presence_daily
        WHERE bucket >= ${day(days.from)}::date AND bucket < ${day(days.to)}::date AND ${cells}
        GROUP BY chunk
-    ), edge_only AS (
+    ), edge_only AS MATERIALIZED (
       -- Accounts active on an edge day and on none of the whole days: only these need raw rows.
+      -- Materialized: inlined, the bitwise difference was recomputed for each of a chunk's
+      -- 8,192 bits (200 ms for a week at 10M rows, against ~10 ms).
       SELECT e.chunk, CASE WHEN d.bits IS NULL THEN e.bits ELSE e.bits & ~d.bits END AS bits
         FROM (SELECT chunk, bit_or(bits) AS bits FROM account_presence_daily
                WHERE bucket IN (${edgeDays.length ? Prisma.join(edgeDays.map((d) => Prisma.sql`${d}::date`)) : Prisma.sql`NULL::date`}) AND ${cells}
@@ -258,8 +263,17 @@ export async function countPresentAccounts(prisma: PrismaClient, filters: Filter
        WHERE get_bit(o.bits, i) = 1
     )
     SELECT ((SELECT coalesce(sum(bit_count(bits)), 0) FROM days)
-          + (SELECT count(*) FROM candidates c JOIN accounts a ON a.ordinal = c.ordinal
-              WHERE EXISTS (SELECT 1 FROM access_decisions r
-                             WHERE r.account_id = a.id AND (${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`}))))::int AS n`;
+          -- A probe of the account index per candidate while they are few; past that, one
+          -- scan of the edge spans (the previous period of a range that starts where the
+          -- data starts has every account of that day as a candidate: 60,000 probes took 1 s).
+          -- Only the branch taken runs.
+          + CASE WHEN (SELECT count(*) FROM candidates) <= ${MAX_PROBED_CANDIDATES}
+            THEN (SELECT count(*) FROM candidates c JOIN accounts a ON a.ordinal = c.ordinal
+                   WHERE EXISTS (SELECT 1 FROM access_decisions r
+                                  WHERE r.account_id = a.id AND (${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`})))
+            ELSE (SELECT count(*) FROM candidates c JOIN (
+                    SELECT DISTINCT a.ordinal FROM access_decisions r JOIN accounts a ON a.id = r.account_id
+                     WHERE ${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`}) seen USING (ordinal))
+            END)::int AS n`;
   return rows[0]?.n ?? 0;
 }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { listAccounts } from '@/lib/analytics/accounts';
+import { countActiveAccounts } from '@/lib/analytics/active-accounts';
 import { parseFilters } from '@/lib/analytics/filters';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -10,9 +11,10 @@ import { useTestDatabase } from '../helpers/test-database';
 // Thousands of accounts tied at the page's threshold (each has one decision on a whole day
 // and perhaps one on an edge day, inside or outside the range): the bounds cannot rule
 // them out, so the list reads their edge days with one scan instead of a probe each. The
-// pages must still be exactly the naive ranking's, ties broken by account id.
+// pages must still be exactly the naive ranking's, ties broken by account id. Likewise the
+// count of active accounts when thousands are seen on an edge day alone.
 
-const ACCOUNTS = 2600;
+const ACCOUNTS = 3300;
 const DAY = 86_400_000;
 const WHOLE = Date.parse('2024-03-10T12:00:00Z');
 const EDGE = Date.parse('2024-03-05T00:00:00Z'); // the range below starts at 06:00 on this day
@@ -55,5 +57,17 @@ describe('accounts list with thousands of tied accounts', () => {
       expect(got.rows.map((r) => [r.id, r.allowed, r.blocked]))
         .toEqual(expected.slice((page - 1) * 50, page * 50).map(([id, c]) => [id, c.allowed, c.blocked]));
     }
+  });
+
+  it.each([
+    // Whole days without decisions: 2,200 accounts seen on the edge day alone, in and out of range.
+    'from=2024-03-05T06:00:00Z&to=2024-03-08T00:00:00Z',
+    // Every account on a whole day: the edge day's accounts are all known already.
+    'from=2024-03-05T06:00:00Z&to=2024-03-12T00:00:00Z',
+  ])('counts the active accounts of %s as the naive model does', async (query) => {
+    const f = parseFilters(new URLSearchParams(query));
+    const expected = new Set(all.filter((x) => matchesFilters(x, f)).map((x) => x.accountId)).size;
+    expect(expected).toBeGreaterThan(1000);
+    expect(await countActiveAccounts(db().prisma, f)).toBe(expected);
   });
 });
