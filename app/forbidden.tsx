@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 export default function Forbidden() {
   return (
@@ -7,9 +7,9 @@ export default function Forbidden() {
       <p className="mt-3 text-slate-600 dark:text-slate-400">
         Your role does not allow it. Ask an administrator if you need access.
       </p>
-      <Link href="/overview" className="mt-6 inline-block text-sky-700 underline dark:text-sky-400">
+      <AppLink href="/overview" className="mt-6 inline-block text-sky-700 underline dark:text-sky-400">
         Back to the overview
-      </Link>
+      </AppLink>
     </main>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef } from 'react';
 
@@ -61,18 +61,18 @@ export function DecisionDrawer({ decision, id, tz }: { decision: DecisionRow | n
     ['Provider', decision.provider],
     ['Channel', decision.channel],
     ['Model', decision.model ?? '–'],
-    ['Source', <span key="s">Batch <Link className="underline" href={`/uploads/${decision.batchId}`}>#{decision.batchId}</Link>, line {decision.batchLine}</span>],
+    ['Source', <span key="s">Batch <AppLink className="underline" href={`/uploads/${decision.batchId}`}>#{decision.batchId}</AppLink>, line {decision.batchLine}</span>],
     ['Decision id', <code key="i" className="text-xs">{decision.id}</code>],
   ] : [];
 
   return (
     <div className="fixed inset-0 z-40 flex justify-end" onKeyDown={onKeyDown}>
-      <Link href={closeHref} scroll={false} replace aria-hidden tabIndex={-1} className="absolute inset-0 bg-slate-900/30 dark:bg-black/50" />
+      <AppLink href={closeHref} scroll={false} replace aria-hidden tabIndex={-1} className="absolute inset-0 bg-slate-900/30 dark:bg-black/50" />
       <div ref={panel} role="dialog" aria-modal="true" aria-labelledby="decision-drawer-title" data-testid="decision-drawer"
         className="relative h-full w-full max-w-md overflow-y-auto border-l border-slate-200 bg-white p-6 shadow-xl dark:border-slate-800 dark:bg-slate-900">
         <div className="mb-4 flex items-start justify-between gap-3">
           <h2 id="decision-drawer-title" className="text-lg font-semibold">Decision details</h2>
-          <Link ref={closeRef} href={closeHref} scroll={false} replace className="rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700">Close</Link>
+          <AppLink ref={closeRef} href={closeHref} scroll={false} replace className="rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700">Close</AppLink>
         </div>
         {decision ? (
           <>
@@ -84,10 +84,10 @@ export function DecisionDrawer({ decision, id, tz }: { decision: DecisionRow | n
                 </div>
               ))}
             </dl>
-            <Link className="mt-6 inline-block text-sm text-sky-700 underline dark:text-sky-400"
+            <AppLink className="mt-6 inline-block text-sm text-sky-700 underline dark:text-sky-400"
               href={href('/decisions', withParams(new URLSearchParams(), { request: decision.requestId, ...(tz !== 'UTC' ? { tz } : {}) }))}>
               Every decision with this request id
-            </Link>
+            </AppLink>
           </>
         ) : (
           <p role="status" className="text-sm">There is no decision with id {id}. It may have been a link from another Gatewatch.</p>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -132,7 +132,7 @@ function FilterMenu({ menu, onClose, onMove }: { menu: OpenMenu; onClose: (resto
       data-testid="filter-menu"
     >
       {items.map((item) => (
-        <Link
+        <AppLink
           key={item.label}
           role="menuitem"
           href={item.to}
@@ -142,7 +142,7 @@ function FilterMenu({ menu, onClose, onMove }: { menu: OpenMenu; onClose: (resto
           }`}
         >
           {item.label}
-        </Link>
+        </AppLink>
       ))}
     </div>
   );

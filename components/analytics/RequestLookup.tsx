@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 import { DecisionLogTable, type DecisionRow } from '@/components/tables/DecisionLogTable';
 
@@ -11,7 +11,7 @@ export function RequestLookup({ requestId, rows, backHref, tz }: { requestId: st
           {rows.length ? `${rows.length} decision${rows.length > 1 ? 's' : ''} with request id ` : 'No decision with request id '}
           <code>{requestId}</code>
         </h2>
-        <Link className="text-sm text-sky-700 underline dark:text-sky-400" href={backHref}>Back to the log</Link>
+        <AppLink className="text-sm text-sky-700 underline dark:text-sky-400" href={backHref}>Back to the log</AppLink>
       </div>
       {rows.length ? <DecisionLogTable rows={rows} tz={tz} caption={`Decisions with request id ${requestId}`} /> : null}
       <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 import { formatCount, formatRate } from './format';
 import type { AccountListRow } from '@/lib/analytics/accounts';
@@ -14,7 +14,7 @@ export function TopAccounts({ rows, total, carry, allHref }: { rows: TopAccountR
           Accounts with the most blocked decisions
           <span className="ml-2 font-normal text-slate-500">({rows.length} of {formatCount(total)})</span>
         </h2>
-        <Link href={allHref} className="text-sm text-sky-700 underline dark:text-sky-400">All {formatCount(total)} accounts</Link>
+        <AppLink href={allHref} className="text-sm text-sky-700 underline dark:text-sky-400">All {formatCount(total)} accounts</AppLink>
       </div>
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="top-accounts">
@@ -33,9 +33,9 @@ export function TopAccounts({ rows, total, carry, allHref }: { rows: TopAccountR
             {rows.map((a) => (
               <tr key={a.id} className="border-t border-slate-100 dark:border-slate-800" data-testid="top-account-row" data-channels={a.channels.join(' ')}>
                 <td className="px-2 py-1.5">
-                  <Link className="font-medium text-sky-700 underline dark:text-sky-400" href={`/accounts/${encodeURIComponent(a.id)}${carry ? `?${carry}` : ''}`}>
+                  <AppLink className="font-medium text-sky-700 underline dark:text-sky-400" href={`/accounts/${encodeURIComponent(a.id)}${carry ? `?${carry}` : ''}`}>
                     {a.name ?? a.id}
-                  </Link>
+                  </AppLink>
                   {a.name ? <span className="ml-2 font-mono text-xs text-slate-500">{a.id}</span> : null}
                 </td>
                 <td className="px-2 py-1.5 text-right tabular-nums">{formatCount(a.blocked)}</td>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useEffect } from 'react';
 
@@ -29,9 +29,9 @@ export function ViewError({ error, retry, view }: { error: unknown; retry: () =>
         <button type="button" onClick={() => retry()} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-sky-800">
           Try again
         </button>
-        <Link href={href(pathname, withoutFilters(new URLSearchParams(params)))} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-700">
+        <AppLink href={href(pathname, withoutFilters(new URLSearchParams(params)))} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-700">
           Reset filters
-        </Link>
+        </AppLink>
       </div>
     </div>
   );

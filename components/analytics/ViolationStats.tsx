@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 import type { ViolationSummary } from '@/lib/analytics/violations';
 
@@ -27,7 +27,7 @@ export function ViolationStats({ summary, href }: { summary: ViolationSummary; h
     <section aria-label="Policy violations" className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="mb-2 flex items-baseline justify-between gap-3">
         <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-300">Policy violations</h2>
-        {href ? <Link href={href} className="text-sm text-sky-700 underline dark:text-sky-400">Violations view</Link> : null}
+        {href ? <AppLink href={href} className="text-sm text-sky-700 underline dark:text-sky-400">Violations view</AppLink> : null}
       </div>
       <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
         <Stat label="Violations" testId="violations" value={current.total} previous={previous.total} />

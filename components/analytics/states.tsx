@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 // The three states every view has besides its data: nothing stored yet, nothing
 // matching the filters, and a URL that cannot be read. Each says why and what to do.
@@ -25,7 +25,7 @@ export function NoMatchState({ resetHref, what = 'decisions', children }: { rese
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
         {children ?? <>There are {what} in Gatewatch, but none in this date range with these filters.</>}
       </p>
-      <Link href={resetHref} className={action}>Reset filters</Link>
+      <AppLink href={resetHref} className={action}>Reset filters</AppLink>
     </div>
   );
 }
@@ -37,7 +37,7 @@ export function BadUrlState({ message, resetHref }: { message: string; resetHref
       <h2 className="text-lg font-semibold">This address has a filter Gatewatch cannot read</h2>
       <p className="mt-2 text-sm">{message}.</p>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Change it in the filter bar above, or start over.</p>
-      <Link href={resetHref} className={action}>Reset filters</Link>
+      <AppLink href={resetHref} className={action}>Reset filters</AppLink>
     </div>
   );
 }

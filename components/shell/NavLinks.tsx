@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useSearchParams } from 'next/navigation';
 
 import { FILTER_PARAM_NAMES } from '@/components/filters/params';
@@ -23,7 +23,7 @@ export function NavLinks({ items }: { items: NavItem[] }) {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
           <li key={item.href}>
-            <Link
+            <AppLink
               href={query ? `${item.href}?${query}` : item.href}
               aria-current={active ? 'page' : undefined}
               className={`block rounded-md px-3 py-2 text-sm font-medium ${
@@ -33,7 +33,7 @@ export function NavLinks({ items }: { items: NavItem[] }) {
               }`}
             >
               {item.label}
-            </Link>
+            </AppLink>
           </li>
         );
       })}

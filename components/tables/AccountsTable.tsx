@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { useSearchParams } from 'next/navigation';
 
 import { formatCount, formatRate, formatTime } from '@/components/analytics/format';
@@ -17,9 +17,9 @@ export function AccountLink({ id, children, className }: { id: string; children:
   const params = useSearchParams();
   const carry = filterParams(new URLSearchParams(params)).toString();
   return (
-    <Link href={`/accounts/${encodeURIComponent(id)}${carry ? `?${carry}` : ''}`} className={className ?? 'font-medium text-sky-700 underline dark:text-sky-400'}>
+    <AppLink href={`/accounts/${encodeURIComponent(id)}${carry ? `?${carry}` : ''}`} className={className ?? 'font-medium text-sky-700 underline dark:text-sky-400'}>
       {children}
-    </Link>
+    </AppLink>
   );
 }
 

@@ -8,7 +8,7 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useSearchParams } from 'next/navigation';
 
 declare module '@tanstack/react-table' {
@@ -90,9 +90,9 @@ export function DataTable<Row>({
                     <th key={header.id} scope="col" className={`px-2 py-2 font-medium ${meta?.numeric ? 'text-right' : ''}`}
                       aria-sort={state === 'asc' ? 'ascending' : state === 'desc' ? 'descending' : undefined}>
                       {sortable ? (
-                        <Link className="hover:underline" href={href({ sort: nextSort, page: null })} scroll={false}>
+                        <AppLink className="hover:underline" href={href({ sort: nextSort, page: null })} scroll={false}>
                           {label}{state === 'asc' ? ' ▲' : state === 'desc' ? ' ▼' : ''}
-                        </Link>
+                        </AppLink>
                       ) : label}
                     </th>
                   );
@@ -117,9 +117,9 @@ export function DataTable<Row>({
         <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm text-slate-600 dark:text-slate-400">
           <span>{first}–{last} of {new Intl.NumberFormat('en').format(page.total)}</span>
           <span className="flex gap-3">
-            {page.page > 1 ? <Link className="underline" href={href({ page: String(page.page - 1) })} scroll={false}>Previous</Link> : <span aria-disabled>Previous</span>}
+            {page.page > 1 ? <AppLink className="underline" href={href({ page: String(page.page - 1) })} scroll={false}>Previous</AppLink> : <span aria-disabled>Previous</span>}
             <span>Page {page.page} of {pages}</span>
-            {page.page < pages ? <Link className="underline" href={href({ page: String(page.page + 1) })} scroll={false}>Next</Link> : <span aria-disabled>Next</span>}
+            {page.page < pages ? <AppLink className="underline" href={href({ page: String(page.page + 1) })} scroll={false}>Next</AppLink> : <span aria-disabled>Next</span>}
           </span>
         </nav>
       ) : null}

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { usePathname, useSearchParams } from 'next/navigation';
 
 import { formatTime } from '@/components/analytics/format';
@@ -51,10 +51,10 @@ export function DecisionLogTable({ rows, tz, showAccount = true, footer, caption
     { id: 'model', header: 'Model', cell: ({ row }) => row.original.model ?? <span className="text-slate-400">–</span> },
     { id: 'requestId', header: 'Request id', cell: ({ row }) => <code className="text-xs">{row.original.requestId}</code> },
     { id: 'details', header: () => <span className="sr-only">Details</span>, cell: ({ row }) => (
-      <Link scroll={false} className="text-sky-700 underline dark:text-sky-400" aria-label={`Details of request ${row.original.requestId}`}
+      <AppLink scroll={false} className="text-sky-700 underline dark:text-sky-400" aria-label={`Details of request ${row.original.requestId}`}
         href={href(pathname, withParams(new URLSearchParams(params), { open: row.original.id }, true))}>
         Details
-      </Link>
+      </AppLink>
     ) },
   ];
   return <DataTable columns={columns} data={rows} caption={caption} footer={footer} rowTestId={() => 'decision-row'} />;
@@ -74,9 +74,9 @@ export function KeysetPager({ nextCursor, cursor, trail, shown }: { nextCursor: 
     <nav aria-label="Decision log pages" className="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
       <span>Page {page} · {shown} decisions, newest first</span>
       <span className="flex items-center gap-2">
-        {cursor ? <Link className={link} href={at(null, [])} scroll={false}>Newest</Link> : null}
-        {cursor ? <Link className={link} href={at(trail[trail.length - 1] ?? null, trail.slice(0, -1))} scroll={false}>Newer</Link> : <span aria-disabled className="px-2.5 py-1 opacity-50">Newer</span>}
-        {nextCursor ? <Link className={link} href={at(nextCursor, cursor ? [...trail, cursor] : trail)} scroll={false}>Older</Link> : <span aria-disabled className="px-2.5 py-1 opacity-50">Older (end of log)</span>}
+        {cursor ? <AppLink className={link} href={at(null, [])} scroll={false}>Newest</AppLink> : null}
+        {cursor ? <AppLink className={link} href={at(trail[trail.length - 1] ?? null, trail.slice(0, -1))} scroll={false}>Newer</AppLink> : <span aria-disabled className="px-2.5 py-1 opacity-50">Newer</span>}
+        {nextCursor ? <AppLink className={link} href={at(nextCursor, cursor ? [...trail, cursor] : trail)} scroll={false}>Older</AppLink> : <span aria-disabled className="px-2.5 py-1 opacity-50">Older (end of log)</span>}
       </span>
     </nav>
   );

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 export function EmptyState({ title, children, resetHref }: { title: string; children?: React.ReactNode; resetHref?: string }) {
   return (
@@ -6,9 +6,9 @@ export function EmptyState({ title, children, resetHref }: { title: string; chil
       <h2 className="text-lg font-semibold">{title}</h2>
       {children ? <div className="mt-2 text-sm text-slate-600 dark:text-slate-400">{children}</div> : null}
       {resetHref ? (
-        <Link href={resetHref} className="mt-4 inline-block text-sm font-medium text-sky-700 underline dark:text-sky-400">
+        <AppLink href={resetHref} className="mt-4 inline-block text-sm font-medium text-sky-700 underline dark:text-sky-400">
           Reset filters
-        </Link>
+        </AppLink>
       ) : null}
     </div>
   );

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 
 import { DataTable, type ServerPage } from '@/components/tables/DataTable';
 import type { BatchJson } from '@/lib/ingest/batches';
@@ -17,7 +17,7 @@ const STATUS_TONE: Record<BatchJson['status'], string> = {
 
 const columns: ColumnDef<BatchJson, unknown>[] = [
   { id: 'startedAt', header: 'Started (UTC)', cell: ({ row }) => row.original.startedAt.replace('T', ' ').slice(0, 19) },
-  { id: 'fileName', header: 'File', cell: ({ row }) => <Link className="underline" href={`/uploads/${row.original.id}`}>{row.original.fileName}</Link> },
+  { id: 'fileName', header: 'File', cell: ({ row }) => <AppLink className="underline" href={`/uploads/${row.original.id}`}>{row.original.fileName}</AppLink> },
   { id: 'status', header: 'Status', cell: ({ row }) => <span className={STATUS_TONE[row.original.status]}>{row.original.status}</span> },
   { id: 'uploadedBy', header: 'Who', enableSorting: false, cell: ({ row }) => row.original.uploadedBy ?? '–' },
   { id: 'rows', header: 'Rows', cell: ({ row }) => nf.format(row.original.rows) },

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -152,13 +152,13 @@ export function UploadPanel() {
             ) : null}
             {u.answer?.error ? <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">{u.answer.error}</p> : null}
             {u.answer?.duplicateOf ? (
-              <p className="mt-2 text-sm">Identical to batch <Link className="underline" href={`/uploads/${u.answer.duplicateOf}`}>#{u.answer.duplicateOf}</Link>, already ingested: nothing was stored again.</p>
+              <p className="mt-2 text-sm">Identical to batch <AppLink className="underline" href={`/uploads/${u.answer.duplicateOf}`}>#{u.answer.duplicateOf}</AppLink>, already ingested: nothing was stored again.</p>
             ) : null}
             {batch && !u.answer?.duplicateOf && (u.phase === 'done' || batch.rows > 0) ? (
               <div className="mt-3">
                 <BatchCounts batch={batch} />
                 <RejectedRowsTable errors={(u.answer?.errors ?? []).slice(0, SHOWN_ERRORS)} total={batch.rejected} batchId={batch.id} />
-                <Link href={`/uploads/${batch.id}`} className="mt-2 inline-block text-sm text-sky-700 underline dark:text-sky-400">Batch #{batch.id} details</Link>
+                <AppLink href={`/uploads/${batch.id}`} className="mt-2 inline-block text-sm text-sky-700 underline dark:text-sky-400">Batch #{batch.id} details</AppLink>
               </div>
             ) : null}
           </section>

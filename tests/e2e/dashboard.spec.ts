@@ -139,3 +139,19 @@ test('decision log: keyset pages, the detail drawer and lookup by request id', a
   await expect(page.getByRole('heading', { name: `1 decision with request id ${requestId}` })).toBeVisible();
   await expect(rows).toHaveCount(1);
 });
+
+test('a page with links to other pages fetches none of them until one is clicked', async ({ page }) => {
+  await signIn(page);
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).searchParams.has('_rsc')) fetched.push(r.url());
+  });
+  // The accounts list: the nav and 50 rows linking to accounts.
+  await page.goto('/accounts');
+  await expect(page.getByTestId('account-row').first()).toBeVisible();
+  await page.waitForTimeout(1500);
+  expect(fetched).toEqual([]);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Decisions' }).click();
+  await expect(page).toHaveURL(/\/decisions/);
+  expect(fetched.length).toBeGreaterThan(0);
+});

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { Suspense } from 'react';
 
 import { bucketStarts, fillBuckets } from '@/components/analytics/buckets';
@@ -47,11 +47,11 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
   const url = toSearchParams(params);
   const filterQuery = filterParams(url);
   const tab = (show: 'accounts' | 'decisions', label: string) => (
-    <Link href={href('/violations', withParams(url, { show: show === 'accounts' ? null : show, sort: null }))}
+    <AppLink href={href('/violations', withParams(url, { show: show === 'accounts' ? null : show, sort: null }))}
       aria-current={(show === 'decisions') === showDecisions ? 'page' : undefined}
       className={`rounded-md px-3 py-1.5 text-sm ${(show === 'decisions') === showDecisions ? 'bg-sky-100 font-semibold text-sky-900 dark:bg-sky-900/40 dark:text-sky-100' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}>
       {label}
-    </Link>
+    </AppLink>
   );
   return (
     <>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { notFound } from 'next/navigation';
 
 import { AccountSummary } from '@/components/analytics/AccountSummary';
@@ -43,7 +43,7 @@ export default async function AccountPage({ params: routeParams, searchParams }:
   const heading = (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link className="text-sky-700 underline dark:text-sky-400" href={`/accounts${carried ? `?${carried}` : ''}`}>Accounts</Link>
+        <AppLink className="text-sky-700 underline dark:text-sky-400" href={`/accounts${carried ? `?${carried}` : ''}`}>Accounts</AppLink>
         <span aria-hidden className="mx-1 text-slate-400">/</span>
         <span aria-current="page">{account.name ?? account.id}</span>
       </nav>

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/AppLink';
 import { notFound } from 'next/navigation';
 
 import { Card, PageTitle } from '@/components/ui/EmptyState';
@@ -31,10 +31,10 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
   ];
   return (
     <>
-      <PageTitle title={`Batch #${batch.id}: ${batch.fileName}`} subtitle={<Link className="underline" href="/uploads">All uploads</Link>} />
+      <PageTitle title={`Batch #${batch.id}: ${batch.fileName}`} subtitle={<AppLink className="underline" href="/uploads">All uploads</AppLink>} />
       <div className="space-y-6">
         {batch.failureReason ? <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">{batch.failureReason}</p> : null}
-        {batch.duplicateOf ? <p className="text-sm">Identical to batch <Link className="underline" href={`/uploads/${batch.duplicateOf}`}>#{batch.duplicateOf}</Link>; nothing was stored again.</p> : null}
+        {batch.duplicateOf ? <p className="text-sm">Identical to batch <AppLink className="underline" href={`/uploads/${batch.duplicateOf}`}>#{batch.duplicateOf}</AppLink>; nothing was stored again.</p> : null}
         <Card title="Report"><BatchCounts batch={batch} />
           <RejectedRowsTable errors={errors.map((e) => ({ line: e.line, message: e.error }))} total={batch.rejected} batchId={batch.id} />
         </Card>
