@@ -54,6 +54,13 @@ export interface Candidates {
   blocked: number[];
   /** Accounts with decisions on whole days: surely in range, candidates or not. */
   sure: number;
+  /**
+   * Ties at the threshold key L: the candidates (indexes into ordinals) that can at best
+   * equal L, and the accounts (ordinals) surely at exactly L. Those only rank by account
+   * id: once K of the exact ones are known, a tied candidate with a greater id cannot
+   * make the first K (see tiedOut).
+   */
+  tied: { candidates: number[]; exact: number[] };
 }
 
 /**
@@ -83,17 +90,32 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
   }
   const sorted = worst.subarray(0, sure).sort();
   const threshold = sure >= q.k ? sorted[q.desc ? sure - q.k : q.k - 1]! : null;
-  const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure };
+  const out: Candidates = { ordinals: [], allowed: [], blocked: [], sure, tied: { candidates: [], exact: [] } };
   for (let i = 0; i < n; i++) {
     if (q.only && q.only[i] !== 1) continue;
     const surely = al[i]! + bl[i]! > 0;
     if (!surely && ae[i]! + be[i]! === 0) continue;
     if (surely && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
+    // Accounts seen on edge days alone have no bounds computed: never counted as tied.
+    if (surely && threshold !== null && (q.desc ? upper[i] : lower[i]) === threshold) {
+      out.tied.candidates.push(out.ordinals.length);
+      if (lower[i] === upper[i]) out.tied.exact.push(i);
+    }
     out.ordinals.push(i);
     out.allowed.push(al[i]!);
     out.blocked.push(bl[i]!);
   }
   return out;
+}
+
+/**
+ * The candidates without the tied ones that cannot rank among the first K: given the
+ * ordinals of the tied candidates whose account id is greater than the K-th smallest id
+ * of the accounts surely at the threshold (K of those rank before any of them), drops them.
+ */
+export function withoutTiedOut(c: Candidates, out: ReadonlySet<number>): Candidates {
+  const keep = (_: number, i: number) => !out.has(c.ordinals[i]!);
+  return { ...c, ordinals: c.ordinals.filter(keep), allowed: c.allowed.filter(keep), blocked: c.blocked.filter(keep), tied: { candidates: [], exact: [] } };
 }
 
 /** The accounts in range, or perhaps in range, whatever the sort. */
