@@ -11,8 +11,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 //   for them cost 10x that when a page's six queries run at once on a small machine
 //   (breakdown at 10M rows under load: 99 ms with workers, 12 ms without);
 // - 64 MB per sort or hash, so that the accounts list aggregates ~100,000 accounts in
-//   memory instead of spilling to disk (the default 4 MB).
-const SESSION = '-c max_parallel_workers_per_gather=0 -c work_mem=64MB';
+//   memory instead of spilling to disk (the default 4 MB);
+// - no JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost, and
+//   estimates count branches that never run (the active-accounts count's fallback scan):
+//   at 30M rows it spent 665 ms compiling a statement that ran in 35.
+const SESSION = '-c max_parallel_workers_per_gather=0 -c work_mem=64MB -c jit=off';
 
 /**
  * The pool. pg lets an `options` parameter in the connection string replace the one given
