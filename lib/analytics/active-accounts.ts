@@ -2,6 +2,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { countPresentAccounts, presenceAnswers } from '@/lib/rollups/account-presence';
 
 import { accountsSql, type AccountSqlRow } from './accounts';
+import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
 import { dayParts } from './range';
 
@@ -9,13 +10,20 @@ import { dayParts } from './range';
 // with a whole UTC day are counted from the presence bitmaps
 // (lib/rollups/account-presence.ts), which look up only the few accounts seen on an edge day alone in raw rows (a raw scan of
 // the edges would take up to a day of decisions: 0.6 s at 10M rows). A filter on a
-// combination of dimensions the bitmaps do not keep, or a range without a whole day, is
-// counted as the accounts list counts (accounts.ts): slower, never wrong.
+// combination of dimensions the bitmaps do not keep is counted as the accounts list counts
+// (accounts.ts): slower, never wrong. A range without a whole day is its raw rows' accounts.
 
 export async function countActiveAccounts(prisma: PrismaClient, filters: Filters): Promise<number> {
   const parts = dayParts(filters.from, filters.to);
   const days = parts.daily[0];
-  if (!days || !presenceAnswers(filters)) {
+  if (!days) {
+    // No whole UTC day (the last 24 hours): the range's raw rows, their accounts hashed;
+    // nothing to rank, so not the accounts list's statement (~70 ms against ~110 at 10M rows).
+    const [row] = await prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT account_id FROM access_decisions WHERE ${rawSpanWhere(filters, filters)} GROUP BY 1) a`;
+    return row?.n ?? 0;
+  }
+  if (!presenceAnswers(filters)) {
     // The accounts list counts the accounts it pages through, exactly: its first row carries it.
     const rows = await prisma.$queryRaw<AccountSqlRow[]>(accountsSql(filters, { column: 'id', desc: false }, { limit: 1, offset: 0 }));
     return rows[0]?.total_count ?? 0;

@@ -40,6 +40,8 @@ const CASES: Array<[string, boolean]> = [
   ['from=2025-01-10&to=2025-01-11', true],
   ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z', true],
   ['from=2025-01-05T10:00:00Z&to=2025-01-05T18:00:00Z', true],
+  // Across midnight without a whole day, with filters on several dimensions.
+  ['from=2025-01-04T20:00:00Z&to=2025-01-05T19:00:00Z&region=CN&not_channel=direct&decision=blocked', false],
   ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z&region=CN,HK', true],
   ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z&not_region=CN', true],
   ['from=2025-01-08&to=2025-02-01&provider=azure-openai', true],
