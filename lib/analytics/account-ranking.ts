@@ -58,7 +58,7 @@ export interface Candidates {
    * Ties at the threshold key L: the candidates (indexes into ordinals) that can at best
    * equal L, and the accounts (ordinals) surely at exactly L. Those only rank by account
    * id: once K of the exact ones are known, a tied candidate with a greater id cannot
-   * make the first K (see tiedOut).
+   * make the first K (see withoutTiedOut).
    */
   tied: { candidates: number[]; exact: number[] };
 }

@@ -10,8 +10,8 @@ import { MAX_PAGE } from '@/lib/pagination';
 import { parseFilters, type Filters } from './filters';
 
 // The analytics API's GET handlers: the query string parsed by the same parser as the
-// pages; a bad parameter throws an error that lib/api/errors.ts answers with 400 and a
-// message naming it.
+// pages; a bad parameter throws an error that lib/api/error-answers.ts answers with 400
+// and a message naming it.
 
 export function queryParam<T>(params: URLSearchParams, name: string, schema: z.ZodType<T>, fallback?: T): T {
   const raw = params.get(name);

@@ -200,28 +200,6 @@ export function accountDailySelects(filters: Filters, months: MonthDays[], accou
 }
 
 /**
- * Account and region pairs that, on the touched days of the months given, had blocked
- * decisions on one route and allowed ones on another (a superset of those that did so
- * inside the range's exact bounds, which callers check on the raw rows).
- */
-export function divergenceCandidatesSql(filters: Filters, months: MonthDays[]): Prisma.Sql {
-  // Most account and region pairs use one route; the cheap min/max test drops them before
-  // any array is read (two routes differ in provider or in channel).
-  return Prisma.sql`
-    WITH multi AS (
-      SELECT m.account_id, m.caller_region FROM ${runningRowsIn(filters, months, [])}
-       GROUP BY 1, 2 HAVING min(m.provider) <> max(m.provider) OR min(m.channel) <> max(m.channel))
-    SELECT account_id, caller_region FROM (
-      SELECT m.account_id, m.caller_region, m.provider, m.channel,
-             sum(coalesce(m.allowed[v.thi], 0) - coalesce(m.allowed[v.tlo - 1], 0)) AS a,
-             sum(coalesce(m.blocked[v.thi], 0) - coalesce(m.blocked[v.tlo - 1], 0)) AS b
-        FROM ${runningRowsIn(filters, months, [Prisma.sql`(m.account_id, m.caller_region) IN (SELECT account_id, caller_region FROM multi)`])}
-       GROUP BY 1, 2, 3, 4) r
-     GROUP BY 1, 2
-    HAVING ${DIVERGES}`;
-}
-
-/**
  * Over routes (rows with allowed count a and blocked count b) of one account and region:
  * some route blocked and another allowed, which fails only when one route alone has both.
  */
