@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+
+import { ROOT, sourceFiles } from '../../helpers/source-files';
 
 // Each derived table has one home in lib/rollups/ that owns its encoding, writes and
 // reads (README, "Architecture"). Code elsewhere that names one of them is reading or
 // writing it behind its module's back.
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const HOMES: Record<string, string> = {
   decision_counts_hourly: 'lib/rollups/decision-counts.ts',
   decision_counts_daily: 'lib/rollups/decision-counts.ts',
@@ -18,16 +19,8 @@ const HOMES: Record<string, string> = {
   decision_violations: 'lib/rollups/decision-violations.ts',
 };
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = path.join(dir, entry.name);
-    if (entry.isDirectory()) return relative === 'lib/generated' ? [] : sourceFiles(relative);
-    return /\.(ts|tsx)$/.test(entry.name) ? [relative] : [];
-  });
-}
-
 describe('derived tables', () => {
-  const files = ['app', 'components', 'lib', 'scripts'].flatMap(sourceFiles)
+  const files = sourceFiles('app', 'components', 'lib', 'scripts')
     // The benchmark picks its busiest account straight from a table, as a test would.
     .filter((f) => !f.startsWith('scripts/bench/'));
 
