@@ -241,6 +241,7 @@ export async function countPresentAccounts(prisma: PrismaClient, filters: Filter
   // The UTC days the partial edges fall in (the day after the whole days, for the end).
   const edgeDays = edges.map((s) => day(s.from));
   const edgeSpans = edges.map((s) => Prisma.sql`(${where([Prisma.sql`r.occurred_at >= ${s.from}`, Prisma.sql`r.occurred_at < ${s.to}`], filters)})`);
+  const inEdges = edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`;
   const bits = Prisma.raw(String(PRESENCE_CHUNK_BITS));
   const rows = await prisma.$queryRaw<{ n: number }[]>`
     WITH days AS (
@@ -270,10 +271,10 @@ export async function countPresentAccounts(prisma: PrismaClient, filters: Filter
           + CASE WHEN (SELECT count(*) FROM candidates) <= ${MAX_PROBED_CANDIDATES}
             THEN (SELECT count(*) FROM candidates c JOIN accounts a ON a.ordinal = c.ordinal
                    WHERE EXISTS (SELECT 1 FROM access_decisions r
-                                  WHERE r.account_id = a.id AND (${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`})))
+                                  WHERE r.account_id = a.id AND (${inEdges})))
             ELSE (SELECT count(*) FROM candidates c JOIN (
                     SELECT DISTINCT a.ordinal FROM access_decisions r JOIN accounts a ON a.id = r.account_id
-                     WHERE ${edgeSpans.length ? Prisma.join(edgeSpans, ' OR ') : Prisma.sql`false`}) seen USING (ordinal))
+                     WHERE ${inEdges}) seen USING (ordinal))
             END)::int AS n`;
   return rows[0]?.n ?? 0;
 }
