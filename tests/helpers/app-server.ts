@@ -6,7 +6,7 @@ import path from 'node:path';
 import { nextServerEnv } from '../../scripts/next-server-env';
 
 // The built Gatewatch app (`next build` runs before the tests in `npm test`; benchmarks
-// call scripts/bench/app-server.ts's ensureBuild first), started against a database, for
+// call scripts/build-freshness.ts's startBuildIfNeeded first), started against a database, for
 // the tests and benchmarks that go through real HTTP: the one way both start it.
 
 const root = path.resolve(import.meta.dirname, '..', '..');
