@@ -8,6 +8,7 @@ import {
 import { type Cell, type SignedCell, vectorTotals } from '@/lib/rollups/account-running-vectors';
 
 import { COUNT_SORTS, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
+import { widenedToStoredData } from './data-extent';
 import { admits, rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
@@ -381,9 +382,11 @@ export async function listAccounts(
   options: AccountQuery & { page: number; pageSize: number },
 ): Promise<{ rows: AccountListRow[]; total: number }> {
   return prisma.$transaction(async (tx) => {
+    // In the snapshot: a decision stored after this read cannot land in the span it adds.
+    const counted = await widenedToStoredData(tx, filters);
     const read = async (limit: number, offset: number) =>
-      (await vectorSlice(tx, filters, options, { limit, offset })) ??
-      tx.$queryRaw<AccountSqlRow[]>(accountsSql(filters, options, { limit, offset }));
+      (await vectorSlice(tx, counted, options, { limit, offset })) ??
+      tx.$queryRaw<AccountSqlRow[]>(accountsSql(counted, options, { limit, offset }));
     const rows = await read(options.pageSize, (options.page - 1) * options.pageSize);
     // A page past the end holds no row to carry the total: the first row does.
     const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);

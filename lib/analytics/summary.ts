@@ -2,6 +2,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
 import { countActiveAccounts } from './active-accounts';
+import { widenedToStoredData } from './data-extent';
 import { firstDecisionHourSql } from '@/lib/rollups/decision-counts';
 
 import { previousSpan } from './range';
@@ -41,7 +42,8 @@ export async function firstDecisionHour(prisma: PrismaClient): Promise<Date | nu
   return row?.first ?? null;
 }
 
-async function headline(prisma: PrismaClient, filters: Filters): Promise<Headline> {
+async function headline(prisma: PrismaClient, period: Filters): Promise<Headline> {
+  const filters = await widenedToStoredData(prisma, period);
   const [counts, accounts] = await Promise.all([
     prisma.$queryRaw<{ allowed: number | null; blocked: number | null; regions: number }[]>`
       SELECT sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked,

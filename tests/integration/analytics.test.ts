@@ -5,6 +5,7 @@ import { accountBreakdown, accountTimeline } from '@/lib/analytics/account';
 import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionsByRequestId, decisionsPage } from '@/lib/analytics/decisions';
 import { parseFilters, type Filters, type GroupBy } from '@/lib/analytics/filters';
+import { widenedToStoredData } from '@/lib/analytics/data-extent';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { seededRandom } from '@/lib/demo/random';
@@ -64,6 +65,11 @@ const FILTER_CASES = [
   'from=2024-06-22T13:00:00Z&to=2024-07-28T02:00:00Z&not_region=CN',
   'from=2024-06-20T00:00:00Z&to=2024-07-15T00:00:00Z&channel=direct,azure-global&decision=allowed',
   'from=2024-06-24T00:00:00Z&to=2024-07-20T06:00:00Z&region=CN&provider=azure-openai',
+  // Starting before the first stored decision and ending after the last, both mid-day: the
+  // edges are counted as whole days (data-extent.ts); and a range without a whole day that
+  // ends after the last decision (left as it is).
+  'from=2024-06-19T09:00:00Z&to=2024-07-30T15:30:00Z&region=CN,US',
+  'from=2024-07-29T20:00:00Z&to=2024-07-30T19:00:00Z',
 ];
 
 describe('analytics queries agree with a naive count over the same rows', () => {
@@ -77,6 +83,21 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     };
     await send(ROWS.slice(0, 4000), 'a.csv');
     await send(ROWS.slice(3000), 'b.csv');
+  });
+
+  it('widens only the ends of a range where no stored decision lies beyond them', async () => {
+    const widen = (query: string) => widenedToStoredData(db().prisma, parseFilters(new URLSearchParams(query), NOW));
+    // Before the first decision and after the last: to the ends' midnights.
+    expect(await widen('from=2024-06-19T09:00:00Z&to=2024-07-30T15:30:00Z')).toMatchObject({
+      from: new Date('2024-06-19T00:00:00Z'), to: new Date('2024-07-31T00:00:00Z'),
+    });
+    // Decisions before and after both ends: unchanged.
+    const inside = 'from=2024-06-23T05:17:31.250Z&to=2024-07-19T22:03:00Z';
+    expect(await widen(inside)).toMatchObject({ from: new Date('2024-06-23T05:17:31.250Z'), to: new Date('2024-07-19T22:03:00Z') });
+    // No whole day: left as it is, though it ends after the last decision.
+    expect(await widen('from=2024-07-29T20:00:00Z&to=2024-07-30T19:00:00Z')).toMatchObject({
+      from: new Date('2024-07-29T20:00:00Z'), to: new Date('2024-07-30T19:00:00Z'),
+    });
   });
 
   it.each(FILTER_CASES)('summary and breakdowns for %s', async (query) => {
