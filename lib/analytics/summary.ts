@@ -43,6 +43,9 @@ export async function firstDecisionHour(prisma: PrismaClient): Promise<Date | nu
 }
 
 async function headline(prisma: PrismaClient, period: Filters): Promise<Headline> {
+  // Outside a snapshot, like the two statements below: a decision dated after the range's
+  // end that commits between this read and theirs would be counted (and the two could
+  // already disagree by a batch committed between them).
   const filters = await widenedToStoredData(prisma, period);
   const [counts, accounts] = await Promise.all([
     prisma.$queryRaw<{ allowed: number | null; blocked: number | null; regions: number }[]>`
