@@ -8,7 +8,7 @@ import {
 import { type Cell, type SignedCell, vectorTotals } from '@/lib/rollups/account-running-vectors';
 
 import { COUNT_SORTS, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
-import { widenedToStoredData } from './data-extent';
+import { storedExtent, widenedTo } from './data-extent';
 import { admits, rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
@@ -383,7 +383,7 @@ export async function listAccounts(
 ): Promise<{ rows: AccountListRow[]; total: number }> {
   return prisma.$transaction(async (tx) => {
     // In the snapshot: a decision stored after this read cannot land in the span it adds.
-    const counted = await widenedToStoredData(tx, filters);
+    const counted = widenedTo(filters, await storedExtent(tx));
     const read = async (limit: number, offset: number) =>
       (await vectorSlice(tx, counted, options, { limit, offset })) ??
       tx.$queryRaw<AccountSqlRow[]>(accountsSql(counted, options, { limit, offset }));

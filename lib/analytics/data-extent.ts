@@ -10,9 +10,14 @@ import { dayParts, type Span } from './range';
 
 const DAY = 86_400_000;
 
+export interface StoredExtent {
+  first: Date | null;
+  last: Date | null;
+}
+
 /** The first and last stored decision instants (two probes of the time index). */
-async function storedExtent(prisma: Prisma.TransactionClient): Promise<{ first: Date | null; last: Date | null }> {
-  const [row] = await prisma.$queryRaw<{ first: Date | null; last: Date | null }[]>`
+export async function storedExtent(prisma: Prisma.TransactionClient): Promise<StoredExtent> {
+  const [row] = await prisma.$queryRaw<StoredExtent[]>`
     SELECT (SELECT occurred_at FROM access_decisions ORDER BY occurred_at ASC LIMIT 1) AS first,
            (SELECT occurred_at FROM access_decisions ORDER BY occurred_at DESC LIMIT 1) AS last`;
   return { first: row?.first ?? null, last: row?.last ?? null };
@@ -21,24 +26,20 @@ async function storedExtent(prisma: Prisma.TransactionClient): Promise<{ first: 
 /**
  * The span widened to whole UTC days at the ends where the stored decisions stop inside it:
  * the end to the next midnight when none is at or after it, the start to its midnight when
- * none is before it. Callers that read several statements should pass their snapshot's
- * transaction, so that a decision stored meanwhile cannot fall in what was added.
+ * none is before it. Callers that read several statements should read the extent in their
+ * snapshot's transaction, so that a decision stored meanwhile cannot fall in what was added.
  *
  * A span without a whole UTC day (the last 24 hours) is left as it is: its per-account
  * reads take its raw rows in one pass, which beat ranking and counting accounts from the
  * day added (accounts list 150 ms against 740, headline 130 against 200, at 10M rows).
  */
-export async function widenedToStoredData<S extends Span>(prisma: Prisma.TransactionClient, span: S): Promise<S> {
-  if (dayParts(span.from, span.to).daily.length === 0) return span;
-  const { first, last } = await storedExtent(prisma);
-  if (!first || !last) return span;
+export function widenedTo<S extends Span>(span: S, { first, last }: StoredExtent): S {
+  if (!first || !last || dayParts(span.from, span.to).daily.length === 0) return span;
   const from = span.from.getTime();
   const to = span.to.getTime();
-  const dayStart = Math.floor(from / DAY) * DAY;
-  const nextMidnight = Math.ceil(to / DAY) * DAY;
   return {
     ...span,
-    from: first.getTime() >= from ? new Date(dayStart) : span.from,
-    to: last.getTime() < to ? new Date(nextMidnight) : span.to,
+    from: first.getTime() >= from ? new Date(Math.floor(from / DAY) * DAY) : span.from,
+    to: last.getTime() < to ? new Date(Math.ceil(to / DAY) * DAY) : span.to,
   };
 }

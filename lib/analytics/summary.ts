@@ -2,7 +2,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Filters } from './filters';
 import { countActiveAccounts } from './active-accounts';
-import { widenedToStoredData } from './data-extent';
+import { storedExtent, type StoredExtent, widenedTo } from './data-extent';
 import { firstDecisionHourSql } from '@/lib/rollups/decision-counts';
 
 import { previousSpan } from './range';
@@ -42,11 +42,8 @@ export async function firstDecisionHour(prisma: PrismaClient): Promise<Date | nu
   return row?.first ?? null;
 }
 
-async function headline(prisma: PrismaClient, period: Filters): Promise<Headline> {
-  // Outside a snapshot, like the two statements below: a decision dated after the range's
-  // end that commits between this read and theirs would be counted (and the two could
-  // already disagree by a batch committed between them).
-  const filters = await widenedToStoredData(prisma, period);
+async function headline(prisma: PrismaClient, period: Filters, extent: StoredExtent): Promise<Headline> {
+  const filters = widenedTo(period, extent);
   const [counts, accounts] = await Promise.all([
     prisma.$queryRaw<{ allowed: number | null; blocked: number | null; regions: number }[]>`
       SELECT sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked,
@@ -69,10 +66,13 @@ async function headline(prisma: PrismaClient, period: Filters): Promise<Headline
 
 export async function summary(prisma: PrismaClient, filters: Filters): Promise<Summary> {
   const before = previousSpan(filters);
-  const [current, previous, first] = await Promise.all([
-    headline(prisma, filters),
-    headline(prisma, { ...filters, ...before }),
-    firstDecisionHour(prisma),
+  // Outside a snapshot, like the headlines' statements: a decision dated after the range's
+  // end that commits between this read and theirs would be counted (and the two periods
+  // could already disagree by a batch committed between them).
+  const [extent, first] = await Promise.all([storedExtent(prisma), firstDecisionHour(prisma)]);
+  const [current, previous] = await Promise.all([
+    headline(prisma, filters, extent),
+    headline(prisma, { ...filters, ...before }, extent),
   ]);
   return {
     current, previous, previousFrom: before.from,

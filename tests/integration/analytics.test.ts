@@ -5,7 +5,7 @@ import { accountBreakdown, accountTimeline } from '@/lib/analytics/account';
 import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionsByRequestId, decisionsPage } from '@/lib/analytics/decisions';
 import { parseFilters, type Filters, type GroupBy } from '@/lib/analytics/filters';
-import { widenedToStoredData } from '@/lib/analytics/data-extent';
+import { storedExtent, widenedTo } from '@/lib/analytics/data-extent';
 import { summary } from '@/lib/analytics/summary';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { seededRandom } from '@/lib/demo/random';
@@ -86,7 +86,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
   });
 
   it('widens only the ends of a range where no stored decision lies beyond them', async () => {
-    const widen = (query: string) => widenedToStoredData(db().prisma, parseFilters(new URLSearchParams(query), NOW));
+    const widen = async (query: string) => widenedTo(parseFilters(new URLSearchParams(query), NOW), await storedExtent(db().prisma));
     // Before the first decision and after the last: to the ends' midnights.
     expect(await widen('from=2024-06-19T09:00:00Z&to=2024-07-30T15:30:00Z')).toMatchObject({
       from: new Date('2024-06-19T00:00:00Z'), to: new Date('2024-07-31T00:00:00Z'),
