@@ -53,10 +53,17 @@ export function runningRowsSql(source: string): string {
 const addArrays = (column: string) =>
   `${column} = ARRAY(SELECT x + y FROM unnest(t.${column}, excluded.${column}) WITH ORDINALITY u(x, y, i) ORDER BY i)`;
 
-const upsert = (rows: string) => `
-  INSERT INTO account_running_monthly AS t (${KEY}, allowed, blocked)
+/**
+ * Adds running rows (a relation with the table's columns, at most one row per key) to a
+ * table of this shape: a key's arrays are added up element by element. The violations'
+ * running rows (violation-counts.ts) share the shape and this statement.
+ */
+export const upsertRunningSql = (table: string, rows: string) => `
+  INSERT INTO ${table} AS t (${KEY}, allowed, blocked)
   SELECT * FROM (${rows}) r ORDER BY ${KEY}
   ON CONFLICT (${KEY}) DO UPDATE SET ${addArrays('allowed')}, ${addArrays('blocked')}`;
+
+const upsert = (rows: string) => upsertRunningSql('account_running_monthly', rows);
 
 /** Adds a batch's daily per-account counts (in `source`) to the running totals. */
 export async function addRunning(client: pg.PoolClient, source: string): Promise<void> {
@@ -174,11 +181,16 @@ export const runningDaysSum = (column: 'allowed' | 'blocked', admitted: boolean,
  * each month's day bounds `v` (wlo..whi: whole days; tlo..thi: touched days).
  */
 export function runningRowsIn(filters: Filters, months: MonthDays[], extra: Prisma.Sql[]): Prisma.Sql {
+  return runningRowsOf('account_running_monthly', filters, months, extra);
+}
+
+/** runningRowsIn over any table of running rows' shape (the violations' too). */
+export function runningRowsOf(table: string, filters: Filters, months: MonthDays[], extra: Prisma.Sql[]): Prisma.Sql {
   const n = sqlInteger;
   const monthRows = Prisma.join(months.map((d) => Prisma.sql`(${d.month}::date, ${n(d.whole[0])}, ${n(d.whole[1])}, ${n(d.touched[0])}, ${n(d.touched[1])})`));
   const routes = where([], filters, RUNNING_DIMENSIONS);
   // The months also go in the WHERE clause, where an index can use them.
-  return Prisma.sql`account_running_monthly m
+  return Prisma.sql`${Prisma.raw(table)} m
     JOIN (VALUES ${monthRows}) v (month, wlo, whi, tlo, thi) ON v.month = m.month
    WHERE ${Prisma.join([Prisma.sql`m.month IN (${Prisma.join(months.map((d) => Prisma.sql`${d.month}::date`))})`, ...extra, routes], ' AND ')}`;
 }

@@ -5,6 +5,8 @@ import { where } from '@/lib/analytics/filter-sql';
 import type { Filters } from '@/lib/analytics/filters';
 import { contradictsPolicy, IN_FORCE_ID, policyInForceJoins } from '@/lib/policy/in-force';
 
+import { addBatchViolationCounts, fillViolationCounts, rebuildViolationCounts } from './violation-counts';
+
 // decision_violations: every stored decision that contradicts the policy in force when it
 // was made (lib/policy/in-force.ts), with the dimensions the filters use, so that
 // headline counts, the Violations view, per-account counts and exports read only the
@@ -12,7 +14,9 @@ import { contradictsPolicy, IN_FORCE_ID, policyInForceJoins } from '@/lib/policy
 // every raw row with the catalogue. Costs one row per violation; each batch adds its own
 // (an index range scan of the rows it just stored, by id); a policy change rebuilds the
 // rows of its provider and region (a scan of the decisions, ~1 s per 10M rows here).
-// Writers hold the merge lock, so a batch and a policy change never see each other half-done.
+// Their counts per account route and day, and per hour (violation-counts.ts), are kept
+// alongside for whole days and hours. Writers hold the merge lock, so a batch and a
+// policy change never see each other half-done.
 
 const COLUMNS = 'decision_id, occurred_at, account_id, caller_region, provider, channel, decision, policy_id';
 
@@ -33,9 +37,10 @@ export async function decisionIdFloor(client: pg.PoolClient): Promise<string> {
   return rows[0]!.floor;
 }
 
-/** Records the violations among a batch's stored rows (under the merge lock). */
+/** Records the violations among a batch's stored rows, and their counts (under the merge lock). */
 export async function writeBatchViolations(client: pg.PoolClient, batchId: number, idFloor: string): Promise<number> {
   const { rowCount } = await client.query(violationsOf('d.id > $1 AND d.batch_id = $2'), [idFloor, batchId]);
+  if (rowCount) await addBatchViolationCounts(client, idFloor);
   return rowCount ?? 0;
 }
 
@@ -56,11 +61,13 @@ export async function rebuildViolations(client: pg.PoolClient, keys: PolicyKey[]
   const pairs = `(provider, caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
   await client.query(`DELETE FROM decision_violations WHERE ${pairs}`, [providers, regions]);
   await client.query(violationsOf(`(d.provider, d.caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`), [providers, regions]);
+  await rebuildViolationCounts(client, providers, regions);
 }
 
 /** Every stored decision's violations, for a database that had decisions before the table. */
 export async function fillViolationsFromDecisions(client: pg.PoolClient): Promise<void> {
   await client.query(violationsOf('true'));
+  await fillViolationCounts(client);
 }
 
 // Reads ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { divergence } from '@/lib/analytics/divergence';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { verifyAuditChain } from '@/lib/audit/verify';
+import { migrate } from '@/lib/db/migrate';
 import { addPolicy, closePolicy, importPolicies, PolicyChangeError, supersedePolicy } from '@/lib/policy/catalogue';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -68,6 +69,13 @@ function generate(): DecisionRow[] {
   rows.push(tie('tie-allow', TIE.getTime(), 'azure-openai', 'azure-china-21vianet', 'allowed'));
   rows.push(tie('tie-same-before', TIE.getTime() - H, 'openai', 'direct', 'allowed'));
   rows.push(tie('tie-same-after', TIE.getTime() + H, 'openai', 'direct', 'allowed'));
+  // The last days of June, while CN was supported for openai: ranges that cross a month.
+  for (let i = 0; i < 40; i++) {
+    rows.push({
+      occurredAt: new Date(T0 - (i + 1) * 97 * 60_000).toISOString(), requestId: `june-${i}`, accountId: `acct-${i % 5}`,
+      callerRegion: 'CN', provider: 'openai', channel: i % 2 ? 'direct' : 'reseller-acme', decision: i % 3 ? 'blocked' : 'allowed',
+    });
+  }
   return rows;
 }
 
@@ -75,7 +83,12 @@ describe('compliance intelligence', () => {
   const db = useTestDatabase();
   const rows = generate();
   const catalogue: Version[] = [];
-  const filters = (query = '') => parseFilters(new URLSearchParams(`from=2024-07-01T00:00:00Z&to=2024-07-21T00:00:00Z&${query}`));
+  // The query's own from and to replace the default range (the first value of a parameter wins).
+  const filters = (query = '') => {
+    const params = new URLSearchParams(query);
+    for (const [name, value] of [['from', '2024-07-01T00:00:00Z'], ['to', '2024-07-21T00:00:00Z']] as const) if (!params.has(name)) params.set(name, value);
+    return parseFilters(params);
+  };
 
   beforeAll(async () => {
     // Half the rows before the catalogue exists, half after: both paths derive violations.
@@ -150,6 +163,76 @@ describe('compliance intelligence', () => {
     const perDay = new Map<string, number>();
     for (const r of expected) perDay.set(`${r.occurredAt.slice(0, 10)}T00:00:00.000Z`, (perDay.get(`${r.occurredAt.slice(0, 10)}T00:00:00.000Z`) ?? 0) + 1);
     expect(Object.fromEntries(series.map((p) => [p.bucket, p.allowedUnsupported + p.blockedSupported]))).toEqual(Object.fromEntries(perDay));
+  });
+
+  it.each(['', 'from=2024-07-02T05:17:00Z&to=2024-07-15T19:42:00Z', 'from=2024-06-29T12:00:00Z&to=2024-07-03T06:00:00Z',
+    'from=2024-07-08T23:00:00Z&to=2024-07-09T01:00:00Z', 'region=CN&decision=blocked&from=2024-06-28T00:00:00Z&to=2024-07-10T12:00:00Z',
+    'channel=direct&not_region=HK&from=2024-06-30T23:59:59.999Z&to=2024-07-20T00:00:00.001Z'])(
+    'lists violations per account as the naive model does with "%s"', async (query) => {
+      const f = filters(query);
+      const expected = new Map<string, { accountId: string; allowedUnsupported: number; blockedSupported: number; total: number; firstAt: string; lastAt: string; channels: string[] }>();
+      for (const r of expectedViolations(f).sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1))) {
+        const e = expected.get(r.accountId) ?? { accountId: r.accountId, allowedUnsupported: 0, blockedSupported: 0, total: 0, firstAt: r.occurredAt, lastAt: r.occurredAt, channels: [] };
+        if (r.decision === 'allowed') e.allowedUnsupported++;
+        else e.blockedSupported++;
+        e.total++;
+        e.lastAt = r.occurredAt;
+        if (!e.channels.includes(`${r.provider}/${r.channel}`)) e.channels = [...e.channels, `${r.provider}/${r.channel}`].sort();
+        expected.set(r.accountId, e);
+      }
+      expect(expected.size).toBeGreaterThan(query.includes('07-08T23') ? 1 : 4);
+      const all = await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 1000 });
+      expect(all.total).toBe(expected.size);
+      expect(Object.fromEntries(all.rows.map(({ accountName: _, ...r }) => [r.accountId, r]))).toEqual(Object.fromEntries(expected));
+      expect(all.rows.map((a) => a.total)).toEqual([...all.rows.map((a) => a.total)].sort((a, b) => b - a));
+      const { current } = await violationSummary(db().prisma, f);
+      expect(current).toEqual({
+        allowedUnsupported: [...expected.values()].reduce((n, e) => n + e.allowedUnsupported, 0),
+        blockedSupported: [...expected.values()].reduce((n, e) => n + e.blockedSupported, 0),
+        total: [...expected.values()].reduce((n, e) => n + e.total, 0),
+        accounts: expected.size,
+      });
+      // Ordered by the last violation, one page of it: the same rows as sorting the whole answer.
+      const byLast = [...expected.values()].sort((a, b) => (a.lastAt > b.lastAt ? -1 : a.lastAt < b.lastAt ? 1 : a.accountId > b.accountId ? -1 : 1));
+      const page = await violationAccounts(db().prisma, f, { column: 'lastAt', desc: true, page: 2, pageSize: 2 });
+      expect(page.total).toBe(expected.size);
+      expect(page.rows.map((a) => a.accountId)).toEqual(byLast.slice(2, 4).map((a) => a.accountId));
+      const past = await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 100, pageSize: 50 });
+      expect(past).toEqual({ rows: [], total: expected.size });
+    });
+
+  // The second range ends 4 minutes after a June violation (20:46): its last hour is partial.
+  const LONG = 'from=2024-06-29T13:45:00Z&to=2024-07-17T02:10:00Z';
+  const JUNE = 'from=2024-06-28T09:30:00Z&to=2024-06-30T20:50:00Z';
+  it.each([
+    ['UTC', 'hour', LONG], ['UTC', 'day', LONG], ['Asia/Shanghai', 'day', LONG], ['America/New_York', 'week', LONG], ['Asia/Kolkata', 'day', LONG],
+    ['Asia/Kolkata', 'hour', LONG], ['UTC', 'hour', JUNE], ['Asia/Shanghai', 'day', JUNE],
+  ] as const)('counts violations over time as the naive model does in %s per %s, with edges mid-hour (%s)', async (tz, bucket, range) => {
+    const f = filters(`${range}&tz=${tz}&not_provider=mistral`);
+    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    const localKey = (t: number) => {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
+      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
+      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
+      return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) - dow * 86_400_000).toISOString().slice(0, 10);
+    };
+    const naive = new Map<string, { allowedUnsupported: number; blockedSupported: number }>();
+    for (const r of expectedViolations(f)) {
+      const c = naive.get(localKey(Date.parse(r.occurredAt))) ?? { allowedUnsupported: 0, blockedSupported: 0 };
+      if (r.decision === 'allowed') c.allowedUnsupported++;
+      else c.blockedSupported++;
+      naive.set(localKey(Date.parse(r.occurredAt)), c);
+    }
+    expect(naive.size).toBeGreaterThan(bucket === 'week' ? 2 : range === JUNE && bucket === 'day' ? 1 : 15);
+    const series = await violationSeries(db().prisma, f, bucket);
+    expect(new Map(series.map(({ bucket: b, ...counts }) => [localKey(Date.parse(b)), counts]))).toEqual(naive);
+    // Every bucket starts at a local boundary (Kolkata's hours at :30 past the UTC hour).
+    for (const p of series) {
+      const parts = Object.fromEntries(fmt.formatToParts(new Date(p.bucket)).map((x) => [x.type, x.value]));
+      expect(parts.minute).toBe('00');
+      if (bucket !== 'hour') expect(parts.hour).toBe('00');
+    }
   });
 
   it('refuses overlapping versions of one key with a message naming the version in the way, and stores nothing', async () => {
@@ -235,5 +318,22 @@ describe('compliance intelligence', () => {
     expect(found.map((d) => [d.accountId, d.allowedAfterBlock, d.allowed, d.blocked, d.firstBlockAt])).toEqual([
       ['acct-tie', 1, 3, 1, TIE.toISOString()],
     ]);
+  });
+
+  it('fills the violation counts, as ingestion and policy changes left them, when their migration runs', async () => {
+    const digest = async () => (await db().pool.query(`
+      SELECT (SELECT count(*)::int FROM account_violations_monthly) AS monthly,
+             (SELECT md5(string_agg(concat_ws('|', month, account_id, caller_region, provider, channel, allowed::text, blocked::text), ','
+                     ORDER BY month, account_id, caller_region, provider, channel)) FROM account_violations_monthly) AS monthly_md5,
+             (SELECT count(*)::int FROM violation_counts_hourly) AS hourly,
+             (SELECT md5(string_agg(concat_ws('|', bucket, caller_region, provider, channel, decision, count), ','
+                     ORDER BY bucket, caller_region, provider, channel, decision)) FROM violation_counts_hourly) AS hourly_md5`)).rows[0];
+    const kept = await digest();
+    expect(kept.monthly).toBeGreaterThan(20);
+    expect(kept.hourly).toBeGreaterThan(100);
+    await db().pool.query(`DROP TABLE account_violations_monthly, violation_counts_hourly`);
+    await db().pool.query(`DELETE FROM _prisma_migrations WHERE migration_name = '20261204020000_violation_counts'`);
+    expect(await migrate(db().pool)).toEqual(['20261204020000_violation_counts']);
+    expect(await digest()).toEqual(kept);
   });
 });

@@ -17,6 +17,8 @@ const HOMES: Record<string, string> = {
   account_running_vectors: 'lib/rollups/account-running-vectors.ts',
   account_region_routes: 'lib/rollups/account-region-routes.ts',
   decision_violations: 'lib/rollups/decision-violations.ts',
+  account_violations_monthly: 'lib/rollups/violation-counts.ts',
+  violation_counts_hourly: 'lib/rollups/violation-counts.ts',
 };
 
 describe('derived tables', () => {
