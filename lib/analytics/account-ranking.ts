@@ -110,12 +110,21 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
 
 /**
  * The candidates without the tied ones that cannot rank among the first K: given the
- * ordinals of the tied candidates whose account id is greater than the K-th smallest id
- * of the accounts surely at the threshold (K of those rank before any of them), drops them.
+ * ordinals of the tied candidates whose account id is at most the K-th smallest id of the
+ * accounts surely at the threshold (K of those rank before any other), drops the rest.
  */
-export function withoutTiedOut(c: Candidates, out: ReadonlySet<number>): Candidates {
-  const keep = (_: number, i: number) => !out.has(c.ordinals[i]!);
-  return { ...c, ordinals: c.ordinals.filter(keep), allowed: c.allowed.filter(keep), blocked: c.blocked.filter(keep), tied: { candidates: [], exact: [] } };
+export function withoutTiedOut(c: Candidates, keptTied: ReadonlySet<number>): Candidates {
+  // Typed marks and one pass: tens of thousands of tied candidates are usual here.
+  const tied = new Uint8Array(c.ordinals.length);
+  for (const i of c.tied.candidates) tied[i] = 1;
+  const out: Candidates = { ...c, ordinals: [], allowed: [], blocked: [], tied: { candidates: [], exact: [] } };
+  for (let i = 0; i < c.ordinals.length; i++) {
+    if (tied[i] === 1 && !keptTied.has(c.ordinals[i]!)) continue;
+    out.ordinals.push(c.ordinals[i]!);
+    out.allowed.push(c.allowed[i]!);
+    out.blocked.push(c.blocked[i]!);
+  }
+  return out;
 }
 
 /** The accounts in range, or perhaps in range, whatever the sort. */
@@ -127,6 +136,13 @@ export interface RangeMembers {
   sureCount: number;
   /** Accounts with decisions on edge days alone, which may or may not fall in the range. */
   edgeOnly: number[];
+}
+
+/** Ordinals as a bitmap in get_bit's order (bit n: byte n / 8, bit n % 8 from the least significant). */
+export function ordinalBitmap(ordinals: Iterable<number>, size: number): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(size / 8));
+  for (const o of ordinals) bits[o >>> 3]! |= 1 << (o & 7);
+  return bits;
 }
 
 export function rangeMembers(totals: VectorTotals, q: RankingScope): RangeMembers {
