@@ -11,6 +11,7 @@ import type { PolicyMarker } from '@/lib/analytics/policy-markers';
 import type { ChartKind } from '@/lib/analytics/view-params';
 
 import { ChartFrame } from './ChartFrame';
+import { SeriesPreview, useHydrated } from './ChartPreview';
 import { COLORS, CountsTooltip, GRID, LegendButtons, TICK, tableHead, tableRow, td, tdNum, th, thNum, type CountsDatum } from './parts';
 
 export interface SeriesPoint {
@@ -68,6 +69,7 @@ export function DecisionSeriesChart({
   controls?: React.ReactNode;
 }) {
   const menu = useFilterMenu();
+  const hydrated = useHydrated();
   const data: Datum[] = useMemo(() => points.map((p, i) => {
     const total = p.allowed + p.blocked;
     const label = formatBucket(p.bucket, bucket, tz);
@@ -97,7 +99,7 @@ export function DecisionSeriesChart({
   const chart = (
     <div className="text-slate-600 dark:text-slate-400">
       <div className="h-80" role="img" aria-label={`${title}, ${tz}. The numbers are in the table view.`}>
-        <ResponsiveContainer width="100%" height="100%">
+        {hydrated ? (<ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={data} margin={{ top: 18, right: 12, bottom: 5, left: 0 }}>
             <CartesianGrid {...GRID} />
             <XAxis dataKey="label" tick={TICK} minTickGap={24} />
@@ -122,7 +124,7 @@ export function DecisionSeriesChart({
                 label={{ value: 'policy change', position: 'top', fill: '#7c3aed', fontSize: 11 }} />
             ))}
           </ComposedChart>
-        </ResponsiveContainer>
+        </ResponsiveContainer>) : <SeriesPreview data={data} kind={kind} />}
       </div>
       <LegendButtons items={[
         ...(kind === 'counts' ? [

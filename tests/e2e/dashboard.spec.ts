@@ -155,3 +155,34 @@ test('a page with links to other pages fetches none of them until one is clicked
   await expect(page).toHaveURL(/\/decisions/);
   expect(fetched.length).toBeGreaterThan(0);
 });
+
+test('the overview draws its chart in the server\'s HTML, before hydration, and the interactive chart replaces it', async ({ page }) => {
+  await signIn(page);
+  const query = 'range=30d&bucket=day';
+  // The same numbers as a table (the URL asks for it), from the server's HTML.
+  await page.goto(`/overview?${query}&tables=series`);
+  const totals = await page.getByTestId('chart-series').locator('tbody tr').evaluateAll((rows) =>
+    rows.map((r) => Number((r.children[3]?.textContent ?? '').replace(/\D/g, ''))));
+  expect(totals.length).toBeGreaterThanOrEqual(30);
+  expect(Math.max(...totals)).toBeGreaterThan(0);
+  // Without the app's scripts the page never hydrates: what shows is what the server sent
+  // (streamed panels still swap in, by the inline scripts that come with them).
+  await page.route('**/_next/static/**/*.js', (route) => route.abort());
+  await page.goto(`/overview?${query}`);
+  const preview = page.getByTestId('chart-preview');
+  await expect(preview).toBeVisible();
+  await expect(page.locator('.recharts-surface')).toHaveCount(0);
+  // Allowed and blocked bars for every day, on an axis that reaches the busiest day.
+  expect(await preview.locator('rect').count()).toBe(2 * totals.length);
+  const previewTicks = await preview.getByTestId('preview-tick').allTextContents();
+  expect(Number(previewTicks.at(-1)!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(Math.max(...totals));
+  await page.unroute('**/_next/static/**/*.js');
+  await page.goto(`/overview?${query}`);
+  const chart = page.getByTestId('chart-series');
+  await expect(chart.locator('.recharts-surface')).toBeVisible();
+  await expect(page.getByTestId('chart-preview')).toHaveCount(0);
+  // The chart's Y axis has the preview's ticks: nothing moves when it replaces the preview.
+  // (Recharts draws the ticks of both axes in one layer: the Y axis's are the numbers.)
+  await expect.poll(async () => (await chart.locator('.recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => /^[\d,]+$/.test(t)))
+    .toEqual(previewTicks);
+});
