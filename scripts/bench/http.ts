@@ -2,8 +2,9 @@
 // make, through HTTP with an API token, for the presets that end now (their edges fall
 // mid-hour) and for the same 30 days as whole UTC days, 10 runs each: p50 and p95, and
 // the ratio to naive SQL over raw rows for the same range, measured in the same run. Then
-// Chromium opens each page 10 times and records the time until its main chart or table is
-// visible. Last line: one JSON object.
+// Chromium opens each page 10 times and records, in the page, the time from navigation
+// start to the first frame showing its main chart or table (and, as observed, the time
+// until Playwright saw it). Last line: one JSON object.
 import { performance } from 'node:perf_hooks';
 
 import { chromium } from '@playwright/test';
@@ -105,7 +106,7 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
           '--disable-quic', '--no-first-run'],
       });
-      const pages = [] as { page: string; p50: number; p95: number; interactive?: { p50: number; p95: number } }[];
+      const pages = [] as { page: string; p50: number; p95: number; observed: { p50: number; p95: number }; interactive?: { p50: number; p95: number } }[];
       try {
         const page = await (await browser.newContext()).newPage();
         await page.goto(`${base}/sign-in`);
@@ -113,23 +114,41 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         await page.getByLabel('Password').fill(admin.password);
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.waitForURL(/\/overview/);
+        // Timed in the page, from navigation start to the first animation frame in which the
+        // element has a box (the frame then painted shows it): the automation's own round
+        // trips, which on 2 busy cores add 50-150 ms, stay out. Those wall-clock times, from
+        // page.goto to Playwright seeing it, are kept as "observed".
+        await page.addInitScript((selectors: string[]) => {
+          const shown: Record<string, number> = {};
+          (window as unknown as { gwShown: Record<string, number> }).gwShown = shown;
+          const tick = () => {
+            for (const s of selectors) {
+              if (shown[s] === undefined && (document.querySelector(s)?.getBoundingClientRect().height ?? 0) > 0) shown[s] = performance.now();
+            }
+            if (Object.keys(shown).length < selectors.length && performance.now() < 60_000) requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        }, PAGES.flatMap((p) => [p.main, ...(p.interactive ? [p.interactive] : [])]));
+        const shownAt = (selector: string) => page.evaluate((s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s]!, selector);
         for (const { path, main, interactive } of PAGES) {
           const samples: number[] = [];
+          const observed: number[] = [];
           const untilInteractive: number[] = [];
           for (let i = 0; i <= RUNS; i += 1) {
             const t = performance.now();
             await page.goto(`${base}${path}`, { waitUntil: 'commit' });
             await page.locator(main).first().waitFor({ state: 'visible', timeout: 60_000 });
-            const shown = performance.now() - t;
+            const seen = performance.now() - t;
             if (interactive) await page.locator(interactive).first().waitFor({ state: 'visible', timeout: 60_000 });
             if (i > 0) { // the first load warms the route
-              samples.push(shown);
-              untilInteractive.push(performance.now() - t);
+              samples.push(await shownAt(main));
+              observed.push(seen);
+              if (interactive) untilInteractive.push(await shownAt(interactive));
             }
           }
           const s = stats(samples);
-          pages.push({ page: path, ...s, ...(interactive ? { interactive: stats(untilInteractive) } : {}) });
-          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content`
+          pages.push({ page: path, ...s, observed: stats(observed), ...(interactive ? { interactive: stats(untilInteractive) } : {}) });
+          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content (observed ${stats(observed).p50.toFixed(0)} / ${stats(observed).p95.toFixed(0)})`
             + (interactive ? `; interactive p50 ${stats(untilInteractive).p50.toFixed(0)} ms, p95 ${stats(untilInteractive).p95.toFixed(0)} ms` : ''));
         }
       } finally {
@@ -138,16 +157,16 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
 
       console.log(`\n| call | range | p50 ms | p95 ms | naive ms | naive / p50 |\n| --- | --- | --- | --- | --- | --- |`);
       for (const r of api) console.log(`| ${r.call} | ${r.range} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive.toFixed(0)} | ${r.ratio.toFixed(1)}x |`);
-      console.log(`\n| page | p50 ms | p95 ms (main content visible after navigation) | p50 / p95 ms until its chart is interactive |\n| --- | --- | --- | --- |`);
+      console.log(`\n| page | p50 ms | p95 ms (main content shown, from navigation start) | observed by Playwright p50 / p95 | chart interactive p50 / p95 |\n| --- | --- | --- | --- | --- |`);
       for (const p of pages) {
-        console.log(`| ${p.page} | ${p.p50.toFixed(0)} | ${p.p95.toFixed(0)} | ${p.interactive ? `${p.interactive.p50.toFixed(0)} / ${p.interactive.p95.toFixed(0)}` : ''} |`);
+        console.log(`| ${p.page} | ${p.p50.toFixed(0)} | ${p.p95.toFixed(0)} | ${p.observed.p50.toFixed(0)} / ${p.observed.p95.toFixed(0)} | ${p.interactive ? `${p.interactive.p50.toFixed(0)} / ${p.interactive.p95.toFixed(0)}` : ''} |`);
       }
       console.log(JSON.stringify({
         rows: args.rows,
         api: Object.fromEntries(api.map((r) => [`${r.call} ${r.range}`, { p50: Number(r.p50.toFixed(1)), p95: Number(r.p95.toFixed(1)), naive_ratio: Number(r.ratio.toFixed(1)) }])),
         api_max_p95_ms: Number(Math.max(...api.map((r) => r.p95)).toFixed(1)),
         pages: Object.fromEntries(pages.map((p) => [p.page, {
-          p50: Math.round(p.p50), p95: Math.round(p.p95),
+          p50: Math.round(p.p50), p95: Math.round(p.p95), observed_p50: Math.round(p.observed.p50), observed_p95: Math.round(p.observed.p95),
           ...(p.interactive ? { interactive_p50: Math.round(p.interactive.p50), interactive_p95: Math.round(p.interactive.p95) } : {}),
         }])),
         pages_max_p95_ms: Math.round(Math.max(...pages.map((p) => p.p95))),
