@@ -118,17 +118,20 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         // element has a box (the frame then painted shows it): the automation's own round
         // trips, which on 2 busy cores add 50-150 ms, stay out. Those wall-clock times, from
         // page.goto to Playwright seeing it, are kept as "observed".
-        await page.addInitScript((selectors: string[]) => {
-          const shown: Record<string, number> = {};
-          (window as unknown as { gwShown: Record<string, number> }).gwShown = shown;
+        // A string, not a function: tsx compiles functions with esbuild's name helper, which
+        // the page does not have.
+        await page.addInitScript(`(() => {
+          const selectors = ${JSON.stringify(PAGES.flatMap((p) => [p.main, ...(p.interactive ? [p.interactive] : [])]))};
+          const shown = {};
+          window.gwShown = shown;
           const tick = () => {
             for (const s of selectors) {
               if (shown[s] === undefined && (document.querySelector(s)?.getBoundingClientRect().height ?? 0) > 0) shown[s] = performance.now();
             }
-            if (Object.keys(shown).length < selectors.length && performance.now() < 60_000) requestAnimationFrame(tick);
+            if (Object.keys(shown).length < selectors.length && performance.now() < 60000) requestAnimationFrame(tick);
           };
           requestAnimationFrame(tick);
-        }, PAGES.flatMap((p) => [p.main, ...(p.interactive ? [p.interactive] : [])]));
+        })();`);
         const shownAt = (selector: string) => page.evaluate((s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s]!, selector);
         for (const { path, main, interactive } of PAGES) {
           const samples: number[] = [];
