@@ -102,19 +102,20 @@ function edgeOnlyAccountsSql(
   const key = KEYS[query.column];
   const attribute = ['name', 'firstSeen', 'lastSeen'].includes(query.column);
   const direction = Prisma.raw(query.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  // The total as a window count over the grouped rows: a CTE read twice (rows and count)
+  // would be materialized, ~20 ms of the ~80 for a day at 10M rows.
   return Prisma.sql`
-    WITH counts AS (
-      SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked
-        FROM (${spanRows(spans, filters, 'account_id, decision', searchClause(pattern, 'account_id'))}) e
-       GROUP BY account_id
-    ), p AS (
-      SELECT c.account_id AS id, c.allowed, c.blocked, ${Prisma.raw(key.exact)} AS sort_key
-        FROM counts c ${attribute ? Prisma.sql`JOIN accounts a ON a.id = c.account_id` : Prisma.empty}
+    WITH p AS (
+      SELECT c.account_id AS id, c.allowed, c.blocked, ${Prisma.raw(key.exact)} AS sort_key, count(*) OVER () AS total_count
+        FROM (SELECT account_id, count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked
+                FROM (${spanRows(spans, filters, 'account_id, decision', searchClause(pattern, 'account_id'))}) e
+               GROUP BY account_id) c
+        ${attribute ? Prisma.sql`JOIN accounts a ON a.id = c.account_id` : Prisma.empty}
        ORDER BY sort_key ${direction}, c.account_id
        ${slice ? Prisma.sql`LIMIT ${num(slice.limit)} OFFSET ${num(slice.offset)}` : Prisma.empty}
     )
     SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
-           (SELECT count(*) FROM counts)::int AS total_count
+           p.total_count::int AS total_count
       FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
         SELECT array_agg(DISTINCT trim(caller_region)) AS regions, array_agg(DISTINCT channel) AS channels
           FROM (${spanRows(spans, filters, 'caller_region, channel', [Prisma.sql`account_id = p.id`])}) x) seen
