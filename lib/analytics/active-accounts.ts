@@ -1,9 +1,11 @@
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { countPresentAccounts, presenceAnswers } from '@/lib/rollups/account-presence';
+import { countAccountsSeenSince } from '@/lib/rollups/account-spans';
 
 import { accountsSql, type AccountSqlRow } from './accounts';
+import type { StoredExtent } from './data-extent';
 import { rawSpanWhere } from './filter-sql';
-import type { Filters } from './filters';
+import { DIMENSIONS, type Filters } from './filters';
 import { dayParts } from './range';
 
 // How many distinct accounts had a decision in the filters' range and dimensions. Ranges
@@ -12,8 +14,15 @@ import { dayParts } from './range';
 // the edges would take up to a day of decisions: 0.6 s at 10M rows). A filter on a
 // combination of dimensions the bitmaps do not keep is counted as the accounts list counts
 // (accounts.ts): slower, never wrong. A range without a whole day is its raw rows' accounts.
+//
+// Unfiltered, a range that ends after the last stored decision (every preset ends now) holds
+// exactly the accounts last seen at or after its start: one range of the last_seen index,
+// whatever the length (the last 24 hours read ~110k raw rows otherwise, ~60 ms at 10M).
 
-export async function countActiveAccounts(prisma: PrismaClient, filters: Filters): Promise<number> {
+const unfiltered = (f: Filters) => DIMENSIONS.every((d) => f[d].include.length === 0 && f[d].exclude.length === 0);
+
+export async function countActiveAccounts(prisma: PrismaClient, filters: Filters, extent: StoredExtent): Promise<number> {
+  if (extent.last && extent.last < filters.to && unfiltered(filters)) return countAccountsSeenSince(prisma, filters.from);
   const parts = dayParts(filters.from, filters.to);
   const days = parts.daily[0];
   if (!days) {

@@ -49,7 +49,7 @@ async function headline(prisma: PrismaClient, period: Filters, extent: StoredExt
       SELECT sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked,
              count(DISTINCT caller_region)::int AS regions
         FROM (${decisionCounts(filters)}) s`,
-    countActiveAccounts(prisma, filters),
+    countActiveAccounts(prisma, filters, extent),
   ]);
   const allowed = Number(counts[0]?.allowed ?? 0);
   const blocked = Number(counts[0]?.blocked ?? 0);

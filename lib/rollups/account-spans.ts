@@ -3,14 +3,16 @@ import type pg from 'pg';
 import { copyLines } from '@/lib/db/copy-in';
 import { copyValue } from '@/lib/db/copy-format';
 import { copyOut } from '@/lib/db/copy-out';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { type DecisionTally, microsIso } from '@/lib/ingest/tally';
 
 // accounts: one row per account ever seen, with its latest name, first and last decision,
 // and its ordinal (a dense number the presence bitmaps and running vectors index by).
 //
-// Answers: the accounts list's names and first/last seen, search by id or name, and the
-// ordinal ↔ id mapping. Costs: a row per account; a batch upserts those it saw, through
-// gw_accounts_part (see batch-partials.ts).
+// Answers: the accounts list's names and first/last seen, search by id or name, the
+// ordinal ↔ id mapping, and how many accounts were last seen since an instant. Costs: a
+// row per account; a batch upserts those it saw, through gw_accounts_part (see
+// batch-partials.ts).
 
 export const ACCOUNT_SPAN_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
 
@@ -63,4 +65,12 @@ export async function batchOrdinals(client: pg.PoolClient): Promise<Map<string, 
 export async function fillAccountSpansFromDecisions(client: pg.PoolClient): Promise<void> {
   await client.query(`INSERT INTO accounts (${ACCOUNT_SPAN_COLUMNS})
     SELECT account_id, max(account_name), max(occurred_at), min(occurred_at), max(occurred_at) FROM access_decisions GROUP BY 1`);
+}
+
+// Reads.
+
+/** Accounts whose last decision is at or after `from` (a range of the last_seen index). */
+export async function countAccountsSeenSince(prisma: PrismaClient, from: Date): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM accounts WHERE last_seen >= ${from}`;
+  return row?.n ?? 0;
 }

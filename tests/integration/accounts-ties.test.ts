@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { listAccounts } from '@/lib/analytics/accounts';
 import { countActiveAccounts } from '@/lib/analytics/active-accounts';
+import { storedExtent } from '@/lib/analytics/data-extent';
 import { parseFilters } from '@/lib/analytics/filters';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -76,6 +77,6 @@ describe('accounts list with thousands of tied accounts', () => {
     const f = parseFilters(new URLSearchParams(query));
     const expected = new Set(all.filter((x) => matchesFilters(x, f)).map((x) => x.accountId)).size;
     expect(expected).toBeGreaterThan(1000);
-    expect(await countActiveAccounts(db().prisma, f)).toBe(expected);
+    expect(await countActiveAccounts(db().prisma, f, await storedExtent(db().prisma))).toBe(expected);
   });
 });

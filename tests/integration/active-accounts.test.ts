@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { countActiveAccounts } from '@/lib/analytics/active-accounts';
+import { storedExtent } from '@/lib/analytics/data-extent';
 import { presenceAnswers } from '@/lib/rollups/account-presence';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { migrate } from '@/lib/db/migrate';
@@ -52,6 +53,12 @@ const CASES: Array<[string, boolean]> = [
   ['from=2025-01-02&to=2025-02-20&not_provider=openai&decision=allowed', true],
   ['from=2025-01-02T06:00:00Z&to=2025-02-20&region=CN&channel=azure-china-21vianet', false],
   ['from=2025-01-02&to=2025-02-20&region=US&provider=openai&decision=blocked', false],
+  // Ending after the last decision (as every preset ends now): unfiltered, the accounts last
+  // seen since the start; filtered, the usual ways.
+  ['from=2025-02-25T13:30:00Z&to=2025-03-05T00:00:00Z', true],
+  ['from=2025-03-01T09:00:00Z&to=2025-03-02T09:00:00Z', true],
+  ['from=2025-03-01T09:00:00Z&to=2025-03-02T09:00:00Z&decision=blocked', true],
+  ['from=2025-02-25T13:30:00Z&to=2025-03-05T00:00:00Z&region=CN', true],
 ];
 
 describe('distinct accounts in a range', () => {
@@ -76,12 +83,12 @@ describe('distinct accounts in a range', () => {
     expect(presenceAnswers(filters)).toBe(fromBitmaps);
     const expected = naive(filters);
     expect(expected).toBeGreaterThan(0);
-    expect(await countActiveAccounts(db().prisma, filters)).toBe(expected);
+    expect(await countActiveAccounts(db().prisma, filters, await storedExtent(db().prisma))).toBe(expected);
   });
 
   it('counts nothing in a range without decisions', async () => {
-    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2024-01-01&to=2024-06-01')))).toBe(0);
-    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2025-01-01&to=2025-03-02&region=RU')))).toBe(0);
+    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2024-01-01&to=2024-06-01')), await storedExtent(db().prisma))).toBe(0);
+    expect(await countActiveAccounts(db().prisma, parseFilters(new URLSearchParams('from=2025-01-01&to=2025-03-02&region=RU')), await storedExtent(db().prisma))).toBe(0);
   });
 
   it('rebuilds the bitmaps, identical, for a database that had decisions before they existed', async () => {
