@@ -15,7 +15,7 @@ import { type Bucket, type Filters, parseFilters, type SearchParamsInput } from 
 import { parseBucket, parseView } from '@/lib/analytics/view-params';
 import {
   VIOLATION_ACCOUNT_SORTS, violationAccounts, type ViolationAccountRow, violationList, type ViolationPoint, type ViolationRecord,
-  violationSeries, violationSummary, type ViolationSummary,
+  violationSeries, violationSummary,
 } from '@/lib/analytics/violations';
 import { requirePage } from '@/lib/auth/request';
 import { hasRole } from '@/lib/auth/roles';
@@ -44,6 +44,10 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
     list: showDecisions ? violationList(db, filters, { page: paging.page, pageSize: paging.pageSize }) : null,
   };
   for (const promise of Object.values(data)) promise?.catch(() => undefined);
+  // The headline is the view's main content and its query the fastest (~25 ms at 10M rows):
+  // in the first response rather than streamed, as React reveals a streamed boundary no
+  // sooner than 300 ms after the first paint (see AppLink).
+  const summary = await data.summary;
   const url = toSearchParams(params);
   const filterQuery = filterParams(url);
   const tab = (show: 'accounts' | 'decisions', label: string) => (
@@ -70,9 +74,7 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
         )}
       />
       <div className="space-y-6">
-        <Suspense fallback={<CardSkeleton className="h-32" />}>
-          <Stats summary={data.summary} />
-        </Suspense>
+        <ViolationStats summary={summary} />
         <Suspense fallback={<CardSkeleton className="h-64" />}>
           <Series series={data.series} filters={filters} bucket={bucket} />
         </Suspense>
@@ -92,10 +94,6 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
 }
 
 const none = <p role="status" className="text-sm">No violations in this range with these filters.</p>;
-
-async function Stats({ summary }: { summary: Promise<ViolationSummary> }) {
-  return <ViolationStats summary={await summary} />;
-}
 
 async function Series({ series, filters, bucket }: { series: Promise<ViolationPoint[]>; filters: Filters; bucket: Bucket }) {
   const points = fillBuckets(await series, bucketStarts(filters.from, filters.to, bucket, filters.tz),
