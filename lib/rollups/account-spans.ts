@@ -3,16 +3,16 @@ import type pg from 'pg';
 import { copyLines } from '@/lib/db/copy-in';
 import { copyValue } from '@/lib/db/copy-format';
 import { copyOut } from '@/lib/db/copy-out';
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { type DecisionTally, microsIso } from '@/lib/ingest/tally';
 
 // accounts: one row per account ever seen, with its latest name, first and last decision,
 // and its ordinal (a dense number the presence bitmaps and running vectors index by).
 //
 // Answers: the accounts list's names and first/last seen, search by id or name, the
-// ordinal ↔ id mapping, and how many accounts were last seen since an instant. Costs: a
-// row per account; a batch upserts those it saw, through gw_accounts_part (see
-// batch-partials.ts).
+// ordinal ↔ id mapping, and how many accounts were last seen since an instant (or first
+// seen before one). Costs: a row per account; a batch upserts those it saw, through
+// gw_accounts_part (see batch-partials.ts).
 
 export const ACCOUNT_SPAN_COLUMNS = 'id, name, name_seen_at, first_seen, last_seen';
 
@@ -69,8 +69,14 @@ export async function fillAccountSpansFromDecisions(client: pg.PoolClient): Prom
 
 // Reads.
 
-/** Accounts whose last decision is at or after `from` (a range of the last_seen index). */
-export async function countAccountsSeenSince(prisma: PrismaClient, from: Date): Promise<number> {
-  const [row] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM accounts WHERE last_seen >= ${from}`;
+/**
+ * Accounts whose last decision is at or after `lastFrom` (a range of the last_seen index),
+ * or whose first is before `firstBefore` (a scan of the accounts: no index on first_seen
+ * for a count needed only by ranges that start before the data).
+ */
+export async function countAccountsSeen(prisma: PrismaClient, bound: { lastFrom: Date } | { firstBefore: Date }): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ n: number }[]>('lastFrom' in bound
+    ? Prisma.sql`SELECT count(*)::int AS n FROM accounts WHERE last_seen >= ${bound.lastFrom}`
+    : Prisma.sql`SELECT count(*)::int AS n FROM accounts WHERE first_seen < ${bound.firstBefore}`);
   return row?.n ?? 0;
 }

@@ -59,6 +59,11 @@ const CASES: Array<[string, boolean]> = [
   ['from=2025-03-01T09:00:00Z&to=2025-03-02T09:00:00Z', true],
   ['from=2025-03-01T09:00:00Z&to=2025-03-02T09:00:00Z&decision=blocked', true],
   ['from=2025-02-25T13:30:00Z&to=2025-03-05T00:00:00Z&region=CN', true],
+  // Starting before the first decision (the previous period of a range that starts where the
+  // data starts): unfiltered, the accounts first seen before the end.
+  ['from=2024-12-20T00:00:00Z&to=2025-01-03T05:00:00Z', true],
+  ['from=2024-12-31T21:00:00Z&to=2025-01-01T20:00:00Z', true],
+  ['from=2024-12-20T00:00:00Z&to=2025-01-03T05:00:00Z&not_provider=openai', true],
 ];
 
 describe('distinct accounts in a range', () => {
