@@ -42,10 +42,15 @@ export function SeriesPreview({ data, kind }: { data: PreviewDatum[]; kind: 'cou
   const slot = WIDTH / Math.max(1, data.length);
   const bar = slot * 0.8;
   const y = (v: number) => HEIGHT - (v / max) * HEIGHT;
-  const rateLine = data
-    .map((d, i) => (d.blockRate === null ? null : `${(i + 0.5) * slot},${y(d.blockRate)}`))
-    .filter((p): p is string => p !== null)
-    .join(' ');
+  // The rate line breaks where a bucket has no decisions, as the chart's does (connectNulls
+  // off); a lone point is drawn as a short flat stroke.
+  const segments: Array<Array<[number, number]>> = [[]];
+  data.forEach((d, i) => {
+    if (d.blockRate === null) segments.push([]);
+    else segments.at(-1)!.push([(i + 0.5) * slot, y(d.blockRate)]);
+  });
+  const strokes = segments.filter((s) => s.length > 0)
+    .map((s) => (s.length === 1 ? [[s[0]![0] - slot * 0.2, s[0]![1]], [s[0]![0] + slot * 0.2, s[0]![1]]] : s).join(' '));
   // Roughly one label per 90 px of a ~900 px plot, as the chart's minTickGap leaves them.
   const every = Math.max(1, Math.ceil(data.length / 10));
   return (
@@ -63,7 +68,7 @@ export function SeriesPreview({ data, kind }: { data: PreviewDatum[]; kind: 'cou
             <line key={t} x1={0} x2={WIDTH} y1={y(t)} y2={y(t)} stroke="currentColor" strokeOpacity={0.15} vectorEffect="non-scaling-stroke" strokeDasharray="3 3" />
           ))}
           {kind === 'rate' ? (
-            <polyline points={rateLine} fill="none" stroke={COLORS.rate} strokeWidth={2} vectorEffect="non-scaling-stroke" />
+            strokes.map((points) => <polyline key={points} points={points} fill="none" stroke={COLORS.rate} strokeWidth={2} vectorEffect="non-scaling-stroke" />)
           ) : data.map((d, i) => (
             <g key={i}>
               <rect x={i * slot + (slot - bar) / 2} width={bar} y={y(d.allowed)} height={HEIGHT - y(d.allowed)} fill={COLORS.allowed} />

@@ -332,15 +332,18 @@ async function vectorSlice(
     // up to the K-th smallest among the accounts surely at the threshold can rank.
     if (c.tied.candidates.length > MAX_PROBED_CANDIDATES && c.tied.exact.length >= k) {
       // Both sets as bitmaps over the ordinals (12 KB per 100k accounts): as int[] the
-      // parameters alone took ~150 ms to send and bind at 90k tied accounts.
+      // parameters alone took ~150 ms to send and bind at 90k tied accounts. CASE, not AND:
+      // get_bit past the bitmap raises, and AND does not fix an order of evaluation.
       const size = totals.allowed.length;
       const exact = ordinalBitmap(c.tied.exact, size);
       const tied = ordinalBitmap(c.tied.candidates.map((i) => c.ordinals[i]!), size);
       const [row] = await prisma.$queryRaw<{ kept: number[] }[]>`
-        WITH kth AS (SELECT id FROM accounts WHERE ordinal < ${size} AND get_bit(${exact}::bytea, ordinal) = 1
+        WITH kth AS (SELECT id FROM accounts WHERE CASE WHEN ordinal < ${size} THEN get_bit(${exact}::bytea, ordinal) = 1 ELSE false END
                       ORDER BY id LIMIT 1 OFFSET ${num(k - 1)})
         SELECT coalesce(array_agg(ordinal), '{}') AS kept FROM accounts
-         WHERE ordinal < ${size} AND get_bit(${tied}::bytea, ordinal) = 1 AND id <= (SELECT id FROM kth)`;
+         WHERE CASE WHEN ordinal < ${size} THEN get_bit(${tied}::bytea, ordinal) = 1 ELSE false END
+           -- Without a K-th (it cannot be missing, but if it were), every tied one stays.
+           AND id <= coalesce((SELECT id FROM kth), id)`;
       c = withoutTiedOut(c, new Set(row!.kept));
     }
     // Many candidates left make an index probe per account slower than one scan of the

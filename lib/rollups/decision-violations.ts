@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { where } from '@/lib/analytics/filter-sql';
 import type { Filters } from '@/lib/analytics/filters';
+import { waitForMergeLock } from '@/lib/db/merge-lock';
 import { contradictsPolicy, IN_FORCE_ID, policyInForceJoins } from '@/lib/policy/in-force';
 
 import { addBatchViolationCounts, fillViolationCounts, rebuildViolationCounts } from './violation-counts';
@@ -64,10 +65,22 @@ export async function rebuildViolations(client: pg.PoolClient, keys: PolicyKey[]
   await rebuildViolationCounts(client, providers, regions);
 }
 
-/** Every stored decision's violations, for a database that had decisions before the table. */
+/**
+ * Every stored decision's violations and their counts, for a database that had decisions
+ * before the table: in one transaction under the merge lock, so that a batch cannot commit
+ * between the violations and their counts, and a failure leaves neither.
+ */
 export async function fillViolationsFromDecisions(client: pg.PoolClient): Promise<void> {
-  await client.query(violationsOf('true'));
-  await fillViolationCounts(client);
+  await client.query('BEGIN');
+  try {
+    await waitForMergeLock(client);
+    await client.query(violationsOf('true'));
+    await fillViolationCounts(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
 }
 
 // Reads ---------------------------------------------------------------------------------

@@ -121,7 +121,8 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         // A string, not a function: tsx compiles functions with esbuild's name helper, which
         // the page does not have.
         await page.addInitScript(`(() => {
-          const selectors = ${JSON.stringify(PAGES.flatMap((p) => [p.main, ...(p.interactive ? [p.interactive] : [])]))};
+          // Only this page's selectors: the loop stops once they are all seen.
+          const selectors = (${JSON.stringify(Object.fromEntries(PAGES.map((p) => [p.path, [p.main, ...(p.interactive ? [p.interactive] : [])]])))})[location.pathname] ?? [];
           const shown = {};
           window.gwShown = shown;
           const tick = () => {
@@ -132,7 +133,9 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
           };
           requestAnimationFrame(tick);
         })();`);
-        const shownAt = (selector: string) => page.evaluate((s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s]!, selector);
+        // Playwright can see the element before the page's next frame has recorded it.
+        const shownAt = async (selector: string) => (await page.waitForFunction(
+          (s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s], selector)).jsonValue() as Promise<number>;
         for (const { path, main, interactive } of PAGES) {
           const samples: number[] = [];
           const observed: number[] = [];

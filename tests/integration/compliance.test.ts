@@ -5,6 +5,7 @@ import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { migrate } from '@/lib/db/migrate';
+import { fillViolationsFromDecisions } from '@/lib/rollups/decision-violations';
 import { addPolicy, closePolicy, importPolicies, PolicyChangeError, supersedePolicy } from '@/lib/policy/catalogue';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -320,20 +321,34 @@ describe('compliance intelligence', () => {
     ]);
   });
 
+  const countsDigest = async () => (await db().pool.query(`
+    SELECT (SELECT count(*)::int FROM account_violations_monthly) AS monthly,
+           (SELECT md5(string_agg(concat_ws('|', month, account_id, caller_region, provider, channel, allowed::text, blocked::text), ','
+                   ORDER BY month, account_id, caller_region, provider, channel)) FROM account_violations_monthly) AS monthly_md5,
+           (SELECT count(*)::int FROM violation_counts_hourly) AS hourly,
+           (SELECT md5(string_agg(concat_ws('|', bucket, caller_region, provider, channel, decision, count), ','
+                   ORDER BY bucket, caller_region, provider, channel, decision)) FROM violation_counts_hourly) AS hourly_md5,
+           (SELECT md5(string_agg(concat_ws('|', decision_id, policy_id), ',' ORDER BY decision_id)) FROM decision_violations) AS violations_md5`)).rows[0];
+
   it('fills the violation counts, as ingestion and policy changes left them, when their migration runs', async () => {
-    const digest = async () => (await db().pool.query(`
-      SELECT (SELECT count(*)::int FROM account_violations_monthly) AS monthly,
-             (SELECT md5(string_agg(concat_ws('|', month, account_id, caller_region, provider, channel, allowed::text, blocked::text), ','
-                     ORDER BY month, account_id, caller_region, provider, channel)) FROM account_violations_monthly) AS monthly_md5,
-             (SELECT count(*)::int FROM violation_counts_hourly) AS hourly,
-             (SELECT md5(string_agg(concat_ws('|', bucket, caller_region, provider, channel, decision, count), ','
-                     ORDER BY bucket, caller_region, provider, channel, decision)) FROM violation_counts_hourly) AS hourly_md5`)).rows[0];
-    const kept = await digest();
+    const kept = await countsDigest();
     expect(kept.monthly).toBeGreaterThan(20);
     expect(kept.hourly).toBeGreaterThan(100);
     await db().pool.query(`DROP TABLE account_violations_monthly, violation_counts_hourly`);
     await db().pool.query(`DELETE FROM _prisma_migrations WHERE migration_name = '20261204020000_violation_counts'`);
     expect(await migrate(db().pool)).toEqual(['20261204020000_violation_counts']);
-    expect(await digest()).toEqual(kept);
+    expect(await countsDigest()).toEqual(kept);
+  });
+
+  it('derives the violations and their counts from the stored decisions alone, as ingestion and policy changes left them', async () => {
+    const kept = await countsDigest();
+    await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly');
+    const client = await db().pool.connect();
+    try {
+      await fillViolationsFromDecisions(client);
+    } finally {
+      client.release();
+    }
+    expect(await countsDigest()).toEqual(kept);
   });
 });
