@@ -19,9 +19,19 @@ export const useHydrated = () => useSyncExternalStore(noSubscription, () => true
 
 export interface PreviewDatum {
   label: string;
-  allowed: number;
-  blocked: number;
-  blockRate: number | null;
+  /** The stack's lower and upper segments (allowed and blocked, say). */
+  lower: number;
+  upper: number;
+  /** The line's value, when the chart shows a rate; null: no decisions. */
+  rate: number | null;
+}
+
+export interface PreviewStyle {
+  kind: 'counts' | 'rate';
+  /** Colours of the lower and upper segments. */
+  colors: readonly [string, string];
+  /** As the chart's Y axis allowDecimals (Recharts' default: true). */
+  decimals?: boolean;
 }
 
 // Plot units: the SVG stretches to its box, bars across and values up.
@@ -29,15 +39,14 @@ const WIDTH = 1000;
 const HEIGHT = 1000;
 
 /**
- * Stacked allowed/blocked bars (or the block rate as a line) in the plot area the chart
- * will use (Y axis 56 px wide on the left, X axis below), with the ticks its Y axis will
+ * Stacked bars (or a rate as a line) in the plot area the chart will use (Y axis 56 px wide on the left, X axis below), with the ticks its Y axis will
  * have (Recharts' own getNiceTickValues, five ticks as YAxis draws by default) and about
  * as many bucket labels. Not interactive: the chart that replaces it is.
  */
-export function SeriesPreview({ data, kind }: { data: PreviewDatum[]; kind: 'counts' | 'rate' }) {
+export function SeriesPreview({ data, kind, colors, decimals = true }: { data: PreviewDatum[] } & PreviewStyle) {
   // Not Math.max(...): an hourly series of 90 days has 2,160 buckets.
-  const highest = data.reduce((m, d) => Math.max(m, d.allowed + d.blocked), 0);
-  const ticks = kind === 'rate' ? getNiceTickValues([0, 1], 5) : getNiceTickValues([0, Math.max(1, highest)], 5);
+  const highest = data.reduce((m, d) => Math.max(m, d.lower + d.upper), 0);
+  const ticks = kind === 'rate' ? getNiceTickValues([0, 1], 5) : getNiceTickValues([0, Math.max(1, highest)], 5, decimals);
   const max = ticks.at(-1) ?? 1;
   const slot = WIDTH / Math.max(1, data.length);
   const bar = slot * 0.8;
@@ -46,8 +55,8 @@ export function SeriesPreview({ data, kind }: { data: PreviewDatum[]; kind: 'cou
   // off); a lone point is drawn as a short flat stroke.
   const segments: Array<Array<[number, number]>> = [[]];
   data.forEach((d, i) => {
-    if (d.blockRate === null) segments.push([]);
-    else segments.at(-1)!.push([(i + 0.5) * slot, y(d.blockRate)]);
+    if (d.rate === null) segments.push([]);
+    else segments.at(-1)!.push([(i + 0.5) * slot, y(d.rate)]);
   });
   const strokes = segments.filter((s) => s.length > 0)
     .map((s) => (s.length === 1 ? [[s[0]![0] - slot * 0.2, s[0]![1]], [s[0]![0] + slot * 0.2, s[0]![1]]] : s).join(' '));
@@ -71,8 +80,8 @@ export function SeriesPreview({ data, kind }: { data: PreviewDatum[]; kind: 'cou
             strokes.map((points) => <polyline key={points} points={points} fill="none" stroke={COLORS.rate} strokeWidth={2} vectorEffect="non-scaling-stroke" />)
           ) : data.map((d, i) => (
             <g key={i}>
-              <rect x={i * slot + (slot - bar) / 2} width={bar} y={y(d.allowed)} height={HEIGHT - y(d.allowed)} fill={COLORS.allowed} />
-              <rect x={i * slot + (slot - bar) / 2} width={bar} y={y(d.allowed + d.blocked)} height={HEIGHT - y(d.blocked)} fill={COLORS.blocked} />
+              <rect x={i * slot + (slot - bar) / 2} width={bar} y={y(d.lower)} height={HEIGHT - y(d.lower)} fill={colors[0]} />
+              <rect x={i * slot + (slot - bar) / 2} width={bar} y={y(d.lower + d.upper)} height={HEIGHT - y(d.upper)} fill={colors[1]} />
             </g>
           ))}
         </svg>

@@ -124,7 +124,10 @@ export function DecisionSeriesChart({
                 label={{ value: 'policy change', position: 'top', fill: '#7c3aed', fontSize: 11 }} />
             ))}
           </ComposedChart>
-        </ResponsiveContainer>) : <SeriesPreview data={data} kind={kind} />}
+        </ResponsiveContainer>) : (
+          <SeriesPreview data={data.map((d) => ({ label: d.label, lower: d.allowed, upper: d.blocked, rate: d.blockRate }))}
+            kind={kind} colors={[COLORS.allowed, COLORS.blocked]} />
+        )}
       </div>
       <LegendButtons items={[
         ...(kind === 'counts' ? [

@@ -176,6 +176,10 @@ test('the overview draws its chart in the server\'s HTML, before hydration, and 
   expect(await preview.locator('rect').count()).toBe(2 * totals.length);
   const previewTicks = await preview.getByTestId('preview-tick').allTextContents();
   expect(Number(previewTicks.at(-1)!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(Math.max(...totals));
+  // The Violations view's chart likewise.
+  await page.goto(`/violations?${query}`);
+  await expect(page.getByTestId('chart-violations').getByTestId('chart-preview')).toBeVisible();
+  expect(await page.getByTestId('chart-violations').locator('rect').count()).toBeGreaterThanOrEqual(2 * 30);
   await page.unroute('**/_next/static/**/*.js');
   await page.goto(`/overview?${query}`);
   const chart = page.getByTestId('chart-series');

@@ -9,9 +9,10 @@ import { type PreviewDatum, SeriesPreview } from '@/components/charts/ChartPrevi
 // what it draws must match what the chart will draw.
 
 const datum = (allowed: number, blocked: number): PreviewDatum => ({
-  label: 'x', allowed, blocked, blockRate: allowed + blocked ? blocked / (allowed + blocked) : null,
+  label: 'x', lower: allowed, upper: blocked, rate: allowed + blocked ? blocked / (allowed + blocked) : null,
 });
-const render = (data: PreviewDatum[], kind: 'counts' | 'rate') => renderToStaticMarkup(createElement(SeriesPreview, { data, kind }));
+const render = (data: PreviewDatum[], kind: 'counts' | 'rate', decimals?: boolean) =>
+  renderToStaticMarkup(createElement(SeriesPreview, { data, kind, colors: ['green', 'red'], decimals }));
 const ticksOf = (html: string) => [...html.matchAll(/data-testid="preview-tick">([^<]*)</g)].map((m) => m[1]);
 
 describe('series preview', () => {
@@ -32,6 +33,13 @@ describe('series preview', () => {
     expect(lines).toEqual([2, 2, 2]); // the first and last points alone, widened into strokes
     expect(ticksOf(html)).toEqual(['0%', '25%', '50%', '75%', '100%']);
     expect(html).not.toContain('NaN');
+  });
+
+  it('keeps to whole-number ticks when the chart\'s axis does', () => {
+    const data = [datum(1, 1), datum(2, 1)];
+    expect(ticksOf(render(data, 'counts'))).toEqual(getNiceTickValues([0, 3], 5).map((t) => t.toLocaleString('en-US')));
+    expect(ticksOf(render(data, 'counts', false))).toEqual(getNiceTickValues([0, 3], 5, false).map(String));
+    expect(ticksOf(render(data, 'counts', false)).every((t) => /^\d+$/.test(t!))).toBe(true);
   });
 
   it('draws an empty range without NaN', () => {
