@@ -10,7 +10,7 @@ import { type Cell, type SignedCell, vectorTotals } from '@/lib/rollups/account-
 import { COUNT_SORTS, ordinalBitmap, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
 import { storedExtent, widenedTo } from './data-extent';
 import { admits, rawSpanWhere } from './filter-sql';
-import type { Filters } from './filters';
+import { constrainedDimensions, type Filters } from './filters';
 import { dayParts, monthDays, type MonthDays, type Span } from './range';
 
 export interface AccountListRow {
@@ -263,7 +263,7 @@ function ordinalMask(ordinals: number[]): Uint8Array {
  * excludes. Null where it constrains more than one of region, provider and channel.
  */
 function filterCells(filters: Filters): SignedCell[] | null {
-  const constrained = RUNNING_DIMENSIONS.filter((d) => filters[d].include.length || filters[d].exclude.length);
+  const constrained = constrainedDimensions(filters, RUNNING_DIMENSIONS);
   if (constrained.length === 0) return [{ cell: ALL_ROUTES, sign: 1 }];
   if (constrained.length > 1) return null;
   const dimension = constrained[0]!;

@@ -5,7 +5,7 @@ import { countAccountsSeen } from '@/lib/rollups/account-spans';
 import { accountsSql, type AccountSqlRow } from './accounts';
 import type { StoredExtent } from './data-extent';
 import { rawSpanWhere } from './filter-sql';
-import { DIMENSIONS, type Filters } from './filters';
+import { constrainedDimensions, DIMENSIONS, type Filters } from './filters';
 import { dayParts } from './range';
 
 // How many distinct accounts had a decision in the filters' range and dimensions. Ranges
@@ -24,10 +24,8 @@ import { dayParts } from './range';
 // (summary.ts): a decision dated after the range's end that commits in between (clock skew)
 // would be counted for that one request.
 
-const unfiltered = (f: Filters) => DIMENSIONS.every((d) => f[d].include.length === 0 && f[d].exclude.length === 0);
-
 export async function countActiveAccounts(prisma: PrismaClient, filters: Filters, extent: StoredExtent): Promise<number> {
-  if (unfiltered(filters)) {
+  if (constrainedDimensions(filters, DIMENSIONS).length === 0) {
     if (extent.last && extent.last < filters.to) return countAccountsSeen(prisma, { lastFrom: filters.from });
     if (extent.first && extent.first >= filters.from) return countAccountsSeen(prisma, { firstBefore: filters.to });
   }

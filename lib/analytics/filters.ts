@@ -49,6 +49,11 @@ export interface Filters {
   decision: DimensionFilter;
 }
 
+/** The dimensions (of those given) that the filters include or exclude values of. */
+export function constrainedDimensions<D extends Dimension>(filters: Filters, among: readonly D[]): D[] {
+  return among.filter((d) => filters[d].include.length > 0 || filters[d].exclude.length > 0);
+}
+
 export type SearchParamsInput = URLSearchParams | Record<string, string | string[] | undefined>;
 
 function values(params: SearchParamsInput, name: string): string[] {

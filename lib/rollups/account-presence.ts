@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 import { day, where } from '@/lib/analytics/filter-sql';
-import { type Dimension, DIMENSIONS, type Filters } from '@/lib/analytics/filters';
+import { constrainedDimensions, type Dimension, DIMENSIONS, type Filters } from '@/lib/analytics/filters';
 import type { Span } from '@/lib/analytics/range';
 import { copyLines } from '@/lib/db/copy-in';
 import { dayText } from '@/lib/db/copy-format';
@@ -204,13 +204,9 @@ const PRESENCE_COLUMN: Record<Dimension, string> = {
   decision: 'decision',
 };
 
-function constrained(filters: Filters): Dimension[] {
-  return DIMENSIONS.filter((d) => filters[d].include.length > 0 || filters[d].exclude.length > 0);
-}
-
 /** Whether the bitmaps keep the combination of dimensions these filters constrain. */
 export function presenceAnswers(filters: Filters): boolean {
-  const dims = constrained(filters);
+  const dims = constrainedDimensions(filters, DIMENSIONS);
   return PRESENCE_GROUPINGS.some((g) => g.length === dims.length && dims.every((d) => g.includes(d)));
 }
 

@@ -71,6 +71,6 @@ export function violationRunningRowsIn(filters: Filters, months: MonthDays[], ex
 
 /** Violations per whole UTC hour of a span with the filters, as the relation (ts, decision, n). */
 export function hourlyViolationsSelect(s: Span, filters: Filters): Prisma.Sql {
-  return Prisma.sql`SELECT bucket AS ts, decision, count AS n FROM violation_counts_hourly
+  return Prisma.sql`SELECT bucket AS ts, decision, count AS n FROM ${Prisma.raw(HOURLY)}
      WHERE ${where([Prisma.sql`bucket >= ${s.from}`, Prisma.sql`bucket < ${s.to}`], filters)}`;
 }

@@ -153,9 +153,11 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
             }
           }
           const s = stats(samples);
-          pages.push({ page: path, ...s, observed: stats(observed), ...(interactive ? { interactive: stats(untilInteractive) } : {}) });
-          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content (observed ${stats(observed).p50.toFixed(0)} / ${stats(observed).p95.toFixed(0)})`
-            + (interactive ? `; interactive p50 ${stats(untilInteractive).p50.toFixed(0)} ms, p95 ${stats(untilInteractive).p95.toFixed(0)} ms` : ''));
+          const o = stats(observed);
+          const ready = interactive ? stats(untilInteractive) : undefined;
+          pages.push({ page: path, ...s, observed: o, ...(ready ? { interactive: ready } : {}) });
+          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content (observed ${o.p50.toFixed(0)} / ${o.p95.toFixed(0)})`
+            + (ready ? `; interactive p50 ${ready.p50.toFixed(0)} ms, p95 ${ready.p95.toFixed(0)} ms` : ''));
         }
       } finally {
         await browser.close();
