@@ -5,9 +5,10 @@ import {
   runningRowsIn,
   sqlInteger as num,
 } from '@/lib/rollups/account-running-monthly';
-import { type Cell, type SignedCell, vectorTotals } from '@/lib/rollups/account-running-vectors';
+import type { Cell, SignedCell, VectorTotals } from '@/lib/rollups/account-running-vectors';
 
 import { COUNT_SORTS, ordinalBitmap, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
+import { accountTotals } from './account-totals';
 import { storedExtent, widenedTo } from './data-extent';
 import { admits, rawSpanWhere } from './filter-sql';
 import { constrainedDimensions, type Filters } from './filters';
@@ -127,8 +128,25 @@ interface RangeSql {
   filters: Filters;
   query: AccountQuery;
   months: MonthDays[];
+  /** Spans whose raw rows the candidates' counts add: the partial edge days, or only their partial hours. */
   edgeSpans: Span[];
+  /**
+   * The partial edge days, where the edge spans are only their partial hours: the page's
+   * accounts' raw rows there give the regions and channels seen besides the whole days'.
+   */
+  seenSpans?: Span[];
   slice?: { limit: number; offset: number };
+}
+
+/**
+ * Whether the running row `m` (of the page's account `p`) had decisions in the range on
+ * its partial edge days: it had some on those days, and a raw row there falls in range.
+ * Most routes of an account also have decisions on whole days, and are not probed.
+ */
+function seenOnEdgeDays(spans: Span[], filters: Filters, allowed: boolean, blocked: boolean): Prisma.Sql {
+  const route = [Prisma.sql`account_id = p.id`, Prisma.sql`caller_region = m.caller_region`, Prisma.sql`provider = m.provider`, Prisma.sql`channel = m.channel`];
+  return Prisma.sql`((${daysSum('allowed', allowed, 'tlo', 'thi')} > 0 OR ${daysSum('blocked', blocked, 'tlo', 'thi')} > 0)
+    AND EXISTS (${spanRows(spans, filters, '1', route)}))`;
 }
 
 /**
@@ -172,7 +190,8 @@ function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probe
         SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
                array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
           SELECT m.caller_region AS region, m.channel FROM ${runningRowsIn(range.filters, range.months, [Prisma.sql`m.account_id = p.id`])}
-             AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0)
+             AND (${daysSum('allowed', allowed, 'wlo', 'whi')} > 0 OR ${daysSum('blocked', blocked, 'wlo', 'whi')} > 0
+                  ${range.seenSpans ? Prisma.sql`OR ${seenOnEdgeDays(range.seenSpans, filters, allowed, blocked)}` : Prisma.empty})
           UNION ALL SELECT unnest(p.edge_regions), NULL
           UNION ALL SELECT NULL, unnest(p.edge_channels)
         ) x) seen
@@ -273,28 +292,46 @@ function filterCells(filters: Filters): SignedCell[] | null {
   return [{ cell: ALL_ROUTES, sign: 1 }, ...[...new Set(exclude)].map((v) => ({ cell: cellOf(v), sign: -1 as const }))];
 }
 
+const sameSpans = (a: Span[], b: Span[]) =>
+  a.length === b.length && a.every((s, i) => s.from.getTime() === b[i]!.from.getTime() && s.to.getTime() === b[i]!.to.getTime());
+
 /** Above this many candidates, their edge rows come from one scan of the edge spans rather than a probe each. */
 const MAX_PROBED_CANDIDATES = 2000;
+/** What an index probe of one account's rows in a span costs, in rows of a scan (~8 µs against ~1). */
+const PROBE_ROWS = 8;
+
+/** The decisions the edge counts hold, which the edge spans' scan reads at most. */
+function edgeDecisions(totals: VectorTotals, scope: { allowed: boolean; blocked: boolean }): number {
+  let n = 0;
+  for (let i = 0; i < totals.edgeAllowed.length; i++) n += (scope.allowed ? totals.edgeAllowed[i]! : 0) + (scope.blocked ? totals.edgeBlocked[i]! : 0);
+  return n;
+}
 
 /** The candidates CTE of exactRowsSql from accounts chosen in Node, with their whole days' counts. */
 function chosenCandidates(ordinals: number[], allowed: number[], blocked: number[]): Prisma.Sql {
+  // Up to a few thousand accounts, a lookup each: the planner's costs (random_page_cost 4)
+  // pick hashing all 90,000 accounts for 1,500 of them (20 ms against 5); LIMIT 1 (ordinals
+  // are unique) keeps the subquery from being flattened back into that join.
+  const accounts = ordinals.length <= MAX_PROBED_CANDIDATES
+    ? Prisma.sql`CROSS JOIN LATERAL (SELECT * FROM accounts a WHERE a.ordinal = c.ordinal LIMIT 1) a`
+    : Prisma.sql`JOIN accounts a ON a.ordinal = c.ordinal`;
   return Prisma.sql`candidates AS MATERIALIZED (
       SELECT a.id AS account_id, c.al, c.bl, c.al + c.bl > 0 AS sure, a.name, a.first_seen, a.last_seen
         FROM unnest(${ordinals}::int[], ${allowed}::bigint[], ${blocked}::bigint[]) c (ordinal, al, bl)
-        JOIN accounts a ON a.ordinal = c.ordinal
+        ${accounts}
     )`;
 }
 
 /**
- * A slice of the list from the running vectors (lib/rollups/account-running-vectors.ts),
- * for ranges with a whole day: every account's counts cost a subtraction in Node, and SQL sees only the
- * accounts that matter. Sorts by counts send the accounts whose bounds could rank within
- * the slice (rankingCandidates); sorts by an attribute walk the accounts in range (a
- * bitmap of those with decisions on whole days, and those whose edge-day rows fall in the
- * range) and send the slice's. A filter on one of region, provider and channel reads the
- * cells of its values (filterCells).
- * Null where the vectors do not answer. Runs its statements in one snapshot (see
- * listAccounts).
+ * A slice of the list from the running and hourly vectors (account-totals.ts): every
+ * account's counts cost a few additions in Node, and SQL sees only the accounts that
+ * matter. Sorts by counts send the accounts whose bounds could rank within the slice
+ * (rankingCandidates); sorts by an attribute walk the accounts in range (a bitmap of
+ * those surely in it, and those whose edge rows fall in the range) and send the slice's.
+ * Unfiltered by region, provider and channel, only the minutes of the partial edge hours
+ * are uncertain; a filter on one of them reads the cells of its values (filterCells), at
+ * day resolution. Null where the vectors do not answer. Runs its statements in one
+ * snapshot (see listAccounts).
  */
 async function vectorSlice(
   prisma: Prisma.TransactionClient,
@@ -302,9 +339,6 @@ async function vectorSlice(
   query: AccountQuery,
   slice: { limit: number; offset: number },
 ): Promise<AccountSqlRow[] | null> {
-  const months = monthDays(filters.from, filters.to);
-  if (!months.some((m) => m.whole[1] >= m.whole[0])) return null;
-  const range: RangeSql = { filters, query, months, edgeSpans: dayParts(filters.from, filters.to).raw, slice };
   // Filters on more than one of region, provider and channel have no cell: the running
   // rows answer them (subtracting the routes they leave out from every route's vectors
   // measured slower, as it reads every running row of the range's months either way).
@@ -317,7 +351,13 @@ async function vectorSlice(
     ? (await prisma.$queryRaw<{ ordinals: number[] }[]>`
         SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE ${searchMatch(pattern)}`)[0]!.ordinals
     : null;
-  const totals = await vectorTotals(prisma, filters.from, filters.to, cells);
+  const totals = await accountTotals(prisma, filters.from, filters.to, cells);
+  if (!totals) return null;
+  const dayEdges = dayParts(filters.from, filters.to).raw;
+  const range: RangeSql = {
+    filters, query, months: monthDays(filters.from, filters.to), edgeSpans: totals.countSpans, slice,
+    seenSpans: sameSpans(totals.countSpans, dayEdges) ? undefined : dayEdges,
+  };
   const scope = {
     allowed: admits(filters, 'allowed'), blocked: admits(filters, 'blocked'),
     only: matched && ordinalMask(matched),
@@ -347,8 +387,10 @@ async function vectorSlice(
       c = withoutTiedOut(c, new Set(row!.kept));
     }
     // Many candidates left make an index probe per account slower than one scan of the
-    // edge spans (2.5 s against ~0.3 s at 10M rows).
-    const probe = c.ordinals.length <= MAX_PROBED_CANDIDATES;
+    // edge spans (2.5 s against ~0.3 s at 10M rows); partial hours alone hold so few rows
+    // that their scan often beats probing even a few hundred (probes read ~8 rows' worth each).
+    const probe = c.ordinals.length <= MAX_PROBED_CANDIDATES &&
+      c.ordinals.length * range.edgeSpans.length * PROBE_ROWS < edgeDecisions(totals, scope);
     return prisma.$queryRaw<AccountSqlRow[]>(exactRowsSql(range, chosenCandidates(c.ordinals, c.allowed, c.blocked), Prisma.sql`${c.sure}::bigint`, probe));
   }
   const members = rangeMembers(totals, scope);

@@ -67,6 +67,10 @@ export async function mergeStage(client: pg.PoolClient): Promise<number> {
        INSERT INTO gw_account_daily_part (bucket, account_id, caller_region, provider, channel, decision, count)
        SELECT (occurred_at AT TIME ZONE 'UTC')::date, account_id, caller_region, provider, channel, decision, count(*)
          FROM ins GROUP BY 1, 2, 3, 4, 5, 6
+     ), account_hourly AS (
+       INSERT INTO gw_account_hourly_part (bucket, account_id, caller_region, provider, channel, decision, count)
+       SELECT date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', account_id, caller_region, provider, channel, decision, count(*)
+         FROM ins GROUP BY 1, 2, 3, 4, 5, 6
      ), accts AS (
        INSERT INTO gw_accounts_part (id, name, name_seen_at, first_seen, last_seen)
        SELECT account_id,

@@ -112,7 +112,7 @@ export interface IngestTuning {
   maxSegmentRows: number;
   /**
    * What the Node tally may hold before it is spilled to the database: count groups
-   * (hour × dimensions, day × account × route; 16 bytes each) and accounts (~250 bytes
+   * (hour × dimensions, day and hour × account × route; 16 bytes each) and accounts (~250 bytes
    * each). A segment ends early when its accounts alone reach the limit.
    */
   spillGroups: number;
@@ -121,13 +121,14 @@ export interface IngestTuning {
 
 const DEFAULT_TUNING: IngestTuning = {
   firstSegmentRows: 100_000,
-  // A segment's tally keys wait in arrays (3 × 8 bytes a row, room doubled as they grow)
+  // A segment's tally keys wait in arrays (4 × 8 bytes a row, room doubled as they grow)
   // until its end merges them into the tally: 800k rather than 1.6M halves them (the
   // tally's typed arrays on the 1 GiB bench's rows peaked at 88 MiB instead of 114), for
   // 12 segments instead of 8 on those 7.3M rows (21 at the 2 GiB limit), well below the
   // 64 savepoints past which subtransactions cost more (see above).
   maxSegmentRows: 800_000,
-  spillGroups: 2_000_000,
+  // Per million rows, about a million day × account × route groups and as many hourly ones.
+  spillGroups: 3_000_000,
   spillAccounts: 200_000,
 };
 

@@ -258,7 +258,7 @@ interface AccountSpan {
 type SpanBefore = Omit<AccountSpan, 'routes' | 'epoch'>;
 
 /**
- * Counts per hour × combination and per day × account × route, and account spans, of
+ * Counts per hour × combination and per day and hour × account × route, and account spans, of
  * the rows that went in. What was added since `begin` can be undone (`rollback`).
  */
 export class DecisionTally {
@@ -268,6 +268,8 @@ export class DecisionTally {
   readonly daily = new SortedCounts();
   /** day index × ACCOUNT_ROUTE_SPACE + account route id → rows. */
   readonly accountDaily = new SortedCounts();
+  /** The same per hour (hour index × ACCOUNT_ROUTE_SPACE: below 2^53 for every hour up to 2100, the latest accepted). */
+  readonly accountHourly = new SortedCounts();
   readonly accounts = new Map<string, AccountSpan>();
   /** Account and route of each account route id. */
   readonly accountRoutes: { account: string[]; route: number[] } = { account: [], route: [] };
@@ -303,7 +305,9 @@ export class DecisionTally {
         span.nameAt = at;
       }
     }
-    this.accountDaily.add(day * ACCOUNT_ROUTE_SPACE + this.accountRoute(span, row.accountId, this.combos.routeOf[combo]!));
+    const accountRoute = this.accountRoute(span, row.accountId, this.combos.routeOf[combo]!);
+    this.accountDaily.add(day * ACCOUNT_ROUTE_SPACE + accountRoute);
+    this.accountHourly.add(hour * ACCOUNT_ROUTE_SPACE + accountRoute);
   }
 
   private createSpan(id: string, first: number, last: number, name: string | undefined, nameAt: number): AccountSpan {
@@ -339,10 +343,10 @@ export class DecisionTally {
     }
   }
 
-  /** The account daily key of counts tallied elsewhere (the account's span exists). */
-  accountDailyKey(day: number, accountId: string, route: Parameters<Combos['idOf']>[0]): number {
+  /** The account daily (or, given an hour, hourly) key of counts tallied elsewhere (the account's span exists). */
+  accountRouteKey(bucket: number, accountId: string, route: Parameters<Combos['idOf']>[0]): number {
     const span = this.accounts.get(accountId)!;
-    return day * ACCOUNT_ROUTE_SPACE + this.accountRoute(span, accountId, this.combos.routeOf[this.combos.idOf(route)]!);
+    return bucket * ACCOUNT_ROUTE_SPACE + this.accountRoute(span, accountId, this.combos.routeOf[this.combos.idOf(route)]!);
   }
 
   /** Opens a segment whose additions `rollback` can undo. */
@@ -360,7 +364,7 @@ export class DecisionTally {
    * database is still busy with the segment; the returned function makes it take effect.
    */
   prepareCommit(): () => void {
-    const parts = [this.hourly.prepare(), this.daily.prepare(), this.accountDaily.prepare()];
+    const parts = [this.hourly.prepare(), this.daily.prepare(), this.accountDaily.prepare(), this.accountHourly.prepare()];
     return () => {
       for (const apply of parts) apply();
       this.begin();
@@ -371,6 +375,7 @@ export class DecisionTally {
     this.hourly.rollback();
     this.daily.rollback();
     this.accountDaily.rollback();
+    this.accountHourly.rollback();
     for (const { id, before } of this.undoAccounts) {
       if (before === null) this.accounts.delete(id);
       else Object.assign(this.accounts.get(id)!, before);
@@ -381,7 +386,7 @@ export class DecisionTally {
   /** Whether the tally should be spilled before it holds more (between segments). */
   isLarge(limits: { groups: number; accounts: number }): boolean {
     return (
-      this.hourly.length + this.accountDaily.length >= limits.groups ||
+      this.hourly.length + this.accountDaily.length + this.accountHourly.length >= limits.groups ||
       this.accounts.size >= limits.accounts ||
       this.combos.size >= COMBO_SPACE / 2 ||
       this.accountRoutes.route.length >= ACCOUNT_ROUTE_SPACE / 2
@@ -389,7 +394,7 @@ export class DecisionTally {
   }
 
   get size(): number {
-    return this.hourly.length + this.accountDaily.length + this.accounts.size;
+    return this.hourly.length + this.accountDaily.length + this.accountHourly.length + this.accounts.size;
   }
 
   /** Empties the tally (after a spill), combinations included. */
@@ -397,6 +402,7 @@ export class DecisionTally {
     this.hourly.clear();
     this.daily.clear();
     this.accountDaily.clear();
+    this.accountHourly.clear();
     this.accounts.clear();
     this.accountRoutes.account.length = 0;
     this.accountRoutes.route.length = 0;

@@ -22,12 +22,12 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** Ordinals per row: an account's ordinal n is entry n % 8192 of chunk n / 8192. */
 export const VECTOR_CHUNK = 8192;
-const CHUNK_SHIFT = 13;
+export const CHUNK_SHIFT = 13;
 /**
  * A row's counts: for each account of the chunk with any, in ordinal order, its index in
  * the chunk (2 bytes), its allowed and its blocked decisions (4 bytes each), big-endian.
  */
-const ENTRY_BYTES = 10;
+export const ENTRY_BYTES = 10;
 // Numeric map keys: (day of month × CELL_SPACE + cell) × CHUNK_SPACE + chunk.
 const CELL_SPACE = 2 ** 12;
 const CHUNK_SPACE = 2 ** 16;
@@ -60,7 +60,7 @@ function cellsOfRoute(route: Cell): Cell[] {
 }
 
 /** Adds a row's counts, times `sign`, to allowed[at + i] and blocked[at + i] for each entry i. */
-function addEntries(counts: Uint8Array, allowed: Float64Array, blocked: Float64Array, at: number, sign: number): void {
+export function addEntries(counts: Uint8Array, allowed: Float64Array, blocked: Float64Array, at: number, sign: number): void {
   if (counts.length % ENTRY_BYTES !== 0) throw new Error(`account_running_vectors: ${counts.length} bytes of counts are not whole entries`);
   const view = new DataView(counts.buffer, counts.byteOffset, counts.length);
   for (let o = 0; o < counts.length; o += ENTRY_BYTES) {
@@ -295,7 +295,7 @@ function* groupRows(
  * Binary COPY, as the rows are bytes: text COPY would carry them as hex, twice the size,
  * and a 1M-row batch over 90 days spent ~1.3 s making and parsing it.
  */
-async function copyBinary(client: pg.PoolClient, sql: string, tuples: Iterable<Buffer>): Promise<void> {
+export async function copyBinary(client: pg.PoolClient, sql: string, tuples: Iterable<Buffer>): Promise<void> {
   const copy = new CopyIn(client, sql);
   try {
     // Signature, flags, header extension length.
@@ -322,7 +322,7 @@ async function copyBinary(client: pg.PoolClient, sql: string, tuples: Iterable<B
 }
 
 /** 2000-01-01, PostgreSQL's day 0, in days since 1970-01-01. */
-const PG_EPOCH_DAY = 10_957;
+export const PG_EPOCH_DAY = 10_957;
 
 /** A row of account_running_vectors as a binary COPY tuple (day, caller_region, provider, channel, chunk, counts). */
 function tuple(day: number, cell: Cell, chunk: number, counts: Buffer): Buffer {
@@ -462,13 +462,17 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
     edgeAllowed: new Float64Array(size),
     edgeBlocked: new Float64Array(size),
   };
+  // Each read's net coefficient for the whole days and for the edge days: in a month of
+  // whole days alone the edge terms cancel, and each row is then added once, not thrice.
+  const coefficients = reads.map((_, read) => ({
+    whole: terms.reduce((n, t) => n + (t.read === read && !t.edge ? t.sign : 0), 0),
+    edge: terms.reduce((n, t) => n + (t.read === read && t.edge ? t.sign : 0), 0),
+  }));
   for (const r of rows) {
     const sign = cells[r.cell]!.sign;
-    for (const t of terms) {
-      if (t.read !== r.read) continue;
-      const [allowed, blocked] = t.edge ? [totals.edgeAllowed, totals.edgeBlocked] : [totals.allowed, totals.blocked];
-      addEntries(r.counts, allowed, blocked, r.chunk * VECTOR_CHUNK, sign * t.sign);
-    }
+    const { whole, edge } = coefficients[r.read]!;
+    if (whole !== 0) addEntries(r.counts, totals.allowed, totals.blocked, r.chunk * VECTOR_CHUNK, sign * whole);
+    if (edge !== 0) addEntries(r.counts, totals.edgeAllowed, totals.edgeBlocked, r.chunk * VECTOR_CHUNK, sign * edge);
   }
   return totals;
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { waitForMergeLock } from '@/lib/db/merge-lock';
 
+import { fillHourlyVectorsFromDecisions } from './account-hourly-vectors';
 import { fillPresenceFromDecisions } from './account-presence';
 import { fillRunningVectorsFromDecisions } from './account-running-vectors';
 
@@ -11,6 +12,7 @@ import { fillRunningVectorsFromDecisions } from './account-running-vectors';
 const FILLED_AFTER_MIGRATION = [
   { table: 'account_presence_daily', fill: fillPresenceFromDecisions },
   { table: 'account_running_vectors', fill: fillRunningVectorsFromDecisions },
+  { table: 'account_hourly_vectors', fill: fillHourlyVectorsFromDecisions },
 ] as const;
 
 /** Fills each such table that exists, is empty, and has decisions to be derived from. */

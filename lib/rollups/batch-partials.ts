@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { copyLines } from '@/lib/db/copy-in';
 import { dayText } from '@/lib/db/copy-format';
 import { copyOut } from '@/lib/db/copy-out';
-import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally } from '@/lib/ingest/tally';
+import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 import type { Decision } from '@/lib/ingest/validate';
 
 import { copyAccountSpans } from './account-spans';
@@ -14,6 +14,7 @@ import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourTe
 // grows large. Every derived table is then written from them (write-batch.ts):
 //   gw_hourly_part          hourly counts, the hourly table's columns
 //   gw_account_daily_part   per-account daily counts (bucket, account_id, route, decision, count)
+//   gw_account_hourly_part  the same per hour
 //   gw_accounts_part        account spans, the accounts table's columns
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
@@ -25,20 +26,26 @@ export async function createPartials(client: pg.PoolClient): Promise<void> {
     bucket date NOT NULL, account_id text NOT NULL, caller_region text NOT NULL, provider text NOT NULL,
     channel text NOT NULL, decision "Decision" NOT NULL, count bigint NOT NULL
   ) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_account_hourly_part (
+    bucket timestamptz NOT NULL, account_id text NOT NULL, caller_region text NOT NULL, provider text NOT NULL,
+    channel text NOT NULL, decision "Decision" NOT NULL, count bigint NOT NULL
+  ) ON COMMIT DROP`);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_accounts_part (
     id text NOT NULL, name text, name_seen_at timestamptz, first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL
   ) ON COMMIT DROP`);
 }
 
-const ACCOUNT_DAILY_COLUMNS = 'bucket, account_id, caller_region, provider, channel, decision, count';
+const ACCOUNT_ROUTE_COLUMNS = 'bucket, account_id, caller_region, provider, channel, decision, count';
 
 /** Moves the Node tally into the partial tables and empties it. */
 export async function spillTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
   await createPartials(client);
   await copyLines(client, `COPY gw_hourly_part (${DECISION_COUNT_COLUMNS}) FROM STDIN`,
     countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally)));
-  await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_DAILY_COLUMNS}) FROM STDIN`,
+  await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
     countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally)));
+  await copyLines(client, `COPY gw_account_hourly_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
+    countLines(tally.accountHourly, ACCOUNT_ROUTE_SPACE, hourText, accountRouteRest(tally)));
   await copyAccountSpans(client, tally);
   tally.clear();
 }
@@ -74,15 +81,16 @@ export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally
     });
   tally.hourly.addCounts(keys, counts);
   tally.daily.addCounts(dayKeys, counts);
-  keys = [];
-  counts = [];
-  await copyOut(client,
-    `SELECT bucket - DATE '1970-01-01', account_id, caller_region, provider, channel, decision, count
-       FROM gw_account_daily_part`,
-    (f) => {
-      keys.push(tally.accountDailyKey(Number(f[0]), f[1]!, { ...route(f, 2), reason: undefined, model: undefined }));
+  const absorbAccountRoutes = async (table: string, bucket: string, into: SortedCounts) => {
+    keys = [];
+    counts = [];
+    await copyOut(client, `SELECT ${bucket}, account_id, caller_region, provider, channel, decision, count FROM ${table}`, (f) => {
+      keys.push(tally.accountRouteKey(Number(f[0]), f[1]!, { ...route(f, 2), reason: undefined, model: undefined }));
       counts.push(Number(f[6]));
     });
-  tally.accountDaily.addCounts(keys, counts);
-  await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_accounts_part');
+    into.addCounts(keys, counts);
+  };
+  await absorbAccountRoutes('gw_account_daily_part', `bucket - DATE '1970-01-01'`, tally.accountDaily);
+  await absorbAccountRoutes('gw_account_hourly_part', '(extract(epoch FROM bucket) / 3600)::int', tally.accountHourly);
+  await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_account_hourly_part, gw_accounts_part');
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
+import { addHourlyVectors, addHourlyVectorsFromQuery, hourlyCountsSql } from './account-hourly-vectors';
 import { addRegionRoutes, writeRegionRoutesFromTally } from './account-region-routes';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './account-presence';
 import { addRunning, writeRunningFromTally } from './account-running-monthly';
@@ -16,6 +17,7 @@ import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-coun
 //   account-presence.ts          account_presence_daily
 //   account-running-monthly.ts   account_running_monthly
 //   account-running-vectors.ts   account_running_vectors
+//   account-hourly-vectors.ts    account_hourly_vectors
 //   account-region-routes.ts     account_region_routes
 // from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled.
 
@@ -33,6 +35,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
     await addRunning(client, 'gw_account_daily_part');
     await addRegionRoutes(client, 'gw_account_daily_part', true);
     await addRunningVectorsFromQuery(client, vectorCountsSql('gw_account_daily_part'));
+    await addHourlyVectorsFromQuery(client, hourlyCountsSql('gw_account_hourly_part'));
     return;
   }
   if (tally.size === 0) return;
@@ -46,7 +49,7 @@ export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, 
 }
 
 /**
- * The presence bitmaps and running vectors of the batch's accounts from the Node tally
+ * The presence bitmaps, running and hourly vectors of the batch's accounts from the Node tally
  * (after the accounts upsert, which gives new accounts their ordinals).
  */
 async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
@@ -76,6 +79,16 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
         day, ordinal: ordinalOf.get(account[id]!)!, callerRegion, provider, channel,
         allowed: blocked ? 0 : count, blocked: blocked ? count : 0,
       };
+    }
+  })());
+  const hourly = tally.accountHourly;
+  await addHourlyVectors(client, (function* () {
+    for (let i = 0; i < hourly.keys.length; i++) {
+      const hour = Math.floor(hourly.keys[i]! / ACCOUNT_ROUTE_SPACE);
+      const id = hourly.keys[i]! - hour * ACCOUNT_ROUTE_SPACE;
+      const count = hourly.counts[i]!;
+      const { blocked } = routes[route[id]!]!;
+      yield { hour, ordinal: ordinalOf.get(account[id]!)!, allowed: blocked ? 0 : count, blocked: blocked ? count : 0 };
     }
   })());
 }

@@ -89,8 +89,10 @@ const RANGES = [
   'from=2024-06-03T05:17:31Z&to=2024-07-19T12:03:00Z',
   // Whole days only, starting on a month's first day.
   'from=2024-06-01&to=2024-07-01',
-  // No whole day: the list comes from raw rows alone.
+  // No whole day, whole hours: the hourly vectors alone, or (filtered) raw rows alone.
   'from=2024-06-03T02:00:00Z&to=2024-06-04T01:00:00Z',
+  // No whole day, partial hours at both ends: the last 24 hours as the presets ask.
+  'from=2024-06-03T02:41:07Z&to=2024-06-04T01:12:00Z',
   // An edge day that is a month's last day.
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
   // Mid-day ends before the first stored decision and after the last: counted as whole days.
@@ -143,6 +145,20 @@ describe('the accounts list', () => {
     expect(got.total).toBe(edges.length);
   });
 
+  // A few hours with partial ends, within a day: few accounts, most of them only in
+  // the partial hours, whose raw rows settle whether they are in range.
+  it.each(['', '&decision=blocked', '&region=CN'])('ranks every account exactly over a few hours of one day, for %s', async (filter) => {
+    const filters = parseFilters(new URLSearchParams(`from=2024-06-03T05:17:31Z&to=2024-06-03T09:48:00Z${filter}`));
+    for (const column of ACCOUNT_SORTS) {
+      for (const desc of [true, false]) {
+        const expected = naiveList(filters, column, desc);
+        expect(expected.length).toBeGreaterThan(3);
+        const got = await listAccounts(db().prisma, filters, { column, desc, page: 1, pageSize: 4 });
+        expect({ column, desc, total: got.total, rows: got.rows }).toEqual({ column, desc, total: expected.length, rows: expected.slice(0, 4) });
+      }
+    }
+  });
+
   it.each([RANGES[0]!, RANGES[2]!])('searches ids and names, and pages past the end keep the total, for %s', async (range) => {
     const filters = parseFilters(new URLSearchParams(range));
     const expected = naiveList(filters, 'blocked', true, 'org 00');
@@ -173,6 +189,17 @@ describe('the accounts list', () => {
     const ingested = await digest();
     expect(ingested.n).toBeGreaterThan(50);
     await db().pool.query(`DELETE FROM account_running_vectors`);
+    expect(await migrate(db().pool)).toEqual([]);
+    expect(await digest()).toEqual(ingested);
+  });
+
+  it('fills the hourly vectors, as ingestion left them, when migrating a database that has decisions but none', async () => {
+    const digest = async () => (await db().pool.query(`
+      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', hour, chunk, md5(counts)), ',' ORDER BY hour, chunk)) AS md5
+        FROM account_hourly_vectors`)).rows[0];
+    const ingested = await digest();
+    expect(ingested.n).toBeGreaterThan(1000);
+    await db().pool.query(`DELETE FROM account_hourly_vectors`);
     expect(await migrate(db().pool)).toEqual([]);
     expect(await digest()).toEqual(ingested);
   });

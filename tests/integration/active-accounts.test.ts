@@ -41,6 +41,11 @@ const CASES: Array<[string, boolean]> = [
   ['from=2025-01-10&to=2025-01-11', true],
   ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z', true],
   ['from=2025-01-05T10:00:00Z&to=2025-01-05T18:00:00Z', true],
+  // Without a whole day, every route: the hourly vectors, and raw rows for partial hours.
+  ['from=2025-01-05T10:17:00Z&to=2025-01-06T09:43:10Z', true],
+  ['from=2025-01-05T10:17:00Z&to=2025-01-06T09:43:10Z&decision=blocked', true],
+  ['from=2025-01-05T10:17:00Z&to=2025-01-05T10:49:00Z', true],
+  ['from=2025-01-05T10:17:00Z&to=2025-01-06T09:43:10Z&region=CN', true],
   // Across midnight without a whole day, with filters on several dimensions.
   ['from=2025-01-04T20:00:00Z&to=2025-01-05T19:00:00Z&region=CN&not_channel=direct&decision=blocked', false],
   ['from=2025-01-03T07:45:00Z&to=2025-02-11T16:20:00Z&region=CN,HK', true],

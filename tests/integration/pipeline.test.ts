@@ -96,7 +96,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
 async function disagreements(db: TestDatabase): Promise<{
-  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; routes: number;
+  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; hourlyVectors: number; routes: number;
 }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
@@ -187,6 +187,25 @@ async function disagreements(db: TestDatabase): Promise<{
            + (SELECT count(*) FROM (SELECT DISTINCT day, r, p, ch, ordinal / 8192 AS chunk FROM days) x
                WHERE NOT EXISTS (SELECT 1 FROM account_running_vectors v
                                   WHERE (v.day, v.caller_region, v.provider, v.channel, v.chunk) = (x.day, x.r, x.p, x.ch, x.chunk))) AS n`),
+    // Every hourly vector row holds, for each account of its chunk with decisions in its
+    // hour, the raw counts of those, and no other entry, in index order.
+    hourlyVectors: await count(db, `
+      WITH raw AS (
+        SELECT date_trunc('hour', d.occurred_at, 'UTC') AS hour, a.ordinal,
+               count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
+          FROM access_decisions d JOIN accounts a ON a.id = d.account_id GROUP BY 1, 2
+      ), stored AS (
+        SELECT v.hour, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
+               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
+               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b,
+               e AS entry
+          FROM account_hourly_vectors v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      )
+      SELECT (SELECT count(*) FROM stored FULL JOIN raw USING (hour, ordinal)
+               WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b)
+           + (SELECT count(*) FROM account_hourly_vectors WHERE length(counts) % 10 <> 0 OR length(counts) = 0)
+           + (SELECT count(*) FROM (SELECT hour, ordinal, lag(ordinal) OVER (PARTITION BY hour, ordinal / 8192 ORDER BY entry) AS before
+                                      FROM stored) x WHERE x.before >= x.ordinal) AS n`),
     // Every account and region pair lists exactly the routes of its raw rows, in order.
     routes: await count(db, `
       SELECT count(*) AS n FROM (
@@ -197,7 +216,7 @@ async function disagreements(db: TestDatabase): Promise<{
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, routes: 0 };
+const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, hourlyVectors: 0, routes: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -206,6 +225,7 @@ async function snapshot(db: TestDatabase) {
            (SELECT coalesce(sum(count), 0) FROM decision_counts_hourly) AS hourly,
            (SELECT coalesce(sum(count), 0) FROM decision_counts_daily) AS daily,
            (SELECT coalesce(sum(allowed[cardinality(allowed)] + blocked[cardinality(blocked)]), 0) FROM account_running_monthly) AS running,
+           (SELECT coalesce(sum(length(counts)), 0) FROM account_hourly_vectors) AS hourly_vectors,
            (SELECT string_agg(id || name || first_seen || last_seen, ',' ORDER BY id) FROM accounts) AS accounts,
            (SELECT string_agg(account_id || caller_region || array_to_string(routes, '+'), ',' ORDER BY account_id, caller_region)
               FROM account_region_routes) AS routes,

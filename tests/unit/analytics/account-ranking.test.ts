@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { COUNT_SORTS, type CountSort, rangeMembers, rankingCandidates } from '@/lib/analytics/account-ranking';
+import { COUNT_SORTS, type CountSort, nthSmallest, rangeMembers, rankingCandidates } from '@/lib/analytics/account-ranking';
 import type { VectorTotals } from '@/lib/rollups/account-running-vectors';
 import { seededRandom } from '@/lib/demo/random';
 
@@ -83,5 +83,26 @@ describe('rankingCandidates', () => {
     }
     expect(m.sureCount).toBe(Array.from({ length: 300 }, (_, i) => bit(i)).reduce((a, b) => a + b, 0));
     expect(m.size).toBe(m.sure.length * 8);
+  });
+});
+
+describe('nthSmallest', () => {
+  it.each([
+    { name: 'distinct values', n: 1000, spread: 1e9 },
+    { name: 'mostly ties, as on the bench data', n: 5000, spread: 3 },
+    { name: 'all equal', n: 777, spread: 1 },
+    { name: 'one value', n: 1, spread: 10 },
+  ])('finds the value sorting puts at each index ($name)', ({ n, spread }) => {
+    const random = seededRandom(n + spread);
+    const values = Float64Array.from({ length: n }, () => Math.floor(random() * spread) / (spread > 3 ? 7 : 1));
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const index of new Set([0, n - 1, Math.floor(n / 2), Math.floor(random() * n), Math.min(n - 1, 49)])) {
+      expect(nthSmallest(Float64Array.from(values), index)).toBe(sorted[index]);
+    }
+  });
+
+  it('refuses an index outside the values', () => {
+    expect(() => nthSmallest(new Float64Array(3), 3)).toThrow(RangeError);
+    expect(() => nthSmallest(new Float64Array(0), 0)).toThrow(RangeError);
   });
 });

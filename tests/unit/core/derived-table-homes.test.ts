@@ -15,6 +15,7 @@ const HOMES: Record<string, string> = {
   account_presence_daily: 'lib/rollups/account-presence.ts',
   account_running_monthly: 'lib/rollups/account-running-monthly.ts',
   account_running_vectors: 'lib/rollups/account-running-vectors.ts',
+  account_hourly_vectors: 'lib/rollups/account-hourly-vectors.ts',
   account_region_routes: 'lib/rollups/account-region-routes.ts',
   decision_violations: 'lib/rollups/decision-violations.ts',
   account_violations_monthly: 'lib/rollups/violation-counts.ts',
