@@ -31,41 +31,111 @@ export interface AccountHour {
 }
 
 const HOUR_MS = 3_600_000;
-/** Hours held before they are written: 168 hours of every chunk at most (a week of a batch). */
+/** Hours held before they are written: a week of a batch at most. */
 const HOURS_PER_WRITE = 168;
 
-interface HeldChunk {
-  counts: Int32Array;
-  touched: number[];
+/** An hour's entries for one chunk of ordinals, encoded. */
+interface HourRow {
+  hour: number;
+  chunk: number;
+  entries: Buffer;
 }
 
 /**
- * Adds accounts' hourly counts to the table. Counts may come in any order; in hour order
- * (as the tally and the queries below give them) each hour is written once.
+ * Sums one hour's counts at a time (an account may come once per route) in dense arrays
+ * over every ordinal, reused from hour to hour: only the ordinals an hour touched are
+ * sorted, encoded and zeroed again. An hour holds a few hundred of 90,000 accounts; arrays
+ * per hour and chunk, or sorting every count, cost the batch several times more.
+ */
+class HourSums {
+  private allowed = new Float64Array(VECTOR_CHUNK);
+  private blocked = new Float64Array(VECTOR_CHUNK);
+  private touched = new Int32Array(1024);
+  private size = 0;
+
+  add(ordinal: number, allowed: number, blocked: number): void {
+    if (ordinal >= this.allowed.length) this.grow(ordinal + 1);
+    if (this.allowed[ordinal] === 0 && this.blocked[ordinal] === 0) {
+      if (this.size === this.touched.length) {
+        const more = new Int32Array(this.size * 2);
+        more.set(this.touched);
+        this.touched = more;
+      }
+      this.touched[this.size++] = ordinal;
+    }
+    this.allowed[ordinal]! += allowed;
+    this.blocked[ordinal]! += blocked;
+  }
+
+  /** The hour's rows, one per chunk touched, and the sums emptied for the next hour. */
+  take(hour: number): HourRow[] {
+    const touched = this.touched.subarray(0, this.size).sort();
+    const rows: HourRow[] = [];
+    for (let i = 0; i < touched.length; ) {
+      const chunk = touched[i]! >>> CHUNK_SHIFT;
+      let end = i;
+      while (end < touched.length && touched[end]! >>> CHUNK_SHIFT === chunk) end++;
+      const entries = Buffer.allocUnsafe((end - i) * ENTRY_BYTES);
+      const view = new DataView(entries.buffer, entries.byteOffset, entries.length);
+      let o = 0;
+      for (; i < end; i++) {
+        const ordinal = touched[i]!;
+        const a = this.allowed[ordinal]!;
+        const b = this.blocked[ordinal]!;
+        this.allowed[ordinal] = 0;
+        this.blocked[ordinal] = 0;
+        if (a === 0 && b === 0) continue;
+        if (a > MAX_COUNT || b > MAX_COUNT) throw new RangeError(`account_hourly_vectors: ${Math.max(a, b)} decisions of one account in an hour do not fit 32 bits`);
+        view.setUint16(o, ordinal & (VECTOR_CHUNK - 1));
+        view.setInt32(o + 2, a);
+        view.setInt32(o + 6, b);
+        o += ENTRY_BYTES;
+      }
+      if (o > 0) rows.push({ hour, chunk, entries: entries.subarray(0, o) });
+    }
+    this.size = 0;
+    return rows;
+  }
+
+  private grow(size: number): void {
+    const length = Math.ceil(size / VECTOR_CHUNK) * VECTOR_CHUNK * 2;
+    for (const name of ['allowed', 'blocked'] as const) {
+      const more = new Float64Array(length);
+      more.set(this[name]);
+      this[name] = more;
+    }
+  }
+}
+
+const MAX_COUNT = 2 ** 31 - 1;
+
+/**
+ * Adds accounts' hourly counts to the table. In hour order (as the tally and the queries
+ * below give them) each hour is written once; an hour that comes back later is added to
+ * what was written of it, as to any stored row.
  */
 export async function addHourlyVectors(client: pg.PoolClient, counts: Iterable<AccountHour> | AsyncIterable<AccountHour>): Promise<void> {
-  // Per hour, per chunk: the chunk's allowed counts, then its blocked ones.
-  let held = new Map<number, Map<number, HeldChunk>>();
-  const add = (c: AccountHour) => {
-    if (c.allowed === 0 && c.blocked === 0) return;
-    let hour = held.get(c.hour);
-    if (!hour) held.set(c.hour, (hour = new Map()));
-    const chunk = c.ordinal >>> CHUNK_SHIFT;
-    const at = c.ordinal & (VECTOR_CHUNK - 1);
-    let h = hour.get(chunk);
-    if (!h) hour.set(chunk, (h = { counts: new Int32Array(2 * VECTOR_CHUNK), touched: [] }));
-    if (h.counts[at] === 0 && h.counts[VECTOR_CHUNK + at] === 0) h.touched.push(at);
-    h.counts[at]! += c.allowed;
-    h.counts[VECTOR_CHUNK + at]! += c.blocked;
+  const sums = new HourSums();
+  let hour: number | null = null;
+  let pending: HourRow[] = [];
+  let pendingHours = 0;
+  /** Ends the current hour; a promise only where rows are written (awaiting each of a million counts would cost more than the rest). */
+  const endHour = (): Promise<void> | undefined => {
+    if (hour === null) return;
+    pending.push(...sums.take(hour));
+    hour = null;
+    if (++pendingHours < HOURS_PER_WRITE) return;
+    const rows = pending;
+    pending = [];
+    pendingHours = 0;
+    return writeHourRows(client, rows);
   };
-  const flush = async () => {
-    await writeHours(client, held);
-    held = new Map();
-  };
-  // A promise only where hours are written: awaiting each of a million counts would cost more than the rest.
   const step = (c: AccountHour): Promise<void> | undefined => {
-    if (held.size >= HOURS_PER_WRITE && !held.has(c.hour)) return flush().then(() => add(c));
-    add(c);
+    if (c.allowed === 0 && c.blocked === 0) return;
+    const written = c.hour !== hour ? endHour() : undefined;
+    hour = c.hour;
+    sums.add(c.ordinal, c.allowed, c.blocked);
+    return written;
   };
   if (Symbol.iterator in counts) {
     for (const c of counts) {
@@ -75,37 +145,34 @@ export async function addHourlyVectors(client: pg.PoolClient, counts: Iterable<A
   } else {
     for await (const c of counts) await step(c);
   }
-  await flush();
+  await endHour();
+  await writeHourRows(client, pending);
 }
 
 const COLUMNS = 'hour, chunk, counts';
 
-/** Writes held hours: new rows by COPY, and stored rows with the held counts added, replaced through a temporary table. */
-async function writeHours(client: pg.PoolClient, held: Map<number, Map<number, HeldChunk>>): Promise<void> {
-  if (held.size === 0) return;
-  const keys = [...held].flatMap(([hour, chunks]) => [...chunks.keys()].map((chunk) => ({ hour, chunk })));
+/**
+ * Writes hour rows: those of new (hour, chunk) keys by COPY; where a row is stored, or
+ * the same key comes twice, the entries are merged and the row replaced through a
+ * temporary table.
+ */
+async function writeHourRows(client: pg.PoolClient, rows: HourRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const key = (r: { hour: number; chunk: number }) => r.hour * 2 ** 16 + r.chunk;
   const { rows: stored } = await client.query<{ hour: number; chunk: number; counts: Buffer }>(
     `SELECT (extract(epoch FROM v.hour) / 3600)::int AS hour, v.chunk, v.counts
        FROM unnest($1::timestamptz[], $2::int[]) k(hour, chunk) JOIN account_hourly_vectors v USING (hour, chunk)`,
-    [keys.map((k) => new Date(k.hour * HOUR_MS).toISOString()), keys.map((k) => k.chunk)],
+    [rows.map((r) => new Date(r.hour * HOUR_MS).toISOString()), rows.map((r) => r.chunk)],
   );
-  for (const r of stored) {
-    const h = held.get(r.hour)!.get(r.chunk)!;
-    const view = new DataView(r.counts.buffer, r.counts.byteOffset, r.counts.length);
-    for (let o = 0; o < r.counts.length; o += ENTRY_BYTES) {
-      const at = view.getUint16(o);
-      if (h.counts[at] === 0 && h.counts[VECTOR_CHUNK + at] === 0) h.touched.push(at);
-      h.counts[at]! += view.getInt32(o + 2);
-      h.counts[VECTOR_CHUNK + at]! += view.getInt32(o + 6);
-    }
+  const byKey = new Map<number, { row: HourRow; stored: boolean }>();
+  for (const r of stored) byKey.set(key(r), { row: { hour: r.hour, chunk: r.chunk, entries: r.counts }, stored: true });
+  for (const r of rows) {
+    const before = byKey.get(key(r));
+    byKey.set(key(r), before ? { row: { ...r, entries: mergedEntries(before.row.entries, r.entries) }, stored: before.stored } : { row: r, stored: false });
   }
-  const isStored = new Set(stored.map((r) => r.hour * 2 ** 16 + r.chunk));
   const fresh: Buffer[] = [];
   const existing: Buffer[] = [];
-  for (const { hour, chunk } of keys) {
-    const t = tuple(hour, chunk, entries(held.get(hour)!.get(chunk)!));
-    (isStored.has(hour * 2 ** 16 + chunk) ? existing : fresh).push(t);
-  }
+  for (const { row, stored: isStored } of byKey.values()) (isStored ? existing : fresh).push(tuple(row.hour, row.chunk, row.entries));
   await copyBinary(client, `COPY account_hourly_vectors (${COLUMNS}) FROM STDIN (FORMAT binary)`, fresh);
   if (existing.length === 0) return;
   await client.query('CREATE TEMP TABLE IF NOT EXISTS gw_hourly_vectors_in (LIKE account_hourly_vectors) ON COMMIT DROP');
@@ -115,19 +182,35 @@ async function writeHours(client: pg.PoolClient, held: Map<number, Map<number, H
                        WHERE (t.hour, t.chunk) = (i.hour, i.chunk)`);
 }
 
-/** A chunk's entries in index order. */
-function entries({ counts, touched }: HeldChunk): Buffer {
-  touched.sort((a, b) => a - b);
-  const out = Buffer.allocUnsafe(touched.length * ENTRY_BYTES);
+/** Two chunks' entries (each in index order) as one, the counts of an index in both summed. */
+function mergedEntries(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length + b.length);
+  let i = 0;
+  let j = 0;
   let o = 0;
-  for (const i of touched) {
-    out.writeUInt16BE(i, o);
-    // writeInt32BE throws on a count beyond 32 bits rather than wrapping around.
-    out.writeInt32BE(counts[i]!, o + 2);
-    out.writeInt32BE(counts[VECTOR_CHUNK + i]!, o + 6);
+  const put = (index: number, allowed: number, blocked: number) => {
+    if (allowed > MAX_COUNT || blocked > MAX_COUNT) throw new RangeError(`account_hourly_vectors: ${Math.max(allowed, blocked)} decisions of one account in an hour do not fit 32 bits`);
+    out.writeUInt16BE(index, o);
+    out.writeInt32BE(allowed, o + 2);
+    out.writeInt32BE(blocked, o + 6);
     o += ENTRY_BYTES;
+  };
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a.readUInt16BE(i) : Infinity;
+    const y = j < b.length ? b.readUInt16BE(j) : Infinity;
+    if (x === y) {
+      put(x, a.readInt32BE(i + 2) + b.readInt32BE(j + 2), a.readInt32BE(i + 6) + b.readInt32BE(j + 6));
+      i += ENTRY_BYTES;
+      j += ENTRY_BYTES;
+    } else if (x < y) {
+      put(x, a.readInt32BE(i + 2), a.readInt32BE(i + 6));
+      i += ENTRY_BYTES;
+    } else {
+      put(y, b.readInt32BE(j + 2), b.readInt32BE(j + 6));
+      j += ENTRY_BYTES;
+    }
   }
-  return out;
+  return out.subarray(0, o);
 }
 
 /** A row as a binary COPY tuple: hour (timestamptz, microseconds since 2000-01-01), chunk, counts. */
