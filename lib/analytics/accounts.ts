@@ -297,6 +297,8 @@ const sameSpans = (a: Span[], b: Span[]) =>
 
 /** Above this many candidates, their edge rows come from one scan of the edge spans rather than a probe each. */
 const MAX_PROBED_CANDIDATES = 2000;
+/** What walking an account in id order costs against scanning one (index and heap against heap alone). */
+const WALK_COST = 3;
 /** What an index probe of one account's rows in a span costs, in rows of a scan (~8 µs against ~1). */
 const PROBE_ROWS = 8;
 
@@ -377,14 +379,30 @@ async function vectorSlice(
       const size = totals.allowed.length;
       const exact = ordinalBitmap(c.tied.exact, size);
       const tied = ordinalBitmap(c.tied.candidates.map((i) => c.ordinals[i]!), size);
-      const [row] = await prisma.$queryRaw<{ kept: number[] }[]>`
-        WITH kth AS (SELECT id FROM accounts WHERE CASE WHEN ordinal < ${size} THEN get_bit(${exact}::bytea, ordinal) = 1 ELSE false END
-                      ORDER BY id LIMIT 1 OFFSET ${num(k - 1)})
-        SELECT coalesce(array_agg(ordinal), '{}') AS kept FROM accounts
-         WHERE CASE WHEN ordinal < ${size} THEN get_bit(${tied}::bytea, ordinal) = 1 ELSE false END
-           -- Without a K-th (it cannot be missing, but if it were), every tied one stays.
-           AND id <= coalesce((SELECT id FROM kth), id)`;
-      c = withoutTiedOut(c, new Set(row!.kept));
+      const bit = (bitmap: Uint8Array) => Prisma.sql`CASE WHEN ordinal < ${size} THEN get_bit(${bitmap}::bytea, ordinal) = 1 ELSE false END`;
+      // Walked in id order, the tied candidates rank up to the K-th exact one; that one
+      // comes within the first K plus the candidates that are not exact, so where those
+      // are few the walk reads a few rows of the id index rather than every account.
+      const walk = k + c.tied.candidates.length - c.tied.exact.length;
+      let kept: number[];
+      if (walk * WALK_COST < size) {
+        const rows = await prisma.$queryRaw<{ ordinal: number; exact: boolean }[]>`
+          SELECT ordinal, ${bit(exact)} AS exact FROM accounts WHERE ${bit(tied)} ORDER BY id LIMIT ${num(walk)}`;
+        kept = [];
+        for (let n = 0, i = 0; n < k && i < rows.length; i++) {
+          kept.push(rows[i]!.ordinal);
+          if (rows[i]!.exact) n++;
+        }
+      } else {
+        const [row] = await prisma.$queryRaw<{ kept: number[] }[]>`
+          WITH kth AS (SELECT id FROM accounts WHERE ${bit(exact)} ORDER BY id LIMIT 1 OFFSET ${num(k - 1)})
+          SELECT coalesce(array_agg(ordinal), '{}') AS kept FROM accounts
+           WHERE ${bit(tied)}
+             -- Without a K-th (it cannot be missing, but if it were), every tied one stays.
+             AND id <= coalesce((SELECT id FROM kth), id)`;
+        kept = row!.kept;
+      }
+      c = withoutTiedOut(c, new Set(kept));
     }
     // Many candidates left make an index probe per account slower than one scan of the
     // edge spans (2.5 s against ~0.3 s at 10M rows); partial hours alone hold so few rows

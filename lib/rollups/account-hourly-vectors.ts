@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 
-import { addEntries, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { addEntries, base64, CHUNK_SHIFT, copyBinary, decodedCounts, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
 // every route together, per chunk of account ordinals, in the running vectors' entry
@@ -290,9 +290,9 @@ export async function readHourlyVectors(
   const sure = hoursOf(spans.sure);
   const partial = hoursOf(spans.partial);
   if (sure.length + partial.length === 0) return [];
-  return prisma.$queryRaw<Array<{ partial: boolean; chunk: number; counts: Uint8Array }>>`
-    SELECT v.hour = ANY(${partial}::timestamptz[]) AS partial, v.chunk, v.counts
-      FROM account_hourly_vectors v WHERE v.hour = ANY(${[...sure, ...partial]}::timestamptz[])`;
+  return decodedCounts(await prisma.$queryRaw<Array<{ partial: boolean; chunk: number; counts: string }>>`
+    SELECT v.hour = ANY(${partial}::timestamptz[]) AS partial, v.chunk, ${base64('v.counts')} AS counts
+      FROM account_hourly_vectors v WHERE v.hour = ANY(${[...sure, ...partial]}::timestamptz[])`);
 }
 
 /** Adds read rows' entries to the sure or partial counts (arrays large enough for every row's chunk). */

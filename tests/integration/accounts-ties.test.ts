@@ -19,7 +19,7 @@ import { useTestDatabase } from '../helpers/test-database';
 const ACCOUNTS = 3300;
 const DAY = 86_400_000;
 const WHOLE = Date.parse('2024-03-10T12:00:00Z');
-const EDGE = Date.parse('2024-03-05T00:00:00Z'); // the range below starts at 06:00 on this day
+const EDGE = Date.parse('2024-03-05T00:00:00Z'); // the ranges below start at 06:30 or 05:00 on this day
 
 function rows(): DecisionRow[] {
   const out: DecisionRow[] = [];
@@ -27,8 +27,9 @@ function rows(): DecisionRow[] {
     const accountId = `tie-${String((i * 7919) % ACCOUNTS).padStart(5, '0')}`;
     const base = { accountId, callerRegion: 'US', provider: 'openai', channel: 'direct' } as const;
     out.push({ ...base, requestId: `w${i}`, occurredAt: new Date(WHOLE + (i % 1000) * 1000).toISOString(), decision: i % 3 === 0 ? 'blocked' : 'allowed' });
-    // Two thirds have an edge-day decision: before the range's start (out) or after it (in).
-    if (i % 3 !== 2) out.push({ ...base, requestId: `e${i}`, occurredAt: new Date(EDGE + (i % 2 === 0 ? 2 : 9) * 3_600_000).toISOString(), decision: 'allowed' });
+    // Two thirds have an edge-day decision in the range's first, partial hour: before its
+    // start at 06:30 (out) or after it (in).
+    if (i % 3 !== 2) out.push({ ...base, requestId: `e${i}`, occurredAt: new Date(EDGE + (i % 2 === 0 ? 370 : 410) * 60_000).toISOString(), decision: 'allowed' });
   }
   return out;
 }
@@ -44,9 +45,15 @@ describe('accounts list with thousands of tied accounts', () => {
   it.each([
     ['total', true], ['total', false], ['blocked', true], ['allowed', false],
   ] as const)('pages sorted by %s (descending: %s) are the naive ranking', async (column, desc) => {
-    // With a partial edge day (bounds, not counts, for two thirds of the accounts), and
-    // with whole days only (every key exact: the page is the ties' first ids alone).
-    for (const range of [`from=2024-03-05T06:00:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`, 'from=2024-03-06T00:00:00Z&to=2024-03-14T00:00:00Z']) {
+    // With a partial edge hour (bounds, not counts, for two thirds of the accounts: their
+    // ties are read from every account, or, on the first pages, walked in id order), with
+    // the edge day's whole hours alone (the hourly vectors count them exactly), and with
+    // whole days only (every key exact: the page is the ties' first ids alone).
+    for (const range of [
+      `from=2024-03-05T06:30:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`,
+      `from=2024-03-05T05:00:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`,
+      'from=2024-03-06T00:00:00Z&to=2024-03-14T00:00:00Z',
+    ]) {
       await expectNaivePages(parseFilters(new URLSearchParams(range)), column, desc);
     }
   });
@@ -60,7 +67,8 @@ describe('accounts list with thousands of tied accounts', () => {
     }
     const key = (c: { allowed: number; blocked: number }) => (column === 'total' ? c.allowed + c.blocked : c[column]);
     const expected = [...counts].sort(([a, x], [b, y]) => (desc ? key(y) - key(x) : key(x) - key(y)) || (a < b ? -1 : 1));
-    for (const page of [1, 2, 30]) {
+    // Page 20 needs a thousand ranked: its ties are read from every account, not walked.
+    for (const page of [1, 2, 20]) {
       const got = await listAccounts(db().prisma, f, { column, desc, page, pageSize: 50 });
       expect(got.total).toBe(counts.size);
       expect(got.rows.map((r) => [r.id, r.allowed, r.blocked]))
@@ -70,9 +78,9 @@ describe('accounts list with thousands of tied accounts', () => {
 
   it.each([
     // Whole days without decisions: 2,200 accounts seen on the edge day alone, in and out of range.
-    'from=2024-03-05T06:00:00Z&to=2024-03-08T00:00:00Z',
+    'from=2024-03-05T06:30:00Z&to=2024-03-08T00:00:00Z',
     // Every account on a whole day: the edge day's accounts are all known already.
-    'from=2024-03-05T06:00:00Z&to=2024-03-12T00:00:00Z',
+    'from=2024-03-05T06:30:00Z&to=2024-03-12T00:00:00Z',
   ])('counts the active accounts of %s as the naive model does', async (query) => {
     const f = parseFilters(new URLSearchParams(query));
     const expected = new Set(all.filter((x) => matchesFilters(x, f)).map((x) => x.accountId)).size;
