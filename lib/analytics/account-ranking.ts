@@ -102,11 +102,12 @@ export function nthSmallest(values: Float64Array, n: number): number {
 export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candidates {
   const n = totals.allowed.length;
   const bounds = BOUNDS[q.column];
-  const none = new Float64Array(n);
-  const al = q.allowed ? totals.allowed : none;
-  const bl = q.blocked ? totals.blocked : none;
-  const ae = q.allowed ? totals.edgeAllowed : none;
-  const be = q.blocked ? totals.edgeBlocked : none;
+  // Zeros for a kind of decision the filter leaves out (allocated only then: 0.7 MB a request at 90,000 accounts).
+  const none = q.allowed && q.blocked ? null : new Float64Array(n);
+  const al = q.allowed ? totals.allowed : none!;
+  const bl = q.blocked ? totals.blocked : none!;
+  const ae = q.allowed ? totals.edgeAllowed : none!;
+  const be = q.blocked ? totals.edgeBlocked : none!;
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   // The worst keys of the accounts surely in range: the K-th best of them is L.

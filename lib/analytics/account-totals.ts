@@ -42,11 +42,13 @@ export async function accountTotals(prisma: Prisma.TransactionClient, from: Date
   const daily = days ? await vectorTotals(prisma, days.from, days.to, cells) : null;
   const rows = await readHourlyVectors(prisma, { sure: parts.hourly, partial: parts.raw });
   const size = Math.max(daily?.allowed.length ?? 0, ...rows.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
+  // A span of whole days leaves the running vectors' edge arrays zero: they take the partial hours.
+  const empty = new Float64Array(0);
   const totals: AccountTotals = {
-    allowed: grown(daily?.allowed ?? new Float64Array(0), size),
-    blocked: grown(daily?.blocked ?? new Float64Array(0), size),
-    edgeAllowed: new Float64Array(size),
-    edgeBlocked: new Float64Array(size),
+    allowed: grown(daily?.allowed ?? empty, size),
+    blocked: grown(daily?.blocked ?? empty, size),
+    edgeAllowed: grown(daily?.edgeAllowed ?? empty, size),
+    edgeBlocked: grown(daily?.edgeBlocked ?? empty, size),
     countSpans: parts.raw,
   };
   addHourlyRows(rows, totals, { allowed: totals.edgeAllowed, blocked: totals.edgeBlocked });
