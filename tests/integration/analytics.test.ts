@@ -94,9 +94,12 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     // Decisions before and after both ends: unchanged.
     const inside = 'from=2024-06-23T05:17:31.250Z&to=2024-07-19T22:03:00Z';
     expect(await widen(inside)).toMatchObject({ from: new Date('2024-06-23T05:17:31.250Z'), to: new Date('2024-07-19T22:03:00Z') });
-    // No whole day: left as it is, though it ends after the last decision.
-    expect(await widen('from=2024-07-29T20:00:00Z&to=2024-07-30T19:00:00Z')).toMatchObject({
-      from: new Date('2024-07-29T20:00:00Z'), to: new Date('2024-07-30T19:00:00Z'),
+    // No whole day: to whole hours only, where it ends after the last decision.
+    expect(await widen('from=2024-07-29T20:10:00Z&to=2024-07-30T19:25:00Z')).toMatchObject({
+      from: new Date('2024-07-29T20:10:00Z'), to: new Date('2024-07-30T20:00:00Z'),
+    });
+    expect(await widen('from=2024-06-19T09:10:00Z&to=2024-06-20T06:00:00Z')).toMatchObject({
+      from: new Date('2024-06-19T09:00:00Z'), to: new Date('2024-06-20T06:00:00Z'),
     });
   });
 
