@@ -5,8 +5,8 @@ export const COUNT_SORTS = ['total', 'blocked', 'allowed', 'blockRate'] as const
 export type CountSort = (typeof COUNT_SORTS)[number];
 
 /**
- * An account's key at its lowest and highest, from whole days' (al, bl) and edge days'
- * (ae, be) decisions, written into lower[i] and upper[i] (no array per account: this runs
+ * An account's key at its lowest and highest, from its decisions surely in range (al, bl)
+ * and those of the uncertain edges (ae, be: partial days, or partial hours), written into lower[i] and upper[i] (no array per account: this runs
  * for every account).
  */
 type Bounds = (al: number, bl: number, ae: number, be: number, lower: Float64Array, upper: Float64Array, i: number) => void;
@@ -47,12 +47,12 @@ export interface RankingQuery extends RankingScope {
   k: number;
 }
 
-/** Accounts that could rank among the first K, by ordinal, with their whole days' decisions. */
+/** Accounts that could rank among the first K, by ordinal, with their decisions surely in range. */
 export interface Candidates {
   ordinals: number[];
   allowed: number[];
   blocked: number[];
-  /** Accounts with decisions on whole days: surely in range, candidates or not. */
+  /** Accounts with decisions surely in range (on whole days or hours), candidates or not. */
   sure: number;
   /**
    * Ties at the threshold key L: the candidates (indexes into ordinals) that can at best
@@ -96,8 +96,8 @@ export function nthSmallest(values: Float64Array, n: number): number {
 /**
  * The accounts whose exact key could rank among the first K (as accountsSql's bounds CTE
  * chooses them): if K accounts surely in range hold a key of at least L even at their
- * lowest, no account whose highest stays below L ranks before them. Accounts seen on edge
- * days alone are always candidates, being perhaps not in range at all.
+ * lowest, no account whose highest stays below L ranks before them. Accounts seen in the
+ * uncertain edges alone are always candidates, being perhaps not in range at all.
  */
 export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candidates {
   const n = totals.allowed.length;
@@ -126,7 +126,7 @@ export function rankingCandidates(totals: VectorTotals, q: RankingQuery): Candid
     const surely = al[i]! + bl[i]! > 0;
     if (!surely && ae[i]! + be[i]! === 0) continue;
     if (surely && threshold !== null && (q.desc ? upper[i]! < threshold : lower[i]! > threshold)) continue;
-    // Accounts seen on edge days alone have no bounds computed: never counted as tied.
+    // Accounts seen in the uncertain edges alone have no bounds computed: never counted as tied.
     if (surely && threshold !== null && (q.desc ? upper[i] : lower[i]) === threshold) {
       out.tied.candidates.push(out.ordinals.length);
       if (lower[i] === upper[i]) out.tied.exact.push(i);
@@ -159,12 +159,12 @@ export function withoutTiedOut(c: Candidates, keptTied: ReadonlySet<number>): Ca
 
 /** The accounts in range, or perhaps in range, whatever the sort. */
 export interface RangeMembers {
-  /** Accounts with decisions on whole days, as a bitmap over ordinals (bit n: byte n / 8, bit n % 8 from the least significant, as get_bit reads it). */
+  /** Accounts with decisions surely in range, as a bitmap over ordinals (bit n: byte n / 8, bit n % 8 from the least significant, as get_bit reads it). */
   sure: Uint8Array;
   /** Bits in `sure`, and how many are set. */
   size: number;
   sureCount: number;
-  /** Accounts with decisions on edge days alone, which may or may not fall in the range. */
+  /** Accounts with decisions in the uncertain edges alone, which may or may not fall in the range. */
   edgeOnly: number[];
 }
 

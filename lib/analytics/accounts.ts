@@ -55,8 +55,9 @@ function searchPattern(search: string | undefined): string | null {
 }
 
 // Each sort's key from exact counts (allowed, blocked), and its lower and upper bounds from
-// whole days (al, bl) plus the decisions of partial edge days (ae, be), which may or may
-// not fall in range.
+// the decisions surely in range (al, bl: whole days, and whole hours from the hourly
+// vectors) plus those of the uncertain edges (ae, be: partial days, or partial hours),
+// which may or may not fall in range.
 const KEYS: Record<AccountSort, { exact: string; lower: string; upper: string }> = {
   total: { exact: 'allowed + blocked', lower: 'al + bl', upper: 'al + bl + ae + be' },
   blocked: { exact: 'blocked', lower: 'bl', upper: 'bl + be' },
@@ -89,9 +90,10 @@ const searchClause = (pattern: string | null, column: string) =>
 
 /**
  * The accounts list of a range without a whole UTC day (under two days, such as the last
- * 24 hours): the running totals cannot bound anything there, so the range's raw rows are
- * counted per account in one pass over the time index, and only the page's accounts are
- * read again for the regions and channels they used.
+ * 24 hours) where the vectors do not answer (a filter on region, provider or channel, or
+ * the CSV export of every account): the running totals cannot bound anything there, so
+ * the range's raw rows are counted per account in one pass over the time index, and only
+ * the page's accounts are read again for the regions and channels they used.
  */
 function edgeOnlyAccountsSql(
   filters: Filters,
@@ -152,9 +154,10 @@ function seenOnEdgeDays(spans: Span[], filters: Filters, allowed: boolean, block
 /**
  * The list's rows from candidate accounts: a CTE `candidates` (account_id, al, bl, sure,
  * and the sort's attribute columns) of every account that could rank within the slice,
- * with its decisions on whole days (al, bl) and whether those are any (sure). Their edge
- * days' raw rows are counted, they are sorted by their exact key, and the slice's rows get
- * the regions and channels seen. `sure` counts the accounts surely in range, for the total.
+ * with its decisions surely in range (al, bl: whole days, and whole hours where the hourly
+ * vectors answered) and whether those are any (sure). Their raw rows in the edge spans are
+ * counted, they are sorted by their exact key, and the slice's rows get the regions and
+ * channels seen. `sure` counts the accounts surely in range, for the total.
  */
 function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probeEdges: boolean): Prisma.Sql {
   const { filters, query, slice } = range;
@@ -186,7 +189,8 @@ function exactRowsSql(range: RangeSql, ctes: Prisma.Sql, sure: Prisma.Sql, probe
     SELECT p.id, a.name, p.allowed, p.blocked, a.first_seen, a.last_seen, seen.regions, seen.channels,
            (${sure} + (SELECT count(*) FROM exact WHERE NOT sure AND allowed + blocked > 0))::int AS total_count
       FROM p JOIN accounts a ON a.id = p.id CROSS JOIN LATERAL (
-        -- Routes with decisions on whole days, and those the edge spans' rows showed.
+        -- Routes with decisions on whole days, those the edge spans' rows showed, and (where
+        -- the edge spans are partial hours) those with rows in the range's part of an edge day.
         SELECT array_agg(DISTINCT trim(region)) FILTER (WHERE region IS NOT NULL) AS regions,
                array_agg(DISTINCT channel) FILTER (WHERE channel IS NOT NULL) AS channels FROM (
           SELECT m.caller_region AS region, m.channel FROM ${runningRowsIn(range.filters, range.months, [Prisma.sql`m.account_id = p.id`])}
@@ -346,6 +350,8 @@ async function vectorSlice(
   // measured slower, as it reads every running row of the range's months either way).
   const cells = filterCells(filters);
   if (!cells) return null;
+  const totals = await accountTotals(prisma, filters.from, filters.to, cells);
+  if (!totals) return null;
   const pattern = searchPattern(query.search);
   // In the snapshot's transaction, one statement after another: a search on a connection of
   // its own could wait for one while every connection waits in such a transaction.
@@ -353,8 +359,6 @@ async function vectorSlice(
     ? (await prisma.$queryRaw<{ ordinals: number[] }[]>`
         SELECT coalesce(array_agg(ordinal), '{}') AS ordinals FROM accounts WHERE ${searchMatch(pattern)}`)[0]!.ordinals
     : null;
-  const totals = await accountTotals(prisma, filters.from, filters.to, cells);
-  if (!totals) return null;
   const dayEdges = dayParts(filters.from, filters.to).raw;
   const range: RangeSql = {
     filters, query, months: monthDays(filters.from, filters.to), edgeSpans: totals.countSpans, slice,
@@ -381,11 +385,12 @@ async function vectorSlice(
       const tied = ordinalBitmap(c.tied.candidates.map((i) => c.ordinals[i]!), size);
       const bit = (bitmap: Uint8Array) => Prisma.sql`CASE WHEN ordinal < ${size} THEN get_bit(${bitmap}::bytea, ordinal) = 1 ELSE false END`;
       // Walked in id order, the tied candidates rank up to the K-th exact one; that one
-      // comes within the first K plus the candidates that are not exact, so where those
-      // are few the walk reads a few rows of the id index rather than every account.
+      // comes within the first K plus the candidates that are not exact. The walk reads
+      // accounts in id order until it has seen that many tied ones, about walk / tied of all
+      // accounts: where that beats scanning them all, the id index is walked.
       const walk = k + c.tied.candidates.length - c.tied.exact.length;
       let kept: number[];
-      if (walk * WALK_COST < size) {
+      if (walk * WALK_COST < c.tied.candidates.length) {
         const rows = await prisma.$queryRaw<{ ordinal: number; exact: boolean }[]>`
           SELECT ordinal, ${bit(exact)} AS exact FROM accounts WHERE ${bit(tied)} ORDER BY id LIMIT ${num(walk)}`;
         kept = [];

@@ -3,10 +3,10 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import { dayParts, type Span } from './range';
 
 // A range's edges cost raw rows only where rows can be. The presets end now, and no stored
-// decision lies after now (short of clock skew), so the part of the last day after the
-// range's end holds nothing, and that day can be counted as a whole day from the rollups;
-// a range that starts before the first stored decision likewise. The answer is the same,
-// since the span added holds no decision under any filter.
+// decision lies after now (short of clock skew), so the part of the last day (or, for a
+// range without a whole day, the last hour) after the range's end holds nothing, and it can
+// be counted whole from the rollups; a range that starts before the first stored decision
+// likewise. The answer is the same, since the span added holds no decision under any filter.
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

@@ -85,10 +85,9 @@ class HourSums {
         this.allowed[ordinal] = 0;
         this.blocked[ordinal] = 0;
         if (a === 0 && b === 0) continue;
-        if (a > MAX_COUNT || b > MAX_COUNT) throw new RangeError(`account_hourly_vectors: ${Math.max(a, b)} decisions of one account in an hour do not fit 32 bits`);
         view.setUint16(o, ordinal & (VECTOR_CHUNK - 1));
-        view.setInt32(o + 2, a);
-        view.setInt32(o + 6, b);
+        view.setInt32(o + 2, checked(a));
+        view.setInt32(o + 6, checked(b));
         o += ENTRY_BYTES;
       }
       if (o > 0) rows.push({ hour, chunk, entries: entries.subarray(0, o) });
@@ -107,7 +106,11 @@ class HourSums {
   }
 }
 
-const MAX_COUNT = 2 ** 31 - 1;
+/** A count as an entry holds it: 32 bits, an error rather than a wrapped-around total beyond. */
+function checked(count: number): number {
+  if (count > 2 ** 31 - 1) throw new RangeError(`account_hourly_vectors: ${count} decisions of one account in an hour do not fit 32 bits`);
+  return count;
+}
 
 /**
  * Adds accounts' hourly counts to the table. In hour order (as the tally and the queries
@@ -189,10 +192,9 @@ function mergedEntries(a: Buffer, b: Buffer): Buffer {
   let j = 0;
   let o = 0;
   const put = (index: number, allowed: number, blocked: number) => {
-    if (allowed > MAX_COUNT || blocked > MAX_COUNT) throw new RangeError(`account_hourly_vectors: ${Math.max(allowed, blocked)} decisions of one account in an hour do not fit 32 bits`);
     out.writeUInt16BE(index, o);
-    out.writeInt32BE(allowed, o + 2);
-    out.writeInt32BE(blocked, o + 6);
+    out.writeInt32BE(checked(allowed), o + 2);
+    out.writeInt32BE(checked(blocked), o + 6);
     o += ENTRY_BYTES;
   };
   while (i < a.length || j < b.length) {
@@ -271,7 +273,7 @@ export interface OrdinalCounts {
   blocked: Float64Array;
 }
 
-/** The hours (as instants) that start in a span of whole hours. */
+/** The hours (as instants) that a span touches: its whole hours, or the hour of a partial one. */
 function hoursOf(spans: Span[]): Date[] {
   const hours: Date[] = [];
   for (const s of spans) for (let t = Math.floor(s.from.getTime() / HOUR_MS) * HOUR_MS; t < s.to.getTime(); t += HOUR_MS) hours.push(new Date(t));
@@ -306,8 +308,10 @@ export function addHourlyRows(rows: Array<{ partial: boolean; chunk: number; cou
 /**
  * How many accounts had decisions of the admitted kinds in a span without a whole UTC day,
  * every route together: those with any in its whole hours' vectors, and those of its
- * partial hours' raw rows (`rawWhere`) not among them. The raw rows' accounts are looked up
- * one by one for their ordinals: a join hashed all 90,000 accounts for a few thousand.
+ * partial hours' raw rows (`rawWhere`) not among them. One statement, so one snapshot: a
+ * batch committed between two reads would be counted in the partial hours only. The raw
+ * rows' accounts are looked up one by one for their ordinals: a join hashed all 90,000
+ * accounts for a few thousand.
  */
 export async function countAccountsInHours(
   prisma: Prisma.TransactionClient,
@@ -315,10 +319,18 @@ export async function countAccountsInHours(
   admitted: { allowed: boolean; blocked: boolean },
   rawWhere: (span: Span) => Prisma.Sql,
 ): Promise<number> {
-  const rows = await readHourlyVectors(prisma, { sure: parts.hourly, partial: [] });
-  const size = Math.max(0, ...rows.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
+  const hours = hoursOf(parts.hourly);
+  const raw = parts.raw.length
+    ? Prisma.sql`SELECT NULL::int, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
+        FROM (SELECT DISTINCT account_id FROM (${Prisma.join(parts.raw.map((s) => Prisma.sql`SELECT account_id FROM access_decisions WHERE ${rawWhere(s)}`), ' UNION ALL ')}) x) d`
+    : Prisma.sql`SELECT NULL::int, NULL::text, NULL::int WHERE false`;
+  const rows = await prisma.$queryRaw<Array<{ chunk: number | null; counts: string | null; ordinal: number | null }>>`
+    SELECT v.chunk, ${base64('v.counts')} AS counts, NULL::int AS ordinal FROM account_hourly_vectors v WHERE v.hour = ANY(${hours}::timestamptz[])
+    UNION ALL ${raw}`;
+  const vectors = rows.flatMap((r) => (r.chunk === null ? [] : [{ partial: false, chunk: r.chunk, counts: Buffer.from(r.counts!, 'base64') }]));
+  const size = Math.max(0, ...vectors.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
   const counts: OrdinalCounts = { allowed: new Float64Array(size), blocked: new Float64Array(size) };
-  addHourlyRows(rows, counts, counts);
+  addHourlyRows(vectors, counts, counts);
   const seen = new Uint8Array(size);
   let n = 0;
   for (let i = 0; i < size; i++) {
@@ -327,10 +339,6 @@ export async function countAccountsInHours(
       n++;
     }
   }
-  if (parts.raw.length === 0) return n;
-  const raw = await prisma.$queryRaw<{ ordinal: number }[]>`
-    SELECT (SELECT ordinal FROM accounts WHERE id = d.account_id) AS ordinal
-      FROM (SELECT DISTINCT account_id FROM (${Prisma.join(parts.raw.map((s) => Prisma.sql`SELECT account_id FROM access_decisions WHERE ${rawWhere(s)}`), ' UNION ALL ')}) x) d`;
-  for (const { ordinal } of raw) if (seen[ordinal] !== 1) n++;
+  for (const { ordinal } of rows) if (ordinal !== null && seen[ordinal] !== 1) n++;
   return n;
 }

@@ -42,10 +42,12 @@ export async function spillTally(client: pg.PoolClient, tally: DecisionTally): P
   await createPartials(client);
   await copyLines(client, `COPY gw_hourly_part (${DECISION_COUNT_COLUMNS}) FROM STDIN`,
     countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally)));
+  // Ranks every account route by its text: once for both tables.
+  const accountRoutes = accountRouteRest(tally);
   await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally)));
+    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRoutes));
   await copyLines(client, `COPY gw_account_hourly_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountHourly, ACCOUNT_ROUTE_SPACE, hourText, accountRouteRest(tally)));
+    countLines(tally.accountHourly, ACCOUNT_ROUTE_SPACE, hourText, accountRoutes));
   await copyAccountSpans(client, tally);
   tally.clear();
 }

@@ -97,6 +97,8 @@ const RANGES = [
   'from=2024-05-31T20:00:00Z&to=2024-06-20T06:00:00Z',
   // Mid-day ends before the first stored decision and after the last: counted as whole days.
   'from=2024-05-24T11:00:00Z&to=2024-07-24T09:30:00Z',
+  // No whole day, ending mid-hour after the last decision: widened to the next whole hour.
+  'from=2024-07-23T08:41:00Z&to=2024-07-24T07:29:00Z',
 ];
 // Through the vectors of every route (no filter, or the decision's alone), of one
 // dimension's values (provider, region, channel; included, excluded from every route's, or

@@ -45,10 +45,11 @@ describe('accounts list with thousands of tied accounts', () => {
   it.each([
     ['total', true], ['total', false], ['blocked', true], ['allowed', false],
   ] as const)('pages sorted by %s (descending: %s) are the naive ranking', async (column, desc) => {
-    // With a partial edge hour (bounds, not counts, for two thirds of the accounts: their
-    // ties are read from every account, or, on the first pages, walked in id order), with
-    // the edge day's whole hours alone (the hourly vectors count them exactly), and with
-    // whole days only (every key exact: the page is the ties' first ids alone).
+    // With a partial edge hour (bounds, not counts, for two thirds of the accounts: so many
+    // of the tied are not exact that their ties are mostly read from every account), with
+    // the edge day's whole hours alone (the hourly vectors count them exactly, and the
+    // ties are walked in id order), and with whole days only (every key exact: the page is
+    // the ties' first ids alone).
     for (const range of [
       `from=2024-03-05T06:30:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`,
       `from=2024-03-05T05:00:00Z&to=${new Date(WHOLE + 5 * DAY).toISOString()}`,
@@ -67,7 +68,7 @@ describe('accounts list with thousands of tied accounts', () => {
     }
     const key = (c: { allowed: number; blocked: number }) => (column === 'total' ? c.allowed + c.blocked : c[column]);
     const expected = [...counts].sort(([a, x], [b, y]) => (desc ? key(y) - key(x) : key(x) - key(y)) || (a < b ? -1 : 1));
-    // Page 20 needs a thousand ranked: its ties are read from every account, not walked.
+    // Page 20 needs a thousand accounts ranked, nearly all the exact ties there are.
     for (const page of [1, 2, 20]) {
       const got = await listAccounts(db().prisma, f, { column, desc, page, pageSize: 50 });
       expect(got.total).toBe(counts.size);

@@ -66,10 +66,13 @@ const FILTER_CASES = [
   'from=2024-06-20T00:00:00Z&to=2024-07-15T00:00:00Z&channel=direct,azure-global&decision=allowed',
   'from=2024-06-24T00:00:00Z&to=2024-07-20T06:00:00Z&region=CN&provider=azure-openai',
   // Starting before the first stored decision and ending after the last, both mid-day: the
-  // edges are counted as whole days (data-extent.ts); and a range without a whole day that
-  // ends after the last decision (left as it is).
+  // edges are counted as whole days (data-extent.ts); and ranges without a whole day that
+  // end after the last decision (widened to whole hours), one of them mid-hour at both ends
+  // (its previous period too: the hourly vectors and partial hours' raw rows).
   'from=2024-06-19T09:00:00Z&to=2024-07-30T15:30:00Z&region=CN,US',
   'from=2024-07-29T20:00:00Z&to=2024-07-30T19:00:00Z',
+  'from=2024-07-29T20:17:00Z&to=2024-07-30T19:41:00Z',
+  'from=2024-07-29T20:17:00Z&to=2024-07-30T19:41:00Z&decision=blocked',
 ];
 
 describe('analytics queries agree with a naive count over the same rows', () => {
@@ -117,6 +120,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     const length = filters.to.getTime() - filters.from.getTime();
     const previous = ROWS.filter((r) => matchesFilters(r, { ...filters, from: new Date(filters.from.getTime() - length), to: filters.from }));
     expect(s.previous.decisions).toBe(previous.length);
+    expect(s.previous.accounts).toBe(new Set(previous.map((r) => r.accountId)).size);
 
     const key: Record<GroupBy, (r: DecisionRow) => string> = {
       region: (r) => r.callerRegion, provider: (r) => r.provider, channel: (r) => r.channel,
