@@ -314,7 +314,11 @@ function edgeDecisions(totals: VectorTotals, scope: { allowed: boolean; blocked:
 }
 
 /** The candidates CTE of exactRowsSql from accounts chosen in Node, with their whole days' counts. */
-function chosenCandidates(ordinals: number[], allowed: number[], blocked: number[]): Prisma.Sql {
+function chosenCandidates(chosen: ArrayLike<number>, allowedOf: ArrayLike<number>, blockedOf: ArrayLike<number>): Prisma.Sql {
+  // Plain arrays: Prisma would send a typed array as bytes.
+  const ordinals = Array.from(chosen);
+  const allowed = Array.from(allowedOf);
+  const blocked = Array.from(blockedOf);
   // Up to a few thousand accounts, a lookup each: the planner's costs (random_page_cost 4)
   // pick hashing all 90,000 accounts for 1,500 of them (20 ms against 5); LIMIT 1 (ordinals
   // are unique) keeps the subquery from being flattened back into that join.

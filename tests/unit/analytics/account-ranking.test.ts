@@ -65,7 +65,7 @@ describe('rankingCandidates', () => {
     for (const i of kept) only[i] = 1;
     const c = rankingCandidates(totals, { column: 'total', desc: true, k: 1000, allowed: false, blocked: true, only });
     const expected = kept.filter((i) => totals.blocked[i]! + totals.edgeBlocked[i]! > 0).sort((a, b) => a - b);
-    expect(c.ordinals).toEqual(expected);
+    expect([...c.ordinals]).toEqual(expected);
     expect(c.allowed.every((a) => a === 0)).toBe(true);
     expect(c.sure).toBe(kept.filter((i) => totals.blocked[i]! > 0).length);
   });
