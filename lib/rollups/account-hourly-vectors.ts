@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
 import { addEntries, base64, CHUNK_SHIFT, copyBinary, decodedCounts, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
 
@@ -226,6 +227,25 @@ function tuple(hour: number, chunk: number, counts: Buffer): Buffer {
   o = out.writeInt32BE(counts.length, o);
   counts.copy(out, o);
   return out;
+}
+
+/**
+ * Adds the tally's hourly counts, given each account route's ordinal (routeOrdinals in
+ * account-spans.ts): in key order, hour by hour.
+ */
+export function addHourlyVectorsFromTally(client: pg.PoolClient, tally: DecisionTally, ordinals: Int32Array): Promise<void> {
+  const { keys, counts } = tally.accountHourly;
+  const { route } = tally.accountRoutes;
+  // Route text: region\tprovider\tchannel\tdecision.
+  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
+  return addHourlyVectors(client, (function* () {
+    for (let i = 0; i < keys.length; i++) {
+      const hour = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
+      const id = keys[i]! - hour * ACCOUNT_ROUTE_SPACE;
+      const blocked = blockedRoute[route[id]!]!;
+      yield { hour, ordinal: ordinals[id]!, allowed: blocked ? 0 : counts[i]!, blocked: blocked ? counts[i]! : 0 };
+    }
+  })());
 }
 
 const FETCH_ROWS = 50_000;

@@ -31,11 +31,11 @@ export function copyAccountSpans(client: pg.PoolClient, tally: DecisionTally): P
 // Existing accounts are updated and new ones inserted, rather than INSERT ... ON CONFLICT:
 // that draws an ordinal (accounts.ordinal, a sequence) for every account of the batch,
 // known or not, and the presence bitmaps and running vectors want ordinals dense.
-const ACCOUNT_UPSERT = `
+const accountUpsert = (spans: string) => `
   WITH i AS (
     SELECT id, (array_agg(name ORDER BY name_seen_at DESC) FILTER (WHERE name IS NOT NULL))[1] AS name,
            max(name_seen_at) AS name_seen_at, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-      FROM gw_accounts_part GROUP BY id
+      FROM ${spans} GROUP BY id
   ), updated AS (
     UPDATE accounts a SET
       name = CASE WHEN i.name_seen_at IS NOT NULL AND (a.name_seen_at IS NULL OR i.name_seen_at >= a.name_seen_at)
@@ -50,15 +50,42 @@ const ACCOUNT_UPSERT = `
 
 /** Merges the spans in gw_accounts_part into accounts. Runs under the merge lock. */
 export async function upsertAccountSpans(client: pg.PoolClient): Promise<void> {
-  await client.query(ACCOUNT_UPSERT);
+  await client.query(accountUpsert('gw_accounts_part'));
+}
+
+/** The ordinals of the accounts in a table of spans (after they were merged into accounts). */
+async function ordinalsOf(client: pg.PoolClient, spans: string): Promise<Map<string, number>> {
+  const ordinalOf = new Map<string, number>();
+  await copyOut(client, `SELECT p.id, a.ordinal FROM ${spans} p JOIN accounts a USING (id)`,
+    (f) => ordinalOf.set(f[0]!, Number(f[1])));
+  return ordinalOf;
 }
 
 /** The ordinals of the accounts in gw_accounts_part (after upsertAccountSpans). */
-export async function batchOrdinals(client: pg.PoolClient): Promise<Map<string, number>> {
-  const ordinalOf = new Map<string, number>();
-  await copyOut(client, `SELECT p.id, a.ordinal FROM gw_accounts_part p JOIN accounts a USING (id)`,
-    (f) => ordinalOf.set(f[0]!, Number(f[1])));
-  return ordinalOf;
+export function batchOrdinals(client: pg.PoolClient): Promise<Map<string, number>> {
+  return ordinalsOf(client, 'gw_accounts_part');
+}
+
+/**
+ * Each of the tally's account routes' ordinal (-1 for a route of an account whose rows were
+ * all undone: no key names it), the tally's spans merged into accounts first. A spill
+ * writes the hourly vectors, which index by ordinal, at once; the batch's final merge of
+ * gw_accounts_part then finds these accounts and changes nothing more than it would have
+ * (the merge takes the earliest, latest and latest-named of what it is given and holds).
+ * Runs under the merge lock.
+ */
+export async function accountRouteOrdinals(client: pg.PoolClient, tally: DecisionTally): Promise<Int32Array> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_accounts_spill (LIKE gw_accounts_part) ON COMMIT DROP`);
+  await client.query('TRUNCATE gw_accounts_spill');
+  await copyLines(client, `COPY gw_accounts_spill (${ACCOUNT_SPAN_COLUMNS}) FROM STDIN`, accountLines(tally));
+  await client.query(accountUpsert('gw_accounts_spill'));
+  const ordinalOf = await ordinalsOf(client, 'gw_accounts_spill');
+  return routeOrdinals(tally, ordinalOf);
+}
+
+/** Each of the tally's account routes' ordinal, from its accounts' (-1 for an account without one). */
+export function routeOrdinals(tally: DecisionTally, ordinalOf: Map<string, number>): Int32Array {
+  return Int32Array.from(tally.accountRoutes.account, (id) => ordinalOf.get(id) ?? -1);
 }
 
 /** Every account from the stored decisions (into an empty table: the benchmark's generated data). */

@@ -6,7 +6,8 @@ import { copyOut } from '@/lib/db/copy-out';
 import { ACCOUNT_ROUTE_SPACE, COMBO_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 import type { Decision } from '@/lib/ingest/validate';
 
-import { copyAccountSpans } from './account-spans';
+import { addHourlyVectorsFromTally } from './account-hourly-vectors';
+import { accountRouteOrdinals, copyAccountSpans } from './account-spans';
 import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourText } from './decision-counts';
 
 // A batch's counts while they are in SQL rather than in the Node tally: temporary tables
@@ -14,7 +15,8 @@ import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourTe
 // grows large. Every derived table is then written from them (write-batch.ts):
 //   gw_hourly_part          hourly counts, the hourly table's columns
 //   gw_account_daily_part   per-account daily counts (bucket, account_id, route, decision, count)
-//   gw_account_hourly_part  the same per hour
+//   gw_account_hourly_part  the same per hour, from merges in SQL (a spill writes the
+//                           tally's hourly counts to their vectors at once)
 //   gw_accounts_part        account spans, the accounts table's columns
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
@@ -42,13 +44,13 @@ export async function spillTally(client: pg.PoolClient, tally: DecisionTally): P
   await createPartials(client);
   await copyLines(client, `COPY gw_hourly_part (${DECISION_COUNT_COLUMNS}) FROM STDIN`,
     countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally)));
-  // Ranks every account route by its text: once for both tables.
-  const accountRoutes = accountRouteRest(tally);
   await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRoutes));
-  await copyLines(client, `COPY gw_account_hourly_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
-    countLines(tally.accountHourly, ACCOUNT_ROUTE_SPACE, hourText, accountRoutes));
+    countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally)));
   await copyAccountSpans(client, tally);
+  // The hourly counts are written to their vectors now rather than spilled: nearly every
+  // decision is its account's only one in its hour, so spilling them moved about a row per
+  // decision through SQL (a 1 GiB upload went from 0.78 of psql's speed to 0.64).
+  await addHourlyVectorsFromTally(client, tally, await accountRouteOrdinals(client, tally));
   tally.clear();
 }
 

@@ -2,12 +2,12 @@ import type pg from 'pg';
 
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
-import { addHourlyVectors, addHourlyVectorsFromQuery, hourlyCountsSql } from './account-hourly-vectors';
+import { addHourlyVectorsFromQuery, addHourlyVectorsFromTally, hourlyCountsSql } from './account-hourly-vectors';
 import { addRegionRoutes, writeRegionRoutesFromTally } from './account-region-routes';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './account-presence';
 import { addRunning, writeRunningFromTally } from './account-running-monthly';
 import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from './account-running-vectors';
-import { batchOrdinals, copyAccountSpans, upsertAccountSpans } from './account-spans';
+import { batchOrdinals, copyAccountSpans, routeOrdinals, upsertAccountSpans } from './account-spans';
 import { createPartials, spillTally } from './batch-partials';
 import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-counts';
 
@@ -57,8 +57,7 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
   const presence = new PresenceBitmaps(client);
   const { account, route } = tally.accountRoutes;
   // Each account route's ordinal, looked up once: every loop below visits ~a million keys.
-  // (-1 for a route of an account whose rows were all undone: no key names it.)
-  const ordinals = Int32Array.from(account, (id) => ordinalOf.get(id) ?? -1);
+  const ordinals = routeOrdinals(tally, ordinalOf);
   // Route text: region\tprovider\tchannel\tdecision.
   const routes = tally.combos.routeTexts.map((text) => {
     const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
@@ -84,14 +83,5 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
       };
     }
   })());
-  const hourly = tally.accountHourly;
-  await addHourlyVectors(client, (function* () {
-    for (let i = 0; i < hourly.keys.length; i++) {
-      const hour = Math.floor(hourly.keys[i]! / ACCOUNT_ROUTE_SPACE);
-      const id = hourly.keys[i]! - hour * ACCOUNT_ROUTE_SPACE;
-      const count = hourly.counts[i]!;
-      const { blocked } = routes[route[id]!]!;
-      yield { hour, ordinal: ordinals[id]!, allowed: blocked ? 0 : count, blocked: blocked ? count : 0 };
-    }
-  })());
+  await addHourlyVectorsFromTally(client, tally, ordinals);
 }
