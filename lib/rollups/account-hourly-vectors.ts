@@ -4,7 +4,8 @@ import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
-import { addEntries, base64, CHUNK_SHIFT, copyBinary, decodedCounts, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { addEntries, base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { byKey, type CachedRow, processCache, type VersionedRow } from './vector-row-cache';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
 // every route together, per chunk of account ordinals, in the running vectors' entry
@@ -308,17 +309,68 @@ function hoursOf(spans: Span[]): Date[] {
 export async function readHourlyVectors(
   prisma: Prisma.TransactionClient,
   spans: { sure: Span[]; partial: Span[] },
-): Promise<Array<{ partial: boolean; chunk: number; counts: Uint8Array }>> {
+): Promise<HourlyRow[]> {
   const sure = hoursOf(spans.sure);
   const partial = hoursOf(spans.partial);
   if (sure.length + partial.length === 0) return [];
-  return decodedCounts(await prisma.$queryRaw<Array<{ partial: boolean; chunk: number; counts: string }>>`
-    SELECT v.hour = ANY(${partial}::timestamptz[]) AS partial, v.chunk, ${base64('v.counts')} AS counts
-      FROM account_hourly_vectors v WHERE v.hour = ANY(${[...sure, ...partial]}::timestamptz[])`);
+  const held = heldRows([...sure, ...partial]);
+  const rows = await prisma.$queryRaw<ReadHourRow[]>`
+    SELECT ${hourRowColumns(partial)} FROM ${hourRowsFrom([...sure, ...partial], held)}`;
+  return rows.map((r) => hourlyRow(r, held));
+}
+
+/** A row of account_hourly_vectors as the readers add it up. */
+export interface HourlyRow {
+  partial: boolean;
+  chunk: number;
+  counts: Uint8Array;
+}
+
+/** What identifies a row of account_hourly_vectors: its hour (ms since the epoch) and chunk. */
+interface HourRowParts {
+  hour: number;
+  chunk: number;
+}
+
+interface ReadHourRow extends VersionedRow {
+  partial: boolean;
+  hour: number;
+  chunk: number;
+}
+
+const hourRows = processCache<HourRowParts>('account_hourly_vectors', 16 * 2 ** 20);
+
+/** The hourly vector rows' cache, for tests and benchmarks to look at (and clear). */
+export const hourlyVectorCache = hourRows;
+
+const hourRowKey = (p: HourRowParts) => `${p.hour}|${p.chunk}`;
+
+function heldRows(hours: Date[]): Map<string, CachedRow<HourRowParts>> {
+  const wanted = new Set(hours.map((h) => h.getTime()));
+  return byKey(hourRows.held((p) => wanted.has(p.hour)));
+}
+
+/** The columns of a read of hours' rows: a row's counts only where its version is not held. */
+const hourRowColumns = (partial: Date[]) => Prisma.sql`
+  v.hour = ANY(${partial}::timestamptz[]) AS partial, (extract(epoch FROM v.hour) * 1000)::float8 AS hour, v.chunk,
+  v.xmin::text AS version, CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts`;
+
+function hourRowsFrom(hours: Date[], held: Map<string, CachedRow<HourRowParts>>): Prisma.Sql {
+  const known = [...held.values()];
+  return Prisma.sql`account_hourly_vectors v
+    LEFT JOIN unnest(${known.map((k) => new Date(k.parts.hour))}::timestamptz[], ${known.map((k) => k.parts.chunk)}::int[],
+                     ${known.map((k) => k.version)}::text[]) k(hour, chunk, version)
+      ON (k.hour, k.chunk, k.version) = (v.hour, v.chunk, v.xmin::text)
+   WHERE v.hour = ANY(${hours}::timestamptz[])`;
+}
+
+function hourlyRow(r: ReadHourRow, held: Map<string, CachedRow<HourRowParts>>): HourlyRow {
+  const parts = { hour: r.hour, chunk: r.chunk };
+  return { partial: r.partial, chunk: r.chunk, counts: hourRows.counts(hourRowKey(parts), parts, r, held) };
 }
 
 /** Adds read rows' entries to the sure or partial counts (arrays large enough for every row's chunk). */
-export function addHourlyRows(rows: Array<{ partial: boolean; chunk: number; counts: Uint8Array }>, sure: OrdinalCounts, partial: OrdinalCounts): void {
+export function addHourlyRows(rows: HourlyRow[], sure: OrdinalCounts, partial: OrdinalCounts): void {
   for (const r of rows) {
     const into = r.partial ? partial : sure;
     addEntries(r.counts, into.allowed, into.blocked, r.chunk * VECTOR_CHUNK, 1);
@@ -341,13 +393,14 @@ export async function countAccountsInHours(
 ): Promise<number> {
   const hours = hoursOf(parts.hourly);
   const raw = parts.raw.length
-    ? Prisma.sql`SELECT NULL::int, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
+    ? Prisma.sql`SELECT NULL::boolean, NULL::float8, NULL::int, NULL::text, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
         FROM (SELECT DISTINCT account_id FROM (${Prisma.join(parts.raw.map((s) => Prisma.sql`SELECT account_id FROM access_decisions WHERE ${rawWhere(s)}`), ' UNION ALL ')}) x) d`
-    : Prisma.sql`SELECT NULL::int, NULL::text, NULL::int WHERE false`;
-  const rows = await prisma.$queryRaw<Array<{ chunk: number | null; counts: string | null; ordinal: number | null }>>`
-    SELECT v.chunk, ${base64('v.counts')} AS counts, NULL::int AS ordinal FROM account_hourly_vectors v WHERE v.hour = ANY(${hours}::timestamptz[])
+    : Prisma.sql`SELECT NULL::boolean, NULL::float8, NULL::int, NULL::text, NULL::text, NULL::int WHERE false`;
+  const held = heldRows(hours);
+  const rows = await prisma.$queryRaw<Array<ReadHourRow & { ordinal: number | null }>>`
+    SELECT ${hourRowColumns([])}, NULL::int AS ordinal FROM ${hourRowsFrom(hours, held)}
     UNION ALL ${raw}`;
-  const vectors = rows.flatMap((r) => (r.chunk === null ? [] : [{ partial: false, chunk: r.chunk, counts: Buffer.from(r.counts!, 'base64') }]));
+  const vectors = rows.flatMap((r) => (r.ordinal === null ? [hourlyRow(r, held)] : []));
   const size = Math.max(0, ...vectors.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
   const counts: OrdinalCounts = { allowed: new Float64Array(size), blocked: new Float64Array(size) };
   addHourlyRows(vectors, counts, counts);

@@ -5,6 +5,8 @@ import { CopyIn } from '@/lib/db/copy-in';
 import { dayText } from '@/lib/db/copy-format';
 import { Prisma } from '@/lib/generated/prisma/client';
 
+import { byKey, processCache, type VersionedRow } from './vector-row-cache';
+
 // account_running_vectors: every account's running totals of
 // allowed and blocked decisions from the first of a UTC month through a day, per "cell"
 // (every route of the account, or those of one region, provider or channel) and chunk of
@@ -413,11 +415,6 @@ export interface VectorTotals {
  */
 export const base64 = (column: string) => Prisma.raw(`encode(${column}, 'base64')`);
 
-/** Rows read with base64(...) AS counts, their counts as bytes. */
-export function decodedCounts<R extends { counts: string }>(rows: R[]): Array<Omit<R, 'counts'> & { counts: Uint8Array }> {
-  return rows.map((r) => ({ ...r, counts: Buffer.from(r.counts, 'base64') }));
-}
-
 interface VectorRow {
   read: number;
   cell: number;
@@ -436,6 +433,45 @@ function dayOf(month: string, d: number): string {
 export interface SignedCell {
   cell: Cell;
   sign: 1 | -1;
+}
+
+/** What identifies a row of account_running_vectors. */
+interface RunningRowParts extends Cell {
+  day: string;
+  chunk: number;
+}
+
+const cellKey = (c: Cell) => JSON.stringify([c.callerRegion, c.provider, c.channel]);
+const rowKey = (p: RunningRowParts) => JSON.stringify([p.day, p.callerRegion, p.provider, p.channel, p.chunk]);
+const runningRows = processCache<RunningRowParts>('account_running_vectors', 32 * 2 ** 20);
+
+/** The running vector rows' cache, for tests and benchmarks to look at (and clear). */
+export const runningVectorCache = runningRows;
+
+async function readLatestRows(prisma: Prisma.TransactionClient, reads: Array<{ month: string; day: number }>, cells: Cell[]): Promise<VectorRow[]> {
+  const lasts = reads.map((r) => dayOf(r.month, r.day));
+  const [lo, hi] = [reads.map((r) => r.month).sort()[0]!, [...lasts].sort().at(-1)!];
+  const wanted = new Set(cells.map(cellKey));
+  const held = byKey(runningRows.held((p) => wanted.has(cellKey(p)) && p.day >= lo && p.day <= hi));
+  const known = [...held.values()].map((k) => ({ ...k.parts, version: k.version }));
+  const rows = await prisma.$queryRaw<Array<{ read: number; cell: number; chunk: number; day: string; caller_region: string; provider: string; channel: string } & VersionedRow>>`
+    SELECT l.read, l.cell, l.chunk, l.day, l.caller_region, l.provider, l.channel, l.version,
+           CASE WHEN k.version IS NULL THEN ${base64('l.counts')} END AS counts FROM (
+      SELECT DISTINCT ON (q.read, c.cell, v.chunk) q.read::int AS read, c.cell::int AS cell, v.chunk,
+             to_char(v.day, 'YYYY-MM-DD') AS day, v.caller_region, v.provider, v.channel, v.xmin::text AS version, v.counts
+        FROM unnest(${reads.map((r) => r.month)}::date[], ${lasts}::date[], ${reads.map((_, i) => i)}::int[]) q(first, last, read)
+       CROSS JOIN unnest(${cells.map((c) => c.callerRegion)}::text[], ${cells.map((c) => c.provider)}::text[],
+                         ${cells.map((c) => c.channel)}::text[], ${cells.map((_, i) => i)}::int[]) c(caller_region, provider, channel, cell)
+        JOIN account_running_vectors v
+          ON (v.caller_region, v.provider, v.channel) = (c.caller_region, c.provider, c.channel) AND v.day >= q.first AND v.day <= q.last
+       ORDER BY q.read, c.cell, v.chunk, v.day DESC) l
+      LEFT JOIN unnest(${known.map((k) => k.day)}::text[], ${known.map((k) => k.callerRegion)}::text[], ${known.map((k) => k.provider)}::text[],
+                       ${known.map((k) => k.channel)}::text[], ${known.map((k) => k.chunk)}::int[], ${known.map((k) => k.version)}::text[]) k(day, caller_region, provider, channel, chunk, version)
+        ON (k.day, k.caller_region, k.provider, k.channel, k.chunk, k.version) = (l.day, l.caller_region, l.provider, l.channel, l.chunk, l.version)`;
+  return rows.map((r) => {
+    const parts = { day: r.day, callerRegion: r.caller_region, provider: r.provider, channel: r.channel, chunk: r.chunk };
+    return { read: r.read, cell: r.cell, chunk: r.chunk, counts: runningRows.counts(rowKey(parts), parts, r, held) };
+  });
 }
 
 export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date, to: Date, cells: SignedCell[]): Promise<VectorTotals> {
@@ -459,19 +495,9 @@ export async function vectorTotals(prisma: Prisma.TransactionClient, from: Date,
       }
     }
   }
-  // Per day read, cell and chunk, the month's latest row on or before the day.
-  const rows = reads.length && cells.length
-    ? decodedCounts(await prisma.$queryRaw<Array<VectorRow & { counts: string }>>`
-        SELECT read, cell, chunk, ${base64('counts')} AS counts FROM (
-          SELECT DISTINCT ON (q.read, c.cell, v.chunk) q.read::int AS read, c.cell::int AS cell, v.chunk, v.counts
-            FROM unnest(${reads.map((r) => r.month)}::date[], ${reads.map((r) => dayOf(r.month, r.day))}::date[],
-                        ${reads.map((_, i) => i)}::int[]) q(first, last, read)
-           CROSS JOIN unnest(${cells.map((c) => c.cell.callerRegion)}::text[], ${cells.map((c) => c.cell.provider)}::text[],
-                             ${cells.map((c) => c.cell.channel)}::text[], ${cells.map((_, i) => i)}::int[]) c(caller_region, provider, channel, cell)
-            JOIN account_running_vectors v
-              ON (v.caller_region, v.provider, v.channel) = (c.caller_region, c.provider, c.channel) AND v.day >= q.first AND v.day <= q.last
-           ORDER BY q.read, c.cell, v.chunk, v.day DESC) latest`)
-    : [];
+  // Per day read, cell and chunk, the month's latest row on or before the day; the counts
+  // only of rows whose version this process does not hold (vector-row-cache.ts).
+  const rows = reads.length && cells.length ? await readLatestRows(prisma, reads, cells.map((c) => c.cell)) : [];
   const size = (Math.max(-1, ...rows.map((r) => r.chunk)) + 1) * VECTOR_CHUNK;
   const totals: VectorTotals = {
     allowed: new Float64Array(size),

@@ -4,7 +4,8 @@ import { listAccounts } from '@/lib/analytics/accounts';
 import { parseFilters } from '@/lib/analytics/filters';
 import { utcMonth } from '@/lib/analytics/range';
 import { seededRandom } from '@/lib/demo/random';
-import { MAX_HELD, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
+import { hourlyVectorCache } from '@/lib/rollups/account-hourly-vectors';
+import { MAX_HELD, runningVectorCache, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { ingestRows, randomDecision } from '../helpers/decision-rows';
@@ -118,5 +119,45 @@ describe('the running vectors', () => {
     expect(got.rows.map((r) => ({ id: r.id, allowed: r.allowed, blocked: r.blocked })))
       .toEqual(ids.slice(-40).reverse().map((id) => ({ id, ...totals.get(id)! })));
     expect(Math.max(...got.rows.map((r) => ordinalOf.get(r.id)!))).toBeGreaterThan(VECTOR_CHUNK);
+  });
+
+  // Last: it ingests a third batch. Read twice, the second read takes its rows from the
+  // process's cache; after a batch rewrites some of those rows, the list is exact again
+  // (a stale row would keep the old counts) and the rewritten rows are read anew.
+  it('read cached rows only at the version stored, before and after a batch rewrites them', async () => {
+    const filters = parseFilters(new URLSearchParams('from=2026-01-03T06:00:00Z&to=2026-02-09T18:00:00Z'));
+    const expected = (rows: DecisionRow[]) => {
+      const totals = new Map<string, number>();
+      for (const r of rows) {
+        const t = Date.parse(r.occurredAt);
+        if (t >= filters.from.getTime() && t < filters.to.getTime()) totals.set(r.accountId, (totals.get(r.accountId) ?? 0) + 1);
+      }
+      return { total: totals.size, top: [...totals].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 30) };
+    };
+    const list = async () => {
+      const got = await listAccounts(db().prisma, filters, { column: 'total', desc: true, page: 1, pageSize: 30 });
+      return { total: got.total, top: got.rows.map((r) => [r.id, r.allowed + r.blocked] as [string, number]) };
+    };
+    const stats = () => ({ running: runningVectorCache.stats(), hourly: hourlyVectorCache.stats() });
+
+    const before = expected([...FIRST, ...LATER]);
+    expect(await list()).toEqual(before);
+    const s0 = stats();
+    expect(await list()).toEqual(before);
+    const s1 = stats();
+    expect(s1.running.hits).toBeGreaterThan(s0.running.hits);
+    expect(s1.running.misses).toBe(s0.running.misses);
+    expect(s1.hourly.hits).toBeGreaterThan(s0.hourly.hits);
+    expect(s1.hourly.misses).toBe(s0.hourly.misses);
+
+    // On the range's first (partial) day and in its middle: rewrites running and hourly rows it reads.
+    const third = [...batch(3, 2_000, '2026-01-03T00:00:00Z', 1, 300), ...batch(4, 2_000, '2026-01-20T00:00:00Z', 2, 300)];
+    expect((await ingestRows(db().pool, 'vectors-2.csv', third)).status).toBe('complete');
+    const after = expected([...FIRST, ...LATER, ...third]);
+    expect(after).not.toEqual(before);
+    expect(await list()).toEqual(after);
+    const s2 = stats();
+    expect(s2.running.misses).toBeGreaterThan(s1.running.misses);
+    expect(s2.hourly.misses).toBeGreaterThan(s1.hourly.misses);
   });
 });
