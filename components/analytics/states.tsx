@@ -55,28 +55,3 @@ export function CardSkeleton({ className = 'h-80' }: { className?: string }) {
   );
 }
 
-/** A row of stat placeholders, while a view's headline numbers stream in. */
-export function StatsSkeleton({ count }: { count: number }) {
-  return (
-    <div className="grid grid-cols-2 gap-4 md:grid-cols-3 2xl:grid-cols-6">
-      {Array.from({ length: count }, (_, i) => <Skeleton key={i} className="h-24" />)}
-    </div>
-  );
-}
-
-/** The loading shape of a view: title, optional stat row, then cards. */
-export function ViewSkeleton({ title, stats = 0, cards = ['h-80'], columns = 1 }: { title: string; stats?: number; cards?: string[]; columns?: 1 | 2 }) {
-  return (
-    <div role="status" aria-live="polite" data-testid="view-loading">
-      <span className="sr-only">Loading {title}…</span>
-      <div className="mb-6">
-        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
-        <Skeleton className="mt-2 h-4 w-80" />
-      </div>
-      {stats ? <div className="mb-6"><StatsSkeleton count={stats} /></div> : null}
-      <div className={`grid gap-6 ${columns === 2 ? 'xl:grid-cols-2' : ''}`}>
-        {cards.map((c, i) => <CardSkeleton key={i} className={c} />)}
-      </div>
-    </div>
-  );
-}

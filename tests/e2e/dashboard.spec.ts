@@ -156,6 +156,20 @@ test('a page with links to other pages fetches none of them until one is clicked
   expect(fetched.length).toBeGreaterThan(0);
 });
 
+test('the overview sends its headline and chart in its first response, without waiting for a script to reveal them', async ({ page, browser }) => {
+  await signIn(page);
+  // No script at all, not even React's inline ones that swap a streamed panel in: only what
+  // the first response holds shows. (Streamed panels are not asserted hidden: on this small
+  // data their queries may finish before the first response is sent.)
+  const bare = await (await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })).newPage();
+  await bare.goto(new URL('/overview?range=30d&bucket=day', page.url()).href);
+  await expect(bare.getByTestId('stat-decisions')).toBeVisible();
+  expect(Number((await bare.getByTestId('stat-decisions').textContent())!.replace(/\D/g, ''))).toBeGreaterThan(0);
+  await expect(bare.getByTestId('chart-preview')).toBeVisible();
+  expect(await bare.getByTestId('chart-preview').locator('rect').count()).toBeGreaterThanOrEqual(2 * 30);
+  await bare.context().close();
+});
+
 test('the overview draws its chart in the server\'s HTML, before hydration, and the interactive chart replaces it', async ({ page }) => {
   await signIn(page);
   const query = 'range=30d&bucket=day';
