@@ -36,7 +36,7 @@ describe('nextServerEnv', () => {
   });
 
   it("sets glibc's mmap threshold unless the caller chose one", () => {
-    expect(nextServerEnv({}).MALLOC_MMAP_THRESHOLD_).toBe('131072');
+    expect(nextServerEnv({}).MALLOC_MMAP_THRESHOLD_).toBe('1048576');
     expect(nextServerEnv({ MALLOC_MMAP_THRESHOLD_: '65536' }).MALLOC_MMAP_THRESHOLD_).toBe('65536');
     expect(nextServerEnv({ DATABASE_URL: 'postgresql://x/y' }).DATABASE_URL).toBe('postgresql://x/y');
   });
