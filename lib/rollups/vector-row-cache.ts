@@ -79,7 +79,6 @@ export class VectorRowCache<K> {
     this.misses++;
     // A copy of its own: small decodes share Node's 8 KB pool, which a cached view would keep.
     const counts = new Uint8Array(Buffer.from(row.counts, 'base64'));
-    this.drop(key);
     this.touch({ key, parts, version: row.version, counts, readAt: this.now() });
     return counts;
   }
@@ -93,9 +92,13 @@ export class VectorRowCache<K> {
     this.bytes = 0;
   }
 
+  /** Makes `row` the key's entry, most recently used: another entry of the key (another version) goes. */
   private touch(row: CachedRow<K>): void {
     if (this.rows.get(row.key) === row) this.rows.delete(row.key);
-    else this.bytes += row.counts.length;
+    else {
+      this.drop(row.key);
+      this.bytes += row.counts.length;
+    }
     this.rows.set(row.key, row);
     for (const [key] of this.rows) {
       if (this.bytes <= this.maxBytes) break;

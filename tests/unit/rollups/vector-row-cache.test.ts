@@ -53,6 +53,18 @@ describe('VectorRowCache', () => {
     expect(cache.stats()).toMatchObject({ bytes: 8, rows: 2 });
   });
 
+  it('counts its bytes exactly when a read uses a version another read has replaced meanwhile', () => {
+    const cache = new VectorRowCache<{ hour: number }>(1_000);
+    cache.counts('a', { hour: 1 }, { version: '1', counts: bytes(4) }, new Map());
+    // One request names version 1 as held; before its rows arrive, another reads version 2.
+    const held = byKey(cache.held(() => true));
+    cache.counts('a', { hour: 1 }, { version: '2', counts: bytes(6) }, new Map());
+    expect([...cache.counts('a', { hour: 1 }, { version: '1', counts: null }, held)]).toEqual([1, 1, 1, 1]);
+    const rows = cache.held(() => true);
+    expect(rows).toHaveLength(1);
+    expect(cache.stats()).toMatchObject({ rows: 1, bytes: rows[0]!.counts.length });
+  });
+
   it('forgets rows read longer ago than its age limit', () => {
     let now = 0;
     const cache = new VectorRowCache<{ hour: number }>(1_000, 100, () => now);
