@@ -23,8 +23,8 @@ export const SERVER_OLD_SPACE_MIB = 1024;
  *   instead of ~220 (256). Set at 128 KiB, every read of the vector rows mapped and unmapped
  *   its buffers of 128 KiB to 1 MiB, page faults included: the accounts list took ~55 ms
  *   instead of ~40 (90 days at 10M rows); at 1 MiB it takes ~40, and a 1 GiB upload grew
- *   the server about as much (244-254 MiB against 228-259). glibc reads it when a process starts, hence in the
- *   child's environment; other C libraries ignore it.
+ *   the server about as much (244-254 MiB against 228-259). glibc reads it when a process
+ *   starts, hence in the child's environment; other C libraries ignore it.
  */
 export function nextServerEnv<E extends Record<string, string | undefined>>(
   env: E,

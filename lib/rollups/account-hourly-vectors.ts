@@ -338,16 +338,14 @@ interface ReadHourRow extends VersionedRow {
   chunk: number;
 }
 
-const hourRows = processCache<HourRowParts>('account_hourly_vectors', 16 * 2 ** 20);
-
-/** The hourly vector rows' cache, for tests and benchmarks to look at (and clear). */
-export const hourlyVectorCache = hourRows;
+/** The hourly vector rows this process holds (exported for tests and benchmarks to look at, and clear). */
+export const hourlyVectorCache = processCache<HourRowParts>('account_hourly_vectors', 16 * 2 ** 20);
 
 const hourRowKey = (p: HourRowParts) => `${p.hour}|${p.chunk}`;
 
 function heldRows(hours: Date[]): Map<string, CachedRow<HourRowParts>> {
   const wanted = new Set(hours.map((h) => h.getTime()));
-  return byKey(hourRows.held((p) => wanted.has(p.hour)));
+  return byKey(hourlyVectorCache.held((p) => wanted.has(p.hour)));
 }
 
 /** The columns of a read of hours' rows: a row's counts only where its version is not held. */
@@ -366,7 +364,7 @@ function hourRowsFrom(hours: Date[], held: Map<string, CachedRow<HourRowParts>>)
 
 function hourlyRow(r: ReadHourRow, held: Map<string, CachedRow<HourRowParts>>): HourlyRow {
   const parts = { hour: r.hour, chunk: r.chunk };
-  return { partial: r.partial, chunk: r.chunk, counts: hourRows.counts(hourRowKey(parts), parts, r, held) };
+  return { partial: r.partial, chunk: r.chunk, counts: hourlyVectorCache.counts(hourRowKey(parts), parts, r, held) };
 }
 
 /** Adds read rows' entries to the sure or partial counts (arrays large enough for every row's chunk). */

@@ -443,16 +443,14 @@ interface RunningRowParts extends Cell {
 
 const cellKey = (c: Cell) => JSON.stringify([c.callerRegion, c.provider, c.channel]);
 const rowKey = (p: RunningRowParts) => JSON.stringify([p.day, p.callerRegion, p.provider, p.channel, p.chunk]);
-const runningRows = processCache<RunningRowParts>('account_running_vectors', 32 * 2 ** 20);
-
-/** The running vector rows' cache, for tests and benchmarks to look at (and clear). */
-export const runningVectorCache = runningRows;
+/** The running vector rows this process holds (exported for tests and benchmarks to look at, and clear). */
+export const runningVectorCache = processCache<RunningRowParts>('account_running_vectors', 32 * 2 ** 20);
 
 async function readLatestRows(prisma: Prisma.TransactionClient, reads: Array<{ month: string; day: number }>, cells: Cell[]): Promise<VectorRow[]> {
   const lasts = reads.map((r) => dayOf(r.month, r.day));
   const [lo, hi] = [reads.map((r) => r.month).sort()[0]!, [...lasts].sort().at(-1)!];
   const wanted = new Set(cells.map(cellKey));
-  const held = byKey(runningRows.held((p) => wanted.has(cellKey(p)) && p.day >= lo && p.day <= hi));
+  const held = byKey(runningVectorCache.held((p) => wanted.has(cellKey(p)) && p.day >= lo && p.day <= hi));
   const known = [...held.values()].map((k) => ({ ...k.parts, version: k.version }));
   const rows = await prisma.$queryRaw<Array<{ read: number; cell: number; chunk: number; day: string; caller_region: string; provider: string; channel: string } & VersionedRow>>`
     SELECT l.read, l.cell, l.chunk, l.day, l.caller_region, l.provider, l.channel, l.version,
@@ -470,7 +468,7 @@ async function readLatestRows(prisma: Prisma.TransactionClient, reads: Array<{ m
         ON (k.day, k.caller_region, k.provider, k.channel, k.chunk, k.version) = (l.day, l.caller_region, l.provider, l.channel, l.chunk, l.version)`;
   return rows.map((r) => {
     const parts = { day: r.day, callerRegion: r.caller_region, provider: r.provider, channel: r.channel, chunk: r.chunk };
-    return { read: r.read, cell: r.cell, chunk: r.chunk, counts: runningRows.counts(rowKey(parts), parts, r, held) };
+    return { read: r.read, cell: r.cell, chunk: r.chunk, counts: runningVectorCache.counts(rowKey(parts), parts, r, held) };
   });
 }
 
