@@ -58,6 +58,25 @@ describe('rankingCandidates', () => {
     },
   );
 
+  it('returns arrays of its own: a later call, larger or smaller, changes neither them nor its own answer', () => {
+    const small = randomTotals(seededRandom(3), 400);
+    const large = randomTotals(seededRandom(5), 3000);
+    const q = { column: 'blocked' as const, desc: true, k: 50, allowed: true, blocked: true, only: null };
+    const copy = (c: ReturnType<typeof rankingCandidates>) => ({
+      ordinals: [...c.ordinals], allowed: [...c.allowed], blocked: [...c.blocked], sure: c.sure,
+      tied: { candidates: [...c.tied.candidates], exact: [...c.tied.exact] },
+    });
+    const other = copy(rankingCandidates(large, { ...q, column: 'total', desc: false }));
+    const first = rankingCandidates(small, q);
+    const before = copy(first);
+    rankingCandidates(large, { ...q, column: 'total', desc: false });
+    expect(copy(first)).toEqual(before);
+    // Scratch left by the larger call (and a filter that reads the zeros) changes no answer.
+    rankingCandidates(large, { ...q, allowed: false });
+    expect(copy(rankingCandidates(small, q))).toEqual(before);
+    expect(copy(rankingCandidates(large, { ...q, column: 'total', desc: false }))).toEqual(other);
+  });
+
   it('leaves out what the search and the decision filter leave out', () => {
     const totals = randomTotals(seededRandom(7), 500);
     const kept = [3, 4, 5, 100, 101, 499];
