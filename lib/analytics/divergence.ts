@@ -19,7 +19,7 @@ import { dayParts, monthDays } from './range';
 // route, an allowed decision on R1 counts from F2 on and one on any other route from F1 on,
 // so each route's count is its allowed decisions less those before its threshold. Raw
 // rows are read only before F2 (or F1), near the window's start for a pair that blocks
-// often, plus one index probe per route for its first block.
+// often, plus, per route, the one day of the range that holds its first block.
 
 export interface RouteCount {
   route: string;
@@ -66,19 +66,41 @@ export function divergenceSql(filters: Filters, order: { column: DivergenceSort;
   const rawOf = (alias: string, span: Prisma.Sql[], extra: Prisma.Sql[] = []) => where([
     Prisma.sql`d.account_id = ${Prisma.raw(alias)}.account_id`, Prisma.sql`d.caller_region = ${Prisma.raw(alias)}.caller_region`, ...span, ...extra,
   ], filters, RUNNING_DIMENSIONS);
-  const inRange = [Prisma.sql`d.occurred_at >= ${filters.from}`, Prisma.sql`d.occurred_at < ${filters.to}`];
-  const edges = dayParts(filters.from, filters.to).raw.map((s) => Prisma.sql`
-        SELECT d.provider, d.channel, d.decision FROM access_decisions d
+  const parts = dayParts(filters.from, filters.to);
+  const wholeDays = parts.daily[0];
+  // The raw span before the whole days (the range's partial first day), if any.
+  const early = (s: { to: Date }) => !!wholeDays && s.to <= wholeDays.from;
+  const edges = parts.raw.map((s) => Prisma.sql`
+        SELECT d.provider, d.channel, d.decision, ${early(s)}::boolean AS early FROM access_decisions d
          WHERE ${rawOf('c', [Prisma.sql`d.occurred_at >= ${s.from}`, Prisma.sql`d.occurred_at < ${s.to}`])}`);
+  // A route's first block in range lies in the earliest part of the range that has one:
+  // the partial first day (its blocks counted in edge.early_b), the first whole day with a
+  // block (from the running rows: first_block_day), or the partial last day. The probe
+  // for it reads that part alone, at most a day of the account's rows whatever plan the
+  // planner picks: over the whole range, it chose a bitmap scan of every row of the
+  // account (the planner guesses ~150 rows an account; a busy one has 100,000 in 90
+  // days) and took 10 s at 10M rows, against ~100 ms for a 7-day range.
+  const endEdge = parts.raw.find((s) => !early(s));
+  const probe = wholeDays
+    ? {
+      lo: Prisma.sql`CASE WHEN x.early_b > 0 THEN ${filters.from}::timestamptz WHEN x.first_block_day IS NOT NULL THEN x.first_block_day
+                          ELSE ${endEdge?.from ?? filters.to}::timestamptz END`,
+      hi: Prisma.sql`CASE WHEN x.early_b > 0 THEN ${wholeDays.from}::timestamptz WHEN x.first_block_day IS NOT NULL THEN x.first_block_day + interval '1 day'
+                          ELSE ${filters.to}::timestamptz END`,
+    }
+    : { lo: Prisma.sql`${filters.from}::timestamptz`, hi: Prisma.sql`${filters.to}::timestamptz` };
   // Statements are kept apart by MATERIALIZED: the planner misestimates these relations'
   // sizes badly (a nested loop over a misestimated CTE once took minutes on the demo).
   return Prisma.sql`
     WITH pairs AS MATERIALIZED (${multiRoutePairsSql(filters)}),
     whole AS MATERIALIZED (
       -- Each candidate route's decisions on whole days (al, bl) and on touched days (at, bt).
+      -- And the first whole day with a block: its running total is past the day before's.
       SELECT m.account_id, m.caller_region, m.provider, m.channel,
              sum(${runningDaysSum('allowed', true, 'wlo', 'whi')}) AS al, sum(${runningDaysSum('blocked', true, 'wlo', 'whi')}) AS bl,
-             sum(${runningDaysSum('allowed', true, 'tlo', 'thi')}) AS at, sum(${runningDaysSum('blocked', true, 'tlo', 'thi')}) AS bt
+             sum(${runningDaysSum('allowed', true, 'tlo', 'thi')}) AS at, sum(${runningDaysSum('blocked', true, 'tlo', 'thi')}) AS bt,
+             min((SELECT (m.month + d - 1)::timestamp AT TIME ZONE 'UTC' FROM generate_series(v.wlo, v.whi) d
+                   WHERE m.blocked[d] > coalesce(m.blocked[v.wlo - 1], 0) ORDER BY d LIMIT 1)) AS first_block_day
         FROM ${runningRowsIn(filters, months, [Prisma.sql`(m.account_id, m.caller_region) IN (SELECT account_id, caller_region FROM pairs)`])}
        GROUP BY 1, 2, 3, 4),
     c AS MATERIALIZED (
@@ -87,13 +109,14 @@ export function divergenceSql(filters: Filters, order: { column: DivergenceSort;
       -- to whole, as the planner, misjudging both sizes, would loop over one for each row of
       -- the other (0.65 s for 1,100 pairs on the demo).
       SELECT account_id, caller_region, array_agg(provider) AS providers, array_agg(channel) AS channels,
-             array_agg(al) AS als, array_agg(bl) AS bls
+             array_agg(al) AS als, array_agg(bl) AS bls, array_agg(first_block_day) AS first_block_days
         FROM (SELECT *, at AS a, bt AS b FROM whole) w
        GROUP BY 1, 2 HAVING ${DIVERGES}),
     edge AS (
       SELECT c.account_id, c.caller_region, e.provider, e.channel,
-             count(*) FILTER (WHERE e.decision = 'allowed') AS a, count(*) FILTER (WHERE e.decision = 'blocked') AS b
-        FROM c CROSS JOIN LATERAL (${edges.length ? Prisma.join(edges, ' UNION ALL ') : Prisma.sql`SELECT NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision WHERE false`}) e
+             count(*) FILTER (WHERE e.decision = 'allowed') AS a, count(*) FILTER (WHERE e.decision = 'blocked') AS b,
+             count(*) FILTER (WHERE e.decision = 'blocked' AND e.early) AS early_b
+        FROM c CROSS JOIN LATERAL (${edges.length ? Prisma.join(edges, ' UNION ALL ') : Prisma.sql`SELECT NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision, false AS early WHERE false`}) e
        GROUP BY 1, 2, 3, 4),
     exact AS MATERIALIZED (
       -- Each route's decisions in range, and its first block there (an index probe that
@@ -101,13 +124,14 @@ export function divergenceSql(filters: Filters, order: { column: DivergenceSort;
       -- with decisions on the touched days has a running row, so whole names them all.
       SELECT x.*, fb.at AS first_block FROM (
         SELECT account_id, caller_region, provider, channel, provider || '/' || channel AS route,
-               w.al + coalesce(e.a, 0) AS a, w.bl + coalesce(e.b, 0) AS b
+               w.al + coalesce(e.a, 0) AS a, w.bl + coalesce(e.b, 0) AS b, coalesce(e.early_b, 0) AS early_b, w.first_block_day
           FROM (SELECT c.account_id, c.caller_region, r.* FROM c
-                 CROSS JOIN LATERAL unnest(c.providers, c.channels, c.als, c.bls) r (provider, channel, al, bl)) w
+                 CROSS JOIN LATERAL unnest(c.providers, c.channels, c.als, c.bls, c.first_block_days) r (provider, channel, al, bl, first_block_day)) w
           LEFT JOIN edge e USING (account_id, caller_region, provider, channel)) x
         LEFT JOIN LATERAL (
           SELECT d.occurred_at AS at FROM access_decisions d
-           WHERE x.b > 0 AND ${rawOf('x', inRange, [Prisma.sql`d.provider = x.provider`, Prisma.sql`d.channel = x.channel`, Prisma.sql`d.decision = 'blocked'`])}
+           WHERE x.b > 0 AND ${rawOf('x', [Prisma.sql`d.occurred_at >= ${probe.lo}`, Prisma.sql`d.occurred_at < ${probe.hi}`],
+             [Prisma.sql`d.provider = x.provider`, Prisma.sql`d.channel = x.channel`, Prisma.sql`d.decision = 'blocked'`])}
            ORDER BY d.occurred_at LIMIT 1) fb ON true
        WHERE x.a + x.b > 0),
     divergent AS MATERIALIZED (

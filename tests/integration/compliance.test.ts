@@ -70,6 +70,15 @@ function generate(): DecisionRow[] {
   rows.push(tie('tie-allow', TIE.getTime(), 'azure-openai', 'azure-china-21vianet', 'allowed'));
   rows.push(tie('tie-same-before', TIE.getTime() - H, 'openai', 'direct', 'allowed'));
   rows.push(tie('tie-same-after', TIE.getTime() + H, 'openai', 'direct', 'allowed'));
+  // Singapore: a route whose only block in 07-05T06:30..07-12T06:30 is on that range's
+  // partial last day, with another block earlier on its partial first day but before it
+  // starts; allowed on another route before and after.
+  const late = (requestId: string, at: string, provider: string, channel: string, decision: 'allowed' | 'blocked'): DecisionRow =>
+    ({ occurredAt: new Date(at).toISOString(), requestId, accountId: 'acct-late', callerRegion: 'SG', provider, channel, decision });
+  rows.push(late('late-allow', '2024-07-06T12:00:00Z', 'azure-openai', 'azure-global', 'allowed'));
+  rows.push(late('late-block-before', '2024-07-05T03:00:00Z', 'openai', 'direct', 'blocked'));
+  rows.push(late('late-block', '2024-07-12T05:00:00Z', 'openai', 'direct', 'blocked'));
+  rows.push(late('late-allow-after', '2024-07-12T05:30:00Z', 'azure-openai', 'azure-global', 'allowed'));
   // The last days of June, while CN was supported for openai: ranges that cross a month.
   for (let i = 0; i < 40; i++) {
     rows.push({
