@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   GW_UPLOAD_IDLE_SECONDS: z.coerce.number().positive().default(30),
   GW_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   GW_DB_POOL_MAX: z.coerce.number().int().min(2).default(10),
+  GW_WARM_UP_SECONDS: z.coerce.number().min(0).default(10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -41,6 +41,14 @@ const CALLS: { name: string; path: string; naive: (f: Filters) => string[] }[] =
   { name: 'decisions', path: '/api/v1/decisions?limit=100', naive: (f) => [`SELECT * FROM access_decisions WHERE ${span(f)} ORDER BY occurred_at DESC, id DESC LIMIT 101`] },
   { name: 'violations', path: '/api/v1/violations/accounts', naive: (f) => [
     `SELECT d.account_id, count(*), count(*) OVER () FROM access_decisions d ${policyInForceJoins('d')} WHERE ${span(f).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`] },
+  // Each route's first block, then the allowed decisions after a block elsewhere (as the query bench's naive form).
+  { name: 'divergence', path: '/api/v1/divergence', naive: (f) => [
+    `WITH r AS (SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at FROM access_decisions WHERE ${span(f)}),
+          fb AS (SELECT account_id, caller_region, route, min(occurred_at) AS first_block FROM r WHERE decision = 'blocked' GROUP BY 1, 2, 3)
+     SELECT r.account_id, r.caller_region, count(*) FROM r
+      WHERE r.decision = 'allowed' AND EXISTS (SELECT 1 FROM fb WHERE fb.account_id = r.account_id AND fb.caller_region = r.caller_region
+                                                AND fb.route <> r.route AND fb.first_block <= r.occurred_at)
+      GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 50`] },
 ];
 
 /**

@@ -99,4 +99,16 @@ describe('interrupted batches', () => {
     expect(again.status).toBe(201);
     expect(again.json.batch).toMatchObject({ status: 'complete', accepted: 3000 });
   });
+
+  it('a server started on stored decisions runs the pages\' queries before it answers anyone', async () => {
+    expect(await db().prisma.accessDecision.count()).toBeGreaterThan(0);
+    await app.stop();
+    app = await startAppServer(db().url);
+    // startAppServer returns once the server has answered: the warm-up was done by then.
+    expect(app.output()).toMatch(/\[gatewatch\] warmed up in \d+ ms: [1-9]\d* queries\n/);
+    expect(app.output()).not.toMatch(/warm-up: .* failed|budget spent/);
+    await app.stop();
+    app = await startAppServer(db().url, { env: { GW_WARM_UP_SECONDS: '0' } });
+    expect(app.output()).not.toMatch(/warmed up/);
+  });
 });
