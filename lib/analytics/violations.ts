@@ -218,11 +218,15 @@ export function violationListSql(filters: Filters, options: { accountId?: string
            p.id AS "policyId", p.status::text AS "policyStatus", p.channel AS "policyChannel",
            to_char(p.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyFrom",
            to_char(p.effective_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "policyTo", p.note AS "policyNote"
-      FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v
+      FROM (SELECT * FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v
+             ORDER BY v.occurred_at DESC, v.decision_id DESC
+             ${options.page ? Prisma.sql`LIMIT ${options.page.pageSize} OFFSET ${(options.page.page - 1) * options.page.pageSize}` : Prisma.empty}) v
+      -- The page is cut before the joins: joined first, the planner (misjudging the range's
+      -- violations) fetched the decision of every violation in range before sorting
+      -- (1.6 s for 90 days at 10M rows).
       JOIN access_decisions d ON d.id = v.decision_id
       JOIN region_policies p ON p.id = v.policy_id
-     ORDER BY v.occurred_at DESC, v.decision_id DESC
-     ${options.page ? Prisma.sql`LIMIT ${options.page.pageSize} OFFSET ${(options.page.page - 1) * options.page.pageSize}` : Prisma.empty}`;
+     ORDER BY v.occurred_at DESC, v.decision_id DESC`;
 }
 
 export async function violationList(
@@ -230,9 +234,14 @@ export async function violationList(
   filters: Filters,
   options: { accountId?: string; page: number; pageSize: number },
 ): Promise<{ rows: ViolationRecord[]; total: number }> {
+  // The total from the counts (whole days) and the edges' violations, as the headline's;
+  // one account's violations are few enough to count.
+  const total = options.accountId === undefined
+    ? prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(a + b)::bigint AS n FROM (${routeViolationsSql(filters, filters)}) r`
+    : prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`;
   const [rows, [count]] = await Promise.all([
     prisma.$queryRaw<ViolationRecord[]>(violationListSql(filters, { accountId: options.accountId, page: options })),
-    prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`,
+    total,
   ]);
-  return { rows, total: Number(count!.n) };
+  return { rows, total: Number(count!.n ?? 0) };
 }
