@@ -95,12 +95,14 @@ export function divergenceSql(filters: Filters, order: { column: DivergenceSort;
     WITH pairs AS MATERIALIZED (${multiRoutePairsSql(filters)}),
     whole AS MATERIALIZED (
       -- Each candidate route's decisions on whole days (al, bl) and on touched days (at, bt).
-      -- And the first whole day with a block: its running total is past the day before's.
+      -- And the first whole day with a block: the running totals never fall, so the days
+      -- before it are those whose total still equals the day before the whole days'.
       SELECT m.account_id, m.caller_region, m.provider, m.channel,
              sum(${runningDaysSum('allowed', true, 'wlo', 'whi')}) AS al, sum(${runningDaysSum('blocked', true, 'wlo', 'whi')}) AS bl,
              sum(${runningDaysSum('allowed', true, 'tlo', 'thi')}) AS at, sum(${runningDaysSum('blocked', true, 'tlo', 'thi')}) AS bt,
-             min((SELECT (m.month + d - 1)::timestamp AT TIME ZONE 'UTC' FROM generate_series(v.wlo, v.whi) d
-                   WHERE m.blocked[d] > coalesce(m.blocked[v.wlo - 1], 0) ORDER BY d LIMIT 1)) AS first_block_day
+             min(CASE WHEN ${runningDaysSum('blocked', true, 'wlo', 'whi')} > 0
+                 THEN (m.month + v.wlo - 1 + cardinality(array_positions(m.blocked[v.wlo:v.whi], coalesce(m.blocked[v.wlo - 1], 0))))::timestamp AT TIME ZONE 'UTC'
+                 END) AS first_block_day
         FROM ${runningRowsIn(filters, months, [Prisma.sql`(m.account_id, m.caller_region) IN (SELECT account_id, caller_region FROM pairs)`])}
        GROUP BY 1, 2, 3, 4),
     c AS MATERIALIZED (
