@@ -18,7 +18,7 @@ import { VIOLATION_ACCOUNT_SORTS, violationAccounts, violationSeries, violationS
  * only in that a page that adds a query should add it here; a query left out is merely
  * colder on its first call.
  */
-export function pageQueries(prisma: PrismaClient, filters: Filters): Record<string, () => Promise<unknown>> {
+function pageQueries(prisma: PrismaClient, filters: Filters): Record<string, () => Promise<unknown>> {
   const bucket = defaultBucket(filters.from, filters.to);
   const accounts = parsePageParams({}, ACCOUNT_SORTS, '-total');
   const violators = parsePageParams({}, VIOLATION_ACCOUNT_SORTS, '-total');
