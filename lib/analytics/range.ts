@@ -56,17 +56,82 @@ export function dayParts(from: Date, to: Date): { raw: Span[]; daily: Span[] } {
   return { raw: [...span(f, d1), ...span(d2, t)], daily: span(d1, d2) };
 }
 
+/** The offset of `tz` from UTC at instant `t`, in milliseconds (east positive). */
+function offsetMs(tz: string, t: number): number {
+  const parts = new Intl.DateTimeFormat('en', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(new Date(t));
+  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?/.exec(name);
+  if (!m) return 0; // "GMT": no offset
+  return (m[1] === '-' ? -1 : 1) * ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
+}
+
 /** Whether every offset of `tz` over the range is a whole number of hours. */
 export function hasWholeHourOffsets(tz: string, from: Date, to: Date): boolean {
   if (tz === 'UTC') return true;
   const step = Math.max(DAY, (to.getTime() - from.getTime()) / 64);
   for (let t = from.getTime(); t <= to.getTime() + step; t += step) {
-    const parts = new Intl.DateTimeFormat('en', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(new Date(t));
-    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-    const minutes = /GMT[+-]\d{2}:(\d{2})/.exec(name)?.[1];
-    if (minutes && minutes !== '00') return false;
+    if (offsetMs(tz, t) % HOUR !== 0) return false;
   }
   return true;
+}
+
+/** A whole UTC hour that a local midnight falls inside, not at its start. */
+export interface SplitHour {
+  hour: Span;
+  midnight: Date;
+}
+
+/**
+ * The whole UTC hours of [from, to) that a midnight of `tz` falls inside rather than at
+ * their start (every one of them in a zone such as Asia/Kolkata, +05:30): a day or week
+ * bucket of that zone holds only part of such an hour, which its hourly counts cannot
+ * split, while every other whole hour lies in one local day.
+ */
+export function hoursSplitByLocalMidnight(tz: string, from: Date, to: Date): SplitHour[] {
+  const h1 = ceilTo(from.getTime(), HOUR);
+  const h2 = floorTo(to.getTime(), HOUR);
+  const split: SplitHour[] = [];
+  // Each local date's midnight, taken as that date's UTC midnight less the offset in force
+  // then (looked up twice: the offset at the first guess may differ across a DST change).
+  for (let date = floorTo(h1, DAY) - DAY; date <= h2 + DAY; date += DAY) {
+    const midnight = date - offsetMs(tz, date - offsetMs(tz, date));
+    const hour = floorTo(midnight, HOUR);
+    if (midnight !== hour && hour >= h1 && hour + HOUR <= h2) {
+      split.push({ hour: { from: new Date(hour), to: new Date(hour + HOUR) }, midnight: new Date(midnight) });
+    }
+  }
+  return split;
+}
+
+/**
+ * How to count day or week buckets of a zone whose offsets are not whole hours (Asia/Kolkata
+ * +05:30, Asia/Kathmandu +05:45), where a whole UTC hour lies in one local day but for the
+ * hour each local midnight falls inside. Every whole hour is read from hourly counts, a
+ * split hour's counts placed at `place` on one side of its midnight (`placed`); the raw
+ * rows of its other, shorter side (`moved`) are then each counted at its own time and
+ * taken off at `place` (n = -1). Raw rows: the range's partial first and last hours, and at
+ * most half an hour a day.
+ */
+export interface ZoneDayParts {
+  raw: Span[];
+  hourly: Span[];
+  placed: { hour: Date; place: Date }[];
+  moved: { side: Span; place: Date }[];
+}
+
+export function zoneDayParts(tz: string, from: Date, to: Date): ZoneDayParts {
+  const whole = rangeParts(from, to, false);
+  const parts: ZoneDayParts = { raw: whole.raw, hourly: whole.hourly, placed: [], moved: [] };
+  for (const { hour, midnight } of hoursSplitByLocalMidnight(tz, from, to)) {
+    if (midnight.getTime() - hour.from.getTime() <= hour.to.getTime() - midnight.getTime()) {
+      // The part before midnight is read: the hour's counts go after it.
+      parts.placed.push({ hour: hour.from, place: midnight });
+      parts.moved.push({ side: { from: hour.from, to: midnight }, place: midnight });
+    } else {
+      parts.moved.push({ side: { from: midnight, to: hour.to }, place: hour.from });
+    }
+  }
+  return parts;
 }
 
 /**

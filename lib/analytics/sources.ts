@@ -4,7 +4,7 @@ import { dailyCountsSelect, hourlyCountsSelect } from '@/lib/rollups/decision-co
 
 import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, monthDays, rangeParts, type Span } from './range';
+import { dayParts, hasWholeHourOffsets, monthDays, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
 //   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
@@ -28,11 +28,8 @@ export interface SourceOptions {
 /** Decision counts for the filters' range and dimensions. */
 export function decisionCounts(filters: Filters, options: SourceOptions = {}): Prisma.Sql {
   const tz = options.tz ?? 'UTC';
-  // Offsets like +05:30 split hourly buckets across local hours: only raw rows are exact.
-  const rawOnly = !hasWholeHourOffsets(tz, filters.from, filters.to);
-  const parts = rawOnly
-    ? { raw: [{ from: filters.from, to: filters.to }], hourly: [], daily: [] }
-    : rangeParts(filters.from, filters.to, tz === 'UTC' && options.finest !== 'hour');
+  if (!hasWholeHourOffsets(tz, filters.from, filters.to)) return splitZoneCounts(tz, filters, options.finest ?? 'day');
+  const parts = rangeParts(filters.from, filters.to, tz === 'UTC' && options.finest !== 'hour');
   const selects: Prisma.Sql[] = [
     ...parts.daily.map((s) => dailyCountsSelect(s, filters)),
     ...parts.hourly.map((s) => hourlyCountsSelect(s, filters)),
@@ -41,6 +38,30 @@ export function decisionCounts(filters: Filters, options: SourceOptions = {}): P
   return selects.length ? Prisma.join(selects, ' UNION ALL ') : Prisma.sql`SELECT NULL::timestamptz AS ts, NULL::char(2) AS caller_region,
       NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision, ''::text AS reason, ''::text AS model, 0::bigint AS n WHERE false`;
 }
+
+/**
+ * Counts for buckets that follow a zone with offsets such as +05:30 (see zoneDayParts):
+ * hour buckets there straddle two UTC hours and come from raw rows alone.
+ */
+function splitZoneCounts(tz: string, filters: Filters, finest: 'hour' | 'day'): Prisma.Sql {
+  if (finest === 'hour') return rawSelect({ from: filters.from, to: filters.to }, filters);
+  const parts = zoneDayParts(tz, filters.from, filters.to);
+  return Prisma.join([
+    ...parts.raw.map((s) => rawSelect(s, filters)),
+    ...parts.moved.map(({ side, place }) => Prisma.sql`
+      SELECT x.ts, caller_region, provider, channel, decision, coalesce(reason, '') AS reason, coalesce(model, '') AS model, x.n
+        FROM access_decisions CROSS JOIN LATERAL (VALUES (occurred_at, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)
+       WHERE ${rawSpanWhere(side, filters)}`),
+    ...parts.hourly.map((s) => (parts.placed.length
+      ? Prisma.sql`SELECT coalesce(p.place, h.ts) AS ts, h.caller_region, h.provider, h.channel, h.decision, h.reason, h.model, h.n
+          FROM (${hourlyCountsSelect(s, filters)}) h LEFT JOIN (VALUES ${placedValues(parts)}) p (hour, place) ON p.hour = h.ts`
+      : hourlyCountsSelect(s, filters))),
+  ], ' UNION ALL ');
+}
+
+/** zoneDayParts' placed hours as VALUES rows (hour, place). */
+export const placedValues = (parts: ZoneDayParts): Prisma.Sql =>
+  Prisma.join(parts.placed.map((p) => Prisma.sql`(${p.hour}::timestamptz, ${p.place}::timestamptz)`));
 
 /**
  * One account's counts (ts, account_id, caller_region, provider, channel, decision, n):

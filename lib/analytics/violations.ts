@@ -6,7 +6,8 @@ import { violationsIn } from '@/lib/rollups/decision-violations';
 
 import { admits } from './filter-sql';
 import type { Bucket, Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span } from './range';
+import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
+import { placedValues } from './sources';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
 // decisions allowed while their region was unsupported for the provider (and channel),
@@ -86,16 +87,26 @@ export interface ViolationPoint {
 /**
  * Violations per hour, day or week in the filters' time zone (empty buckets omitted):
  * whole UTC hours from their hourly counts, the minutes at the edges from the violations
- * themselves; all from the violations in a zone whose offsets are not whole hours.
+ * themselves. In a zone whose offsets are not whole hours, day and week buckets move the
+ * part of each hour split by a local midnight (zoneDayParts); hour buckets read only
+ * violations.
  */
 export async function violationSeries(prisma: PrismaClient, filters: Filters, bucket: Bucket): Promise<ViolationPoint[]> {
   const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
-  const parts = hasWholeHourOffsets(filters.tz, filters.from, filters.to)
-    ? rangeParts(filters.from, filters.to, false)
-    : { raw: [{ from: filters.from, to: filters.to }], hourly: [] };
+  const whole = hasWholeHourOffsets(filters.tz, filters.from, filters.to);
+  const parts: ZoneDayParts = whole
+    ? { ...rangeParts(filters.from, filters.to, false), placed: [], moved: [] }
+    : bucket === 'hour'
+      ? { raw: [{ from: filters.from, to: filters.to }], hourly: [], placed: [], moved: [] }
+      : zoneDayParts(filters.tz, filters.from, filters.to);
   const counts = Prisma.join([
-    ...parts.hourly.map((h) => hourlyViolationsSelect(h, filters)),
+    ...parts.hourly.map((h) => (parts.placed.length
+      ? Prisma.sql`SELECT coalesce(p.place, h.ts) AS ts, h.decision, h.n
+          FROM (${hourlyViolationsSelect(h, filters)}) h LEFT JOIN (VALUES ${placedValues(parts)}) p (hour, place) ON p.hour = h.ts`
+      : hourlyViolationsSelect(h, filters))),
     ...parts.raw.map((r) => Prisma.sql`SELECT occurred_at AS ts, decision, 1 AS n FROM (${violationsIn(r, filters)}) v`),
+    ...parts.moved.map(({ side, place }) => Prisma.sql`SELECT x.ts, v.decision, x.n FROM (${violationsIn(side, filters)}) v
+        CROSS JOIN LATERAL (VALUES (v.occurred_at, 1), (${place}::timestamptz, -1)) x (ts, n)`),
   ], ' UNION ALL ');
   const rows = await prisma.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,

@@ -142,6 +142,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
 
   it.each([
     ['UTC', 'day'], ['UTC', 'hour'], ['UTC', 'week'], ['Asia/Shanghai', 'day'], ['America/New_York', 'week'], ['Asia/Kolkata', 'day'],
+    ['Asia/Kolkata', 'hour'], ['Asia/Kathmandu', 'week'], ['Australia/Adelaide', 'day'], ['America/St_Johns', 'day'],
   ] as const)('time series in %s per %s', async (tz, bucket) => {
     const filters = parseFilters(new URLSearchParams(`from=2024-06-22T13:45:00Z&to=2024-07-18T02:10:00Z&tz=${tz}`), NOW);
     const expected = ROWS.filter((r) => matchesFilters(r, filters));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayParts, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
+import { dayParts, hasWholeHourOffsets, hoursSplitByLocalMidnight, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
 
 const d = (iso: string) => new Date(iso);
 const spans = (xs: { from: Date; to: Date }[]) => xs.map((s) => [s.from.toISOString(), s.to.toISOString()]);
@@ -74,3 +74,35 @@ describe('utcMonth', () => {
     expect(utcMonth(dayOf('2025-01-01'))).toEqual({ first: dayOf('2025-01-01'), next: dayOf('2025-02-01'), text: '2025-01-01' });
   });
 });
+
+describe('hoursSplitByLocalMidnight', () => {
+  const hours = (tz: string, from: string, to: string) =>
+    hoursSplitByLocalMidnight(tz, new Date(from), new Date(to)).map((s) => [s.hour.from.toISOString(), s.hour.to.toISOString(), s.midnight.toISOString().slice(11, 16)]);
+
+  it('finds the UTC hour each local midnight of a +05:30 or +05:45 zone falls inside', () => {
+    expect(hours('Asia/Kolkata', '2024-07-01T10:20:00Z', '2024-07-04T00:00:00Z')).toEqual([
+      ['2024-07-01T18:00:00.000Z', '2024-07-01T19:00:00.000Z', '18:30'],
+      ['2024-07-02T18:00:00.000Z', '2024-07-02T19:00:00.000Z', '18:30'],
+      ['2024-07-03T18:00:00.000Z', '2024-07-03T19:00:00.000Z', '18:30'],
+    ]);
+    expect(hours('Asia/Kathmandu', '2024-07-01T00:00:00Z', '2024-07-02T00:00:00Z')).toEqual([['2024-07-01T18:00:00.000Z', '2024-07-01T19:00:00.000Z', '18:15']]);
+  });
+
+  it('leaves out hours that are not whole inside the range, and finds none in whole-hour zones', () => {
+    // Midnight in Kolkata at 18:30 UTC: the range starts inside that hour.
+    expect(hours('Asia/Kolkata', '2024-07-01T18:10:00Z', '2024-07-02T12:00:00Z')).toEqual([]);
+    expect(hours('UTC', '2024-07-01T00:00:00Z', '2024-07-09T00:00:00Z')).toEqual([]);
+    expect(hours('Asia/Shanghai', '2024-07-01T00:00:00Z', '2024-07-09T00:00:00Z')).toEqual([]);
+  });
+
+  it('follows the offset across a daylight-saving change (St. John\'s, -02:30 then -03:30)', () => {
+    expect(hours('America/St_Johns', '2024-11-02T00:00:00Z', '2024-11-05T00:00:00Z')).toEqual([
+      ['2024-11-02T02:00:00.000Z', '2024-11-02T03:00:00.000Z', '02:30'],
+      ['2024-11-03T02:00:00.000Z', '2024-11-03T03:00:00.000Z', '02:30'],
+      ['2024-11-04T03:00:00.000Z', '2024-11-04T04:00:00.000Z', '03:30'],
+    ]);
+    expect(hasWholeHourOffsets('America/St_Johns', new Date('2024-11-02T00:00:00Z'), new Date('2024-11-05T00:00:00Z'))).toBe(false);
+    expect(hasWholeHourOffsets('America/New_York', new Date('2024-11-02T00:00:00Z'), new Date('2024-11-05T00:00:00Z'))).toBe(true);
+  });
+});
+
