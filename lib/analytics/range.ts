@@ -65,15 +65,21 @@ function offsetMs(tz: string, t: number): number {
   return (m[1] === '-' ? -1 : 1) * ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
 }
 
-/** Whether every offset of `tz` over the range is a whole number of hours. */
-export function hasWholeHourOffsets(tz: string, from: Date, to: Date): boolean {
+/** Whether every offset of `tz` over the range is a whole number of `unit` (ms). */
+function offsetsAreWhole(tz: string, from: Date, to: Date, unit: number): boolean {
   if (tz === 'UTC') return true;
   const step = Math.max(DAY, (to.getTime() - from.getTime()) / 64);
   for (let t = from.getTime(); t <= to.getTime() + step; t += step) {
-    if (offsetMs(tz, t) % HOUR !== 0) return false;
+    if (offsetMs(tz, t) % unit !== 0) return false;
   }
   return true;
 }
+
+/** Whether every offset of `tz` over the range is a whole number of hours. */
+export const hasWholeHourOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, HOUR);
+
+/** Whether every offset over the range is whole minutes: true of every zone since 1972 (Monrovia's -00:44:30 was the last). */
+export const hasWholeMinuteOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, 60_000);
 
 /** A whole UTC hour that a local midnight falls inside, not at its start. */
 export interface SplitHour {

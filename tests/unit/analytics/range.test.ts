@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayParts, hasWholeHourOffsets, hoursSplitByLocalMidnight, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
+import { dayParts, hasWholeHourOffsets, hasWholeMinuteOffsets, hoursSplitByLocalMidnight, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
 
 const d = (iso: string) => new Date(iso);
 const spans = (xs: { from: Date; to: Date }[]) => xs.map((s) => [s.from.toISOString(), s.to.toISOString()]);
@@ -106,3 +106,11 @@ describe('hoursSplitByLocalMidnight', () => {
   });
 });
 
+
+describe('hasWholeMinuteOffsets', () => {
+  it("is false only where an offset had seconds (Monrovia's -00:44:30 until 1972)", () => {
+    expect(hasWholeMinuteOffsets('Africa/Monrovia', new Date('1971-01-01T00:00:00Z'), new Date('1971-02-01T00:00:00Z'))).toBe(false);
+    expect(hasWholeMinuteOffsets('Africa/Monrovia', new Date('2024-01-01T00:00:00Z'), new Date('2024-02-01T00:00:00Z'))).toBe(true);
+    expect(hasWholeMinuteOffsets('Asia/Kathmandu', new Date('2024-01-01T00:00:00Z'), new Date('2024-04-01T00:00:00Z'))).toBe(true);
+  });
+});
