@@ -79,6 +79,10 @@ function generate(): DecisionRow[] {
   rows.push(late('late-block-before', '2024-07-05T03:00:00Z', 'openai', 'direct', 'blocked'));
   rows.push(late('late-block', '2024-07-12T05:00:00Z', 'openai', 'direct', 'blocked'));
   rows.push(late('late-allow-after', '2024-07-12T05:30:00Z', 'azure-openai', 'azure-global', 'allowed'));
+  // Enough after it to rank first in that range: a bound that missed the partial last day would drop it.
+  for (let i = 0; i < 200; i++) {
+    rows.push(late(`late-burst-${i}`, new Date(Date.parse('2024-07-12T05:31:00Z') + i * 15_000).toISOString(), 'azure-openai', 'azure-global', 'allowed'));
+  }
   // The last days of June, while CN was supported for openai: ranges that cross a month.
   for (let i = 0; i < 40; i++) {
     rows.push({
@@ -320,6 +324,19 @@ describe('compliance intelligence', () => {
       const page = await divergence(db().prisma, f, { column: 'firstBlockAt', desc: false, page: 2, pageSize: 2 });
       expect(page.total).toBe(expected.size);
       expect(page.rows.map((d) => d.accountId)).toEqual(byFirst.slice(2, 4).map((d) => d.accountId));
+      // Small pages in each direction: a page ranked by allowed after block works out only
+      // the pairs that could rank on it, another order only its own rows.
+      for (const [column, desc] of [['allowedAfterBlock', true], ['allowedAfterBlock', false], ['allowed', true], ['accountId', false]] as const) {
+        const sign = desc ? -1 : 1;
+        const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const sorted = [...all.rows].sort((a, b) => sign * (
+          (column === 'accountId' ? 0 : a[column] - b[column]) || text(a.accountId, b.accountId) || text(a.callerRegion, b.callerRegion)));
+        for (const n of [1, 2, 3]) {
+          const got = await divergence(db().prisma, f, { column, desc, page: n, pageSize: 3 });
+          expect(got.total).toBe(expected.size);
+          expect(got.rows).toEqual(sorted.slice((n - 1) * 3, n * 3));
+        }
+      }
     });
 
   it('counts an allowed decision at the instant of a block elsewhere, and not one after a block on its own route alone', async () => {
