@@ -49,8 +49,14 @@ async function fill(client: pg.PoolClient, rows: number, accounts: number): Prom
              -- A tenth of the traffic comes from ten busy accounts (resellers, say): the drill-down's
              -- busiest account then has ~100,000 decisions, as real ones do.
              CROSS JOIN LATERAL (SELECT CASE WHEN g % 10 = 0 THEN (g / 10) % 10 ELSE (g::bigint * 7919) % ${accounts} END AS a) acc
-             CROSS JOIN LATERAL (SELECT (ARRAY['openai','azure-openai','anthropic','google-gemini'])[1 + (g % 4)] AS provider,
-                                        (ARRAY['direct','azure-global','azure-china-21vianet','reseller-acme'])[1 + ((g / 4) % 4)] AS channel) p
+             -- Each account keeps to one route but every third, which splits its calls between
+             -- two (another provider and channel; an account's rows share g's residue modulo
+             -- the account count, so g / accounts alternates between them where g does not):
+             -- channel divergence's candidates are then a third of the pairs, as on the
+             -- demo's data (39%), not ten.
+             CROSS JOIN LATERAL (SELECT CASE WHEN a % 3 = 0 AND (g / ${accounts}) % 2 = 1 THEN (g + 6) % 16 ELSE g % 16 END AS r) route
+             CROSS JOIN LATERAL (SELECT (ARRAY['openai','azure-openai','anthropic','google-gemini'])[1 + (route.r % 4)] AS provider,
+                                        (ARRAY['direct','azure-global','azure-china-21vianet','reseller-acme'])[1 + ((route.r / 4) % 4)] AS channel) p
            ) generated ORDER BY occurred_at`);
   await q(`ALTER TABLE access_decisions SET LOGGED`);
   await q(`CREATE UNIQUE INDEX access_decisions_identity ON access_decisions (provider, request_id)`);
@@ -77,14 +83,17 @@ export interface GeneratedDatabase {
 }
 
 const KEEP_HOURS = 6;
-const marker = (rows: number, at: Date) => `gatewatch bench: ${rows} rows generated ${at.toISOString()}`;
+/** Raised whenever generateDecisions makes different data: a kept database of another version is regenerated. */
+const GENERATOR_VERSION = 2;
+const marker = (rows: number, at: Date) => `gatewatch bench v${GENERATOR_VERSION}: ${rows} rows generated ${at.toISOString()}`;
 
 /** Whether the kept database exists and still answers for `rows`. */
 async function reusable(name: string, rows: number): Promise<boolean> {
   const [found] = await adminQuery<{ comment: string | null }>(
     `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
-  const match = /^gatewatch bench: (\d+) rows generated (\S+)$/.exec(found?.comment ?? '');
-  return !!match && Number(match[1]) === rows && Date.now() - Date.parse(match[2]!) < KEEP_HOURS * 3_600_000;
+  const match = /^gatewatch bench v(\d+): (\d+) rows generated (\S+)$/.exec(found?.comment ?? '');
+  return !!match && Number(match[1]) === GENERATOR_VERSION && Number(match[2]) === rows
+    && Date.now() - Date.parse(match[3]!) < KEEP_HOURS * 3_600_000;
 }
 
 /**
