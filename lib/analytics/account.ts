@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Bucket, Filters } from './filters';
-import { accountCounts } from './sources';
+import { accountCounts, accountZoneCounts } from './sources';
 
 export interface AccountInfo {
   id: string;
@@ -29,17 +29,21 @@ export interface ChannelPoint {
  */
 export async function accountTimeline(prisma: PrismaClient, id: string, filters: Filters, bucket: Bucket): Promise<ChannelPoint[]> {
   const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
-  // Daily account counts answer day and week buckets in UTC; anything finer reads the
-  // account's raw rows through the (account_id, occurred_at) index.
-  const source = bucket !== 'hour' && filters.tz === 'UTC'
-    ? accountCounts(filters, id)
-    : Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
+  // Daily account counts answer day and week buckets (in another zone than UTC, with the
+  // hours its local midnight splits off moved across); hour buckets read the account's raw
+  // rows through the (account_id, occurred_at) index.
+  const source = bucket === 'hour'
+    ? Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
         FROM access_decisions WHERE account_id = ${id} AND occurred_at >= ${filters.from} AND occurred_at < ${filters.to}
-        ${dimensionFilter(filters)}`;
+        ${dimensionFilter(filters)}`
+    : filters.tz === 'UTC' ? accountCounts(filters, id) : accountZoneCounts(filters, id, filters.tz);
   const rows = await prisma.$queryRaw<{ bucket: Date; provider: string; channel: string; allowed: number | null; blocked: number | null }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket, provider, channel,
            sum(n) FILTER (WHERE decision = 'allowed') AS allowed, sum(n) FILTER (WHERE decision = 'blocked') AS blocked
-      FROM (${source}) s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+      FROM (${source}) s GROUP BY 1, 2, 3
+    -- Rows moved across a local midnight can leave a bucket's counts at zero.
+    HAVING sum(n) FILTER (WHERE decision = 'allowed') <> 0 OR sum(n) FILTER (WHERE decision = 'blocked') <> 0
+     ORDER BY 1, 2, 3`;
   return rows.map((r) => ({
     bucket: r.bucket.toISOString(), provider: r.provider, channel: r.channel,
     allowed: Number(r.allowed ?? 0), blocked: Number(r.blocked ?? 0),

@@ -81,6 +81,27 @@ export const hasWholeHourOffsets = (tz: string, from: Date, to: Date) => offsets
 /** Whether every offset over the range is whole minutes: true of every zone since 1972 (Monrovia's -00:44:30 was the last). */
 export const hasWholeMinuteOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, 60_000);
 
+const localDate = (tz: string, t: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
+
+/**
+ * The instants in [from, to) at which the local date of `tz` changes, each checked (the
+ * date an instant before differs). Each local date's start is taken as its UTC midnight less
+ * the offset in force then; where that misses (a zone whose clocks skip midnight), the
+ * boundary near it is left out and the UTC day it falls in is listed in `missed`.
+ */
+export function localDayStarts(tz: string, from: Date, to: Date): { starts: Date[]; missed: number[] } {
+  const starts: Date[] = [];
+  const missed: number[] = [];
+  for (let date = floorTo(from.getTime(), DAY) - DAY; date <= to.getTime() + DAY; date += DAY) {
+    const midnight = date - offsetMs(tz, date - offsetMs(tz, date));
+    if (midnight < from.getTime() || midnight >= to.getTime()) continue;
+    if (localDate(tz, midnight) !== localDate(tz, midnight - 1)) starts.push(new Date(midnight));
+    else missed.push(floorTo(midnight, DAY));
+  }
+  return { starts, missed };
+}
+
 /** A whole UTC hour that a local midnight falls inside, not at its start. */
 export interface SplitHour {
   hour: Span;

@@ -4,7 +4,7 @@ import { dailyCountsSelect, hourlyCountsSelect } from '@/lib/rollups/decision-co
 
 import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, monthDays, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
+import { dayParts, hasWholeHourOffsets, localDayStarts, monthDays, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
 //   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
@@ -70,10 +70,64 @@ export const placedValues = (parts: ZoneDayParts): Prisma.Sql =>
  */
 export function accountCounts(filters: Filters, accountId: string): Prisma.Sql {
   const selects = accountDailySelects(filters, monthDays(filters.from, filters.to), accountId);
-  for (const s of dayParts(filters.from, filters.to).raw) {
-    selects.push(Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
-        FROM access_decisions WHERE ${rawSpanWhere(s, filters, [Prisma.sql`account_id = ${accountId}`])}`);
-  }
+  for (const s of dayParts(filters.from, filters.to).raw) selects.push(accountRawSelect(s, filters, accountId));
   return selects.length ? Prisma.join(selects, ' UNION ALL ') : Prisma.sql`SELECT NULL::timestamptz AS ts, NULL::text AS account_id,
       NULL::char(2) AS caller_region, NULL::text AS provider, NULL::text AS channel, NULL::"Decision" AS decision, 0::bigint AS n WHERE false`;
+}
+
+/**
+ * One account's counts for day or week buckets in a zone other than UTC. Its running rows
+ * give whole UTC days, and a local date starts inside each: a UTC day's counts are placed on
+ * the longer side of that start and the raw rows of the shorter side moved across (each
+ * counted at its own instant and taken off at the placement, n = -1), so raw rows are at
+ * most half a day in the zone's offset (Shanghai 8 hours, New York 5) instead of all of them.
+ * A UTC day in which no checked local start falls, or two, is read from raw rows.
+ */
+export function accountZoneCounts(filters: Filters, accountId: string, tz: string): Prisma.Sql {
+  const parts = dayParts(filters.from, filters.to);
+  const selects = parts.raw.map((s) => accountRawSelect(s, filters, accountId));
+  const whole = parts.daily[0];
+  if (!whole) return Prisma.join(selects, ' UNION ALL ');
+  const { starts, missed } = localDayStarts(tz, whole.from, whole.to);
+  const byDay = new Map<number, Date[]>();
+  for (const start of starts) {
+    const day = Math.floor(start.getTime() / DAY_MS) * DAY_MS;
+    byDay.set(day, [...(byDay.get(day) ?? []), start]);
+  }
+  const placed: Prisma.Sql[] = [];
+  const rawDays: Date[] = [];
+  for (let day = whole.from.getTime(); day < whole.to.getTime(); day += DAY_MS) {
+    const inDay = byDay.get(day) ?? [];
+    const span = { from: new Date(day), to: new Date(day + DAY_MS) };
+    if (inDay.length !== 1 || missed.includes(day)) {
+      rawDays.push(span.from);
+      selects.push(accountRawSelect(span, filters, accountId));
+      continue;
+    }
+    const start = inDay[0]!;
+    if (start.getTime() === day) continue; // the local date starts at the UTC midnight
+    const beforeShorter = start.getTime() - day <= day + DAY_MS - start.getTime();
+    const place = beforeShorter ? start : span.from;
+    if (beforeShorter) placed.push(Prisma.sql`(${span.from}::timestamptz, ${start}::timestamptz)`);
+    const side = beforeShorter ? { from: span.from, to: start } : { from: start, to: span.to };
+    selects.push(Prisma.sql`SELECT x.ts, account_id, caller_region, provider, channel, decision, x.n
+        FROM access_decisions CROSS JOIN LATERAL (VALUES (occurred_at, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)
+       WHERE ${rawSpanWhere(side, filters, [Prisma.sql`account_id = ${accountId}`])}`);
+  }
+  const daily = accountDailySelects(filters, monthDays(filters.from, filters.to), accountId);
+  if (daily.length) {
+    selects.push(Prisma.sql`SELECT ${placed.length ? Prisma.sql`coalesce(p.place, s.ts)` : Prisma.sql`s.ts`} AS ts, s.account_id, s.caller_region,
+           s.provider, s.channel, s.decision, s.n
+      FROM (${Prisma.join(daily, ' UNION ALL ')}) s
+      ${placed.length ? Prisma.sql`LEFT JOIN (VALUES ${Prisma.join(placed)}) p (day, place) ON p.day = s.ts` : Prisma.empty}
+     ${rawDays.length ? Prisma.sql`WHERE s.ts <> ALL(${rawDays.map((d) => d.toISOString())}::timestamptz[])` : Prisma.empty}`);
+  }
+  return Prisma.join(selects, ' UNION ALL ');
+}
+
+const DAY_MS = 86_400_000;
+
+function accountRawSelect(s: Span, filters: Filters, accountId: string): Prisma.Sql {
+  return Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
+      FROM access_decisions WHERE ${rawSpanWhere(s, filters, [Prisma.sql`account_id = ${accountId}`])}`;
 }

@@ -198,6 +198,32 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     expect(split.reduce((s, r) => s + r.total, 0)).toBe(mine.length);
   });
 
+  it.each([
+    ['UTC', 'day'], ['Asia/Shanghai', 'day'], ['America/New_York', 'week'], ['Asia/Kolkata', 'day'], ['America/Santiago', 'day'],
+    ['Pacific/Kiritimati', 'day'], ['Asia/Shanghai', 'hour'],
+  ] as const)("counts one account's timeline per channel as the naive model does in %s per %s", async (tz, bucket) => {
+    const filters = parseFilters(new URLSearchParams(`from=2024-06-21T07:40:00Z&to=2024-07-29T13:05:00Z&tz=${tz}&not_region=US`), NOW);
+    const mine = ROWS.filter((r) => r.accountId === 'acct-5' && matchesFilters(r, filters));
+    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    const localKey = (t: number) => {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
+      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
+      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
+      return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) - dow * 86_400_000).toISOString().slice(0, 10);
+    };
+    const naive = new Map<string, { allowed: number; blocked: number }>();
+    for (const r of mine) {
+      const k = `${localKey(ms(r))}|${r.provider}|${r.channel}`;
+      const c = naive.get(k) ?? { allowed: 0, blocked: 0 };
+      c[r.decision] += 1;
+      naive.set(k, c);
+    }
+    expect(mine.length).toBeGreaterThan(50);
+    const timeline = await accountTimeline(db().prisma, 'acct-5', filters, bucket);
+    expect(new Map(timeline.map((p) => [`${localKey(Date.parse(p.bucket))}|${p.provider}|${p.channel}`, { allowed: p.allowed, blocked: p.blocked }]))).toEqual(naive);
+  });
+
   it('pages through the decision log newest first with a keyset cursor, missing and repeating nothing', async () => {
     const filters = parseFilters(new URLSearchParams('from=2024-06-23T05:17:31Z&to=2024-07-19T22:03:00Z&not_region=US'), NOW);
     const expected = ROWS.filter((r) => matchesFilters(r, filters));
