@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayParts, hasWholeHourOffsets, hasWholeMinuteOffsets, hoursSplitByLocalMidnight, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
+import { dayParts, hasWholeHourOffsets, hasWholeMinuteOffsets, hoursSplitByLocalMidnight, localDayStarts, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
 
 const d = (iso: string) => new Date(iso);
 const spans = (xs: { from: Date; to: Date }[]) => xs.map((s) => [s.from.toISOString(), s.to.toISOString()]);
@@ -112,5 +112,25 @@ describe('hasWholeMinuteOffsets', () => {
     expect(hasWholeMinuteOffsets('Africa/Monrovia', new Date('1971-01-01T00:00:00Z'), new Date('1971-02-01T00:00:00Z'))).toBe(false);
     expect(hasWholeMinuteOffsets('Africa/Monrovia', new Date('2024-01-01T00:00:00Z'), new Date('2024-02-01T00:00:00Z'))).toBe(true);
     expect(hasWholeMinuteOffsets('Asia/Kathmandu', new Date('2024-01-01T00:00:00Z'), new Date('2024-04-01T00:00:00Z'))).toBe(true);
+  });
+});
+
+describe('localDayStarts', () => {
+  const starts = (tz: string, from: string, to: string) => {
+    const r = localDayStarts(tz, new Date(from), new Date(to));
+    return { starts: r.starts.map((d) => d.toISOString()), missed: r.missed.map((t) => new Date(t).toISOString()) };
+  };
+
+  it('finds each local midnight, across a daylight-saving change', () => {
+    expect(starts('America/New_York', '2024-11-02T00:00:00Z', '2024-11-05T00:00:00Z')).toEqual({
+      starts: ['2024-11-02T04:00:00.000Z', '2024-11-03T04:00:00.000Z', '2024-11-04T05:00:00.000Z'], missed: [],
+    });
+    expect(starts('Asia/Shanghai', '2024-07-01T00:00:00Z', '2024-07-03T00:00:00Z').starts).toEqual(['2024-07-01T16:00:00.000Z', '2024-07-02T16:00:00.000Z']);
+  });
+
+  it('reports the UTC day of a local date whose clocks skip midnight (Santiago, 2024-09-08 starts at 01:00)', () => {
+    expect(starts('America/Santiago', '2024-09-06T00:00:00Z', '2024-09-10T00:00:00Z')).toEqual({
+      starts: ['2024-09-06T04:00:00.000Z', '2024-09-07T04:00:00.000Z', '2024-09-09T03:00:00.000Z'], missed: ['2024-09-08T00:00:00.000Z'],
+    });
   });
 });
