@@ -12,6 +12,7 @@ import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { localBucketKey, localParts } from '../helpers/local-buckets';
 import { useTestDatabase } from '../helpers/test-database';
 
 // Generated decisions with known answers: every query is checked against a naive
@@ -147,21 +148,13 @@ describe('analytics queries agree with a naive count over the same rows', () => 
     const filters = parseFilters(new URLSearchParams(`from=2024-06-22T13:45:00Z&to=2024-07-18T02:10:00Z&tz=${tz}`), NOW);
     const expected = ROWS.filter((r) => matchesFilters(r, filters));
     const series = await timeSeries(db().prisma, filters, bucket);
-    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
-    const localKey = (t: number) => {
-      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
-      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
-      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
-      const localMidnight = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day));
-      return new Date(localMidnight - dow * 86_400_000).toISOString().slice(0, 10);
-    };
+    const localKey = localBucketKey(tz, bucket);
     const naive = new Map<string, number>();
     for (const r of expected) naive.set(localKey(ms(r)), (naive.get(localKey(ms(r))) ?? 0) + 1);
     const got = new Map(series.map((p) => [localKey(Date.parse(p.bucket)), p.total]));
     expect(got).toEqual(naive);
     // Every bucket starts at a local bucket boundary.
-    for (const p of series) if (bucket !== 'hour') expect(fmt.formatToParts(new Date(p.bucket)).find((x) => x.type === 'hour')?.value).toBe('00');
+    for (const p of series) if (bucket !== 'hour') expect(localParts(tz, Date.parse(p.bucket)).hour).toBe('00');
   });
 
   it('lists accounts with exact totals, searched, sorted and paginated', async () => {
@@ -204,14 +197,7 @@ describe('analytics queries agree with a naive count over the same rows', () => 
   ] as const)("counts one account's timeline per channel as the naive model does in %s per %s", async (tz, bucket) => {
     const filters = parseFilters(new URLSearchParams(`from=2024-06-21T07:40:00Z&to=2024-07-29T13:05:00Z&tz=${tz}&not_region=US`), NOW);
     const mine = ROWS.filter((r) => r.accountId === 'acct-5' && matchesFilters(r, filters));
-    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
-    const localKey = (t: number) => {
-      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
-      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
-      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
-      return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) - dow * 86_400_000).toISOString().slice(0, 10);
-    };
+    const localKey = localBucketKey(tz, bucket);
     const naive = new Map<string, { allowed: number; blocked: number }>();
     for (const r of mine) {
       const k = `${localKey(ms(r))}|${r.provider}|${r.channel}`;

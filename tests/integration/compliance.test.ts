@@ -10,6 +10,7 @@ import { addPolicy, closePolicy, importPolicies, PolicyChangeError, supersedePol
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { ingestRows, matchesFilters } from '../helpers/decision-rows';
+import { localBucketKey, localParts } from '../helpers/local-buckets';
 import { useTestDatabase } from '../helpers/test-database';
 
 // The catalogue's effective dating, the violations it implies and channel divergence,
@@ -223,14 +224,7 @@ describe('compliance intelligence', () => {
     ['Asia/Kolkata', 'hour', LONG], ['UTC', 'hour', JUNE], ['Asia/Shanghai', 'day', JUNE],
   ] as const)('counts violations over time as the naive model does in %s per %s, with edges mid-hour (%s)', async (tz, bucket, range) => {
     const f = filters(`${range}&tz=${tz}&not_provider=mistral`);
-    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' });
-    const localKey = (t: number) => {
-      const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-      if (bucket === 'hour') return `${p.year}-${p.month}-${p.day} ${p.hour}`;
-      if (bucket === 'day') return `${p.year}-${p.month}-${p.day}`;
-      const dow = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(p.weekday!);
-      return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) - dow * 86_400_000).toISOString().slice(0, 10);
-    };
+    const localKey = localBucketKey(tz, bucket);
     const naive = new Map<string, { allowedUnsupported: number; blockedSupported: number }>();
     for (const r of expectedViolations(f)) {
       const c = naive.get(localKey(Date.parse(r.occurredAt))) ?? { allowedUnsupported: 0, blockedSupported: 0 };
@@ -243,7 +237,7 @@ describe('compliance intelligence', () => {
     expect(new Map(series.map(({ bucket: b, ...counts }) => [localKey(Date.parse(b)), counts]))).toEqual(naive);
     // Every bucket starts at a local boundary (Kolkata's hours at :30 past the UTC hour).
     for (const p of series) {
-      const parts = Object.fromEntries(fmt.formatToParts(new Date(p.bucket)).map((x) => [x.type, x.value]));
+      const parts = localParts(tz, Date.parse(p.bucket));
       expect(parts.minute).toBe('00');
       if (bucket !== 'hour') expect(parts.hour).toBe('00');
     }
