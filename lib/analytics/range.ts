@@ -85,21 +85,42 @@ const localDate = (tz: string, t: number) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
 
 /**
+ * Each local date's start near [from, to), taken as its UTC midnight less the offset in
+ * force then (looked up twice: the offset at the first guess may differ across a DST change).
+ * A zone whose clocks skip midnight starts that date elsewhere: localDayStarts checks.
+ */
+function localMidnights(tz: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let date = floorTo(from, DAY) - DAY; date <= to + DAY; date += DAY) out.push(date - offsetMs(tz, date - offsetMs(tz, date)));
+  return out;
+}
+
+/**
  * The instants in [from, to) at which the local date of `tz` changes, each checked (the
- * date an instant before differs). Each local date's start is taken as its UTC midnight less
- * the offset in force then; where that misses (a zone whose clocks skip midnight), the
- * boundary near it is left out and the UTC day it falls in is listed in `missed`.
+ * date an instant before differs). Where the guess misses (a zone whose clocks skip
+ * midnight), the boundary near it is left out and the UTC day it falls in is listed in
+ * `missed`.
  */
 export function localDayStarts(tz: string, from: Date, to: Date): { starts: Date[]; missed: number[] } {
   const starts: Date[] = [];
   const missed: number[] = [];
-  for (let date = floorTo(from.getTime(), DAY) - DAY; date <= to.getTime() + DAY; date += DAY) {
-    const midnight = date - offsetMs(tz, date - offsetMs(tz, date));
+  for (const midnight of localMidnights(tz, from.getTime(), to.getTime())) {
     if (midnight < from.getTime() || midnight >= to.getTime()) continue;
     if (localDate(tz, midnight) !== localDate(tz, midnight - 1)) starts.push(new Date(midnight));
     else missed.push(floorTo(midnight, DAY));
   }
   return { starts, missed };
+}
+
+/**
+ * Where the counts of `span` go when a local date starts inside it: to the longer side of
+ * the start (`place`), the rows of the shorter side (`moved`) then each counted at its own
+ * instant and taken off at `place`.
+ */
+export function splitAtStart(span: Span, start: Date): { place: Date; moved: Span } {
+  return start.getTime() - span.from.getTime() <= span.to.getTime() - start.getTime()
+    ? { place: start, moved: { from: span.from, to: start } }
+    : { place: span.from, moved: { from: start, to: span.to } };
 }
 
 /** A whole UTC hour that a local midnight falls inside, not at its start. */
@@ -118,10 +139,7 @@ export function hoursSplitByLocalMidnight(tz: string, from: Date, to: Date): Spl
   const h1 = ceilTo(from.getTime(), HOUR);
   const h2 = floorTo(to.getTime(), HOUR);
   const split: SplitHour[] = [];
-  // Each local date's midnight, taken as that date's UTC midnight less the offset in force
-  // then (looked up twice: the offset at the first guess may differ across a DST change).
-  for (let date = floorTo(h1, DAY) - DAY; date <= h2 + DAY; date += DAY) {
-    const midnight = date - offsetMs(tz, date - offsetMs(tz, date));
+  for (const midnight of localMidnights(tz, h1, h2)) {
     const hour = floorTo(midnight, HOUR);
     if (midnight !== hour && hour >= h1 && hour + HOUR <= h2) {
       split.push({ hour: { from: new Date(hour), to: new Date(hour + HOUR) }, midnight: new Date(midnight) });
@@ -134,29 +152,31 @@ export function hoursSplitByLocalMidnight(tz: string, from: Date, to: Date): Spl
  * How to count day or week buckets of a zone whose offsets are not whole hours (Asia/Kolkata
  * +05:30, Asia/Kathmandu +05:45), where a whole UTC hour lies in one local day but for the
  * hour each local midnight falls inside. Every whole hour is read from hourly counts, a
- * split hour's counts placed at `place` on one side of its midnight (`placed`); the raw
- * rows of its other, shorter side (`moved`) are then each counted at its own time and
- * taken off at `place` (n = -1). Raw rows: the range's partial first and last hours, and at
- * most half an hour a day.
+ * split hour's counts placed on one side of its midnight (splitAtStart; `placed` lists those
+ * placed elsewhere than at the hour's start); the raw rows of its other, shorter side
+ * (`moved`) are then each counted at its own time and taken off at `place` (n = -1). Raw
+ * rows: the range's partial first and last hours, and at most half an hour a day.
  */
 export interface ZoneDayParts {
   raw: Span[];
   hourly: Span[];
-  placed: { hour: Date; place: Date }[];
+  placed: Placement[];
   moved: { side: Span; place: Date }[];
+}
+
+/** Counts stored at instant `at` that belong at `place`. */
+export interface Placement {
+  at: Date;
+  place: Date;
 }
 
 export function zoneDayParts(tz: string, from: Date, to: Date): ZoneDayParts {
   const whole = rangeParts(from, to, false);
   const parts: ZoneDayParts = { raw: whole.raw, hourly: whole.hourly, placed: [], moved: [] };
   for (const { hour, midnight } of hoursSplitByLocalMidnight(tz, from, to)) {
-    if (midnight.getTime() - hour.from.getTime() <= hour.to.getTime() - midnight.getTime()) {
-      // The part before midnight is read: the hour's counts go after it.
-      parts.placed.push({ hour: hour.from, place: midnight });
-      parts.moved.push({ side: { from: hour.from, to: midnight }, place: midnight });
-    } else {
-      parts.moved.push({ side: { from: midnight, to: hour.to }, place: hour.from });
-    }
+    const { place, moved } = splitAtStart(hour, midnight);
+    if (place.getTime() !== hour.from.getTime()) parts.placed.push({ at: hour.from, place });
+    parts.moved.push({ side: moved, place });
   }
   return parts;
 }

@@ -4,7 +4,7 @@ import { dailyCountsSelect, hourlyCountsSelect } from '@/lib/rollups/decision-co
 
 import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, localDayStarts, monthDays, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
+import { dayParts, hasWholeHourOffsets, localDayStarts, monthDays, type Placement, rangeParts, type Span, splitAtStart, zoneDayParts } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
 //   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
@@ -46,22 +46,34 @@ export function decisionCounts(filters: Filters, options: SourceOptions = {}): P
 function splitZoneCounts(tz: string, filters: Filters, finest: 'hour' | 'day'): Prisma.Sql {
   if (finest === 'hour') return rawSelect({ from: filters.from, to: filters.to }, filters);
   const parts = zoneDayParts(tz, filters.from, filters.to);
+  const at = placedAt(parts.placed, Prisma.sql`h.ts`);
   return Prisma.join([
     ...parts.raw.map((s) => rawSelect(s, filters)),
     ...parts.moved.map(({ side, place }) => Prisma.sql`
       SELECT x.ts, caller_region, provider, channel, decision, coalesce(reason, '') AS reason, coalesce(model, '') AS model, x.n
-        FROM access_decisions CROSS JOIN LATERAL (VALUES (occurred_at, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)
+        FROM access_decisions ${movedAcross(Prisma.sql`occurred_at`, place)}
        WHERE ${rawSpanWhere(side, filters)}`),
-    ...parts.hourly.map((s) => (parts.placed.length
-      ? Prisma.sql`SELECT coalesce(p.place, h.ts) AS ts, h.caller_region, h.provider, h.channel, h.decision, h.reason, h.model, h.n
-          FROM (${hourlyCountsSelect(s, filters)}) h LEFT JOIN (VALUES ${placedValues(parts)}) p (hour, place) ON p.hour = h.ts`
-      : hourlyCountsSelect(s, filters))),
+    ...parts.hourly.map((s) => Prisma.sql`SELECT ${at.ts} AS ts, h.caller_region, h.provider, h.channel, h.decision, h.reason, h.model, h.n
+          FROM (${hourlyCountsSelect(s, filters)}) h ${at.join}`),
   ], ' UNION ALL ');
 }
 
-/** zoneDayParts' placed hours as VALUES rows (hour, place). */
-export const placedValues = (parts: ZoneDayParts): Prisma.Sql =>
-  Prisma.join(parts.placed.map((p) => Prisma.sql`(${p.hour}::timestamptz, ${p.place}::timestamptz)`));
+/**
+ * A row moved across a local date's start (see splitAtStart): counted at its own instant
+ * `ts` and taken off at `place`, as the relation x (ts, n).
+ */
+export const movedAcross = (ts: Prisma.Sql, place: Date): Prisma.Sql =>
+  Prisma.sql`CROSS JOIN LATERAL (VALUES (${ts}, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)`;
+
+/**
+ * The instant a row of counts stored at `ts` is counted at: its placement's where `placed`
+ * lists one (the expression `ts`, and the join that supplies it as p.place).
+ */
+export function placedAt(placed: Placement[], ts: Prisma.Sql): { ts: Prisma.Sql; join: Prisma.Sql } {
+  if (!placed.length) return { ts, join: Prisma.empty };
+  const rows = Prisma.join(placed.map((p) => Prisma.sql`(${p.at}::timestamptz, ${p.place}::timestamptz)`));
+  return { ts: Prisma.sql`coalesce(p.place, ${ts})`, join: Prisma.sql`LEFT JOIN (VALUES ${rows}) p (at, place) ON p.at = ${ts}` };
+}
 
 /**
  * One account's counts (ts, account_id, caller_region, provider, channel, decision, n):
@@ -94,7 +106,7 @@ export function accountZoneCounts(filters: Filters, accountId: string, tz: strin
     const day = Math.floor(start.getTime() / DAY_MS) * DAY_MS;
     byDay.set(day, [...(byDay.get(day) ?? []), start]);
   }
-  const placed: Prisma.Sql[] = [];
+  const placed: Placement[] = [];
   const rawDays: Date[] = [];
   for (let day = whole.from.getTime(); day < whole.to.getTime(); day += DAY_MS) {
     const inDay = byDay.get(day) ?? [];
@@ -106,20 +118,17 @@ export function accountZoneCounts(filters: Filters, accountId: string, tz: strin
     }
     const start = inDay[0]!;
     if (start.getTime() === day) continue; // the local date starts at the UTC midnight
-    const beforeShorter = start.getTime() - day <= day + DAY_MS - start.getTime();
-    const place = beforeShorter ? start : span.from;
-    if (beforeShorter) placed.push(Prisma.sql`(${span.from}::timestamptz, ${start}::timestamptz)`);
-    const side = beforeShorter ? { from: span.from, to: start } : { from: start, to: span.to };
+    const { place, moved } = splitAtStart(span, start);
+    if (place.getTime() !== day) placed.push({ at: span.from, place });
     selects.push(Prisma.sql`SELECT x.ts, account_id, caller_region, provider, channel, decision, x.n
-        FROM access_decisions CROSS JOIN LATERAL (VALUES (occurred_at, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)
-       WHERE ${rawSpanWhere(side, filters, [Prisma.sql`account_id = ${accountId}`])}`);
+        FROM access_decisions ${movedAcross(Prisma.sql`occurred_at`, place)}
+       WHERE ${rawSpanWhere(moved, filters, [Prisma.sql`account_id = ${accountId}`])}`);
   }
   const daily = accountDailySelects(filters, monthDays(filters.from, filters.to), accountId);
   if (daily.length) {
-    selects.push(Prisma.sql`SELECT ${placed.length ? Prisma.sql`coalesce(p.place, s.ts)` : Prisma.sql`s.ts`} AS ts, s.account_id, s.caller_region,
-           s.provider, s.channel, s.decision, s.n
-      FROM (${Prisma.join(daily, ' UNION ALL ')}) s
-      ${placed.length ? Prisma.sql`LEFT JOIN (VALUES ${Prisma.join(placed)}) p (day, place) ON p.day = s.ts` : Prisma.empty}
+    const at = placedAt(placed, Prisma.sql`s.ts`);
+    selects.push(Prisma.sql`SELECT ${at.ts} AS ts, s.account_id, s.caller_region, s.provider, s.channel, s.decision, s.n
+      FROM (${Prisma.join(daily, ' UNION ALL ')}) s ${at.join}
      ${rawDays.length ? Prisma.sql`WHERE s.ts <> ALL(${rawDays.map((d) => d.toISOString())}::timestamptz[])` : Prisma.empty}`);
   }
   return Prisma.join(selects, ' UNION ALL ');

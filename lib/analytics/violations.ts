@@ -7,7 +7,7 @@ import { violationsIn } from '@/lib/rollups/decision-violations';
 import { admits } from './filter-sql';
 import type { Bucket, Filters } from './filters';
 import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
-import { placedValues } from './sources';
+import { movedAcross, placedAt } from './sources';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
 // decisions allowed while their region was unsupported for the provider (and channel),
@@ -99,14 +99,12 @@ export async function violationSeries(prisma: PrismaClient, filters: Filters, bu
     : bucket === 'hour'
       ? { raw: [{ from: filters.from, to: filters.to }], hourly: [], placed: [], moved: [] }
       : zoneDayParts(filters.tz, filters.from, filters.to);
+  const at = placedAt(parts.placed, Prisma.sql`h.ts`);
   const counts = Prisma.join([
-    ...parts.hourly.map((h) => (parts.placed.length
-      ? Prisma.sql`SELECT coalesce(p.place, h.ts) AS ts, h.decision, h.n
-          FROM (${hourlyViolationsSelect(h, filters)}) h LEFT JOIN (VALUES ${placedValues(parts)}) p (hour, place) ON p.hour = h.ts`
-      : hourlyViolationsSelect(h, filters))),
+    ...parts.hourly.map((h) => Prisma.sql`SELECT ${at.ts} AS ts, h.decision, h.n FROM (${hourlyViolationsSelect(h, filters)}) h ${at.join}`),
     ...parts.raw.map((r) => Prisma.sql`SELECT occurred_at AS ts, decision, 1 AS n FROM (${violationsIn(r, filters)}) v`),
     ...parts.moved.map(({ side, place }) => Prisma.sql`SELECT x.ts, v.decision, x.n FROM (${violationsIn(side, filters)}) v
-        CROSS JOIN LATERAL (VALUES (v.occurred_at, 1), (${place}::timestamptz, -1)) x (ts, n)`),
+        ${movedAcross(Prisma.sql`v.occurred_at`, place)}`),
   ], ' UNION ALL ');
   const rows = await prisma.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
