@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
 import type { Bucket, Filters } from './filters';
-import { accountCounts, accountZoneCounts } from './sources';
+import { accountCounts, accountRawSelect, accountZoneCounts } from './sources';
 
 export interface AccountInfo {
   id: string;
@@ -33,9 +33,7 @@ export async function accountTimeline(prisma: PrismaClient, id: string, filters:
   // hours its local midnight splits off moved across); hour buckets read the account's raw
   // rows through the (account_id, occurred_at) index.
   const source = bucket === 'hour'
-    ? Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
-        FROM access_decisions WHERE account_id = ${id} AND occurred_at >= ${filters.from} AND occurred_at < ${filters.to}
-        ${dimensionFilter(filters)}`
+    ? accountRawSelect(filters, filters, id)
     : filters.tz === 'UTC' ? accountCounts(filters, id) : accountZoneCounts(filters, id, filters.tz);
   const rows = await prisma.$queryRaw<{ bucket: Date; provider: string; channel: string; allowed: number | null; blocked: number | null }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket, provider, channel,
@@ -48,19 +46,6 @@ export async function accountTimeline(prisma: PrismaClient, id: string, filters:
     bucket: r.bucket.toISOString(), provider: r.provider, channel: r.channel,
     allowed: Number(r.allowed ?? 0), blocked: Number(r.blocked ?? 0),
   }));
-}
-
-function dimensionFilter(filters: Filters): Prisma.Sql {
-  const clauses: Prisma.Sql[] = [];
-  const add = (column: string, include: string[], exclude: string[]) => {
-    if (include.length) clauses.push(Prisma.sql`AND ${Prisma.raw(column)} IN (${Prisma.join(include)})`);
-    if (exclude.length) clauses.push(Prisma.sql`AND ${Prisma.raw(column)} NOT IN (${Prisma.join(exclude)})`);
-  };
-  add('caller_region', filters.region.include, filters.region.exclude);
-  add('provider', filters.provider.include, filters.provider.exclude);
-  add('channel', filters.channel.include, filters.channel.exclude);
-  add('decision::text', filters.decision.include, filters.decision.exclude);
-  return clauses.length ? Prisma.join(clauses, ' ') : Prisma.empty;
 }
 
 export interface AccountBreakdownRow {

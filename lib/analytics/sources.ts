@@ -136,7 +136,8 @@ export function accountZoneCounts(filters: Filters, accountId: string, tz: strin
 
 const DAY_MS = 86_400_000;
 
-function accountRawSelect(s: Span, filters: Filters, accountId: string): Prisma.Sql {
+/** One account's raw decisions in a span with the filters, as accountCounts' relation. */
+export function accountRawSelect(s: Span, filters: Filters, accountId: string): Prisma.Sql {
   return Prisma.sql`SELECT occurred_at AS ts, account_id, caller_region, provider, channel, decision, 1::bigint AS n
       FROM access_decisions WHERE ${rawSpanWhere(s, filters, [Prisma.sql`account_id = ${accountId}`])}`;
 }
