@@ -3,6 +3,7 @@ import { multiRoutePairsSql } from '@/lib/rollups/account-region-routes';
 import { DIVERGES, RUNNING_DIMENSIONS, runningDaysSum, runningRowsIn } from '@/lib/rollups/account-running-monthly';
 
 import { where } from './filter-sql';
+import { rankDivergence } from './divergence-ranking';
 import { type Filters, parseFilters, type SearchParamsInput } from './filters';
 import { dayParts, monthDays } from './range';
 
@@ -237,19 +238,16 @@ export const toDivergenceRow = (r: SqlRow): DivergenceRow => ({
   blockedRoutes: r.blocked_routes, allowedRoutes: r.allowed_routes,
 });
 
-export async function divergence(
+/**
+ * One page of the divergent pairs of the range, ranked, and how many there are: from the
+ * candidate routes' vectors in Node (divergence-ranking.ts), in one snapshot.
+ */
+export function divergence(
   prisma: PrismaClient,
   filters: Filters,
   options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
 ): Promise<{ rows: DivergenceRow[]; total: number }> {
-  // The page carries the total (a window count before LIMIT): the candidates' raw rows are read once.
-  const rows = await prisma.$queryRaw<SqlRow[]>(divergenceSql(filters, options, options));
-  return { rows: rows.map(toDivergenceRow), total: rows.length ? Number(rows[0]!.total_count) : await countDivergent(prisma, filters) };
-}
-
-async function countDivergent(prisma: PrismaClient, filters: Filters): Promise<number> {
-  const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${divergenceSql(filters, { column: 'accountId', desc: false })}) p`;
-  return Number(row!.n);
+  return prisma.$transaction((tx) => rankDivergence(tx, filters, options), { isolationLevel: 'RepeatableRead' });
 }
 
 /** The filters of a divergence view: its window is 7 days when the URL names no range. */

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { CopyIn } from '@/lib/db/copy-in';
 import { tryMergeLock, waitForMergeLock } from '@/lib/db/merge-lock';
 import type { BatchFormat } from '@/lib/generated/prisma/enums';
+import { writeBatchRouteVectors } from '@/lib/rollups/account-route-vectors';
 import { absorbPartials, spillTally } from '@/lib/rollups/batch-partials';
 import { decisionIdFloor, writeBatchViolations } from '@/lib/rollups/decision-violations';
 import { writeRollups } from '@/lib/rollups/write-batch';
@@ -399,7 +400,10 @@ export async function ingest(
       }
       await load.mergeStaged();
       await writeRollups(client, load.tally, load.spilled);
-      if (load.idFloor !== null) await writeBatchViolations(client, batchId, load.idFloor);
+      if (load.idFloor !== null) {
+        await writeBatchViolations(client, batchId, load.idFloor);
+        await writeBatchRouteVectors(client, batchId, load.idFloor);
+      }
       counts = { rows: load.rows, accepted: load.accepted, rejected: load.rejected,
         duplicates: valid - load.accepted, conflicts: load.conflicts };
     }

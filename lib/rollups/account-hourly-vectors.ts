@@ -4,7 +4,8 @@ import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
-import { addEntries, base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { addEntries, base64, VECTOR_CHUNK } from './account-running-vectors';
+import { addBucketVectors, type BucketCount, type BucketTable, queryBucketCounts } from './bucket-vectors';
 import { byKey, type CachedRow, processCache, type VersionedRow } from './vector-row-cache';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
@@ -24,211 +25,13 @@ import { byKey, type CachedRow, processCache, type VersionedRow } from './vector
 // Costs: ~10 bytes per account and hour with decisions (~100 MB for 10M decisions over 90
 // days, where nearly every decision is its account's only one in its hour).
 
-/** An account's decisions in one UTC hour (hours since 1970-01-01 00:00 UTC). */
-export interface AccountHour {
-  hour: number;
-  ordinal: number;
-  allowed: number;
-  blocked: number;
-}
-
 const HOUR_MS = 3_600_000;
-/** Hours held before they are written: a week of a batch at most. */
-const HOURS_PER_WRITE = 168;
 
-/** An hour's entries for one chunk of ordinals, encoded. */
-interface HourRow {
-  hour: number;
-  chunk: number;
-  entries: Buffer;
-}
+const TABLE: BucketTable = { name: 'account_hourly_vectors', unit: 'hour' };
 
-/**
- * Sums one hour's counts at a time (an account may come once per route) in dense arrays
- * over every ordinal, reused from hour to hour: only the ordinals an hour touched are
- * sorted, encoded and zeroed again. An hour holds a few hundred of 90,000 accounts; arrays
- * per hour and chunk, or sorting every count, cost the batch several times more.
- */
-class HourSums {
-  private allowed = new Float64Array(VECTOR_CHUNK);
-  private blocked = new Float64Array(VECTOR_CHUNK);
-  private touched = new Int32Array(1024);
-  private size = 0;
-
-  add(ordinal: number, allowed: number, blocked: number): void {
-    if (ordinal >= this.allowed.length) this.grow(ordinal + 1);
-    if (this.allowed[ordinal] === 0 && this.blocked[ordinal] === 0) {
-      if (this.size === this.touched.length) {
-        const more = new Int32Array(this.size * 2);
-        more.set(this.touched);
-        this.touched = more;
-      }
-      this.touched[this.size++] = ordinal;
-    }
-    this.allowed[ordinal]! += allowed;
-    this.blocked[ordinal]! += blocked;
-  }
-
-  /** The hour's rows, one per chunk touched, and the sums emptied for the next hour. */
-  take(hour: number): HourRow[] {
-    const touched = this.touched.subarray(0, this.size).sort();
-    const rows: HourRow[] = [];
-    for (let i = 0; i < touched.length; ) {
-      const chunk = touched[i]! >>> CHUNK_SHIFT;
-      let end = i;
-      while (end < touched.length && touched[end]! >>> CHUNK_SHIFT === chunk) end++;
-      const entries = Buffer.allocUnsafe((end - i) * ENTRY_BYTES);
-      const view = new DataView(entries.buffer, entries.byteOffset, entries.length);
-      let o = 0;
-      for (; i < end; i++) {
-        const ordinal = touched[i]!;
-        const a = this.allowed[ordinal]!;
-        const b = this.blocked[ordinal]!;
-        this.allowed[ordinal] = 0;
-        this.blocked[ordinal] = 0;
-        if (a === 0 && b === 0) continue;
-        view.setUint16(o, ordinal & (VECTOR_CHUNK - 1));
-        view.setInt32(o + 2, checked(a));
-        view.setInt32(o + 6, checked(b));
-        o += ENTRY_BYTES;
-      }
-      if (o > 0) rows.push({ hour, chunk, entries: entries.subarray(0, o) });
-    }
-    this.size = 0;
-    return rows;
-  }
-
-  private grow(size: number): void {
-    const length = Math.ceil(size / VECTOR_CHUNK) * VECTOR_CHUNK * 2;
-    for (const name of ['allowed', 'blocked'] as const) {
-      const more = new Float64Array(length);
-      more.set(this[name]);
-      this[name] = more;
-    }
-  }
-}
-
-/** A count as an entry holds it: 32 bits, an error rather than a wrapped-around total beyond. */
-function checked(count: number): number {
-  if (count > 2 ** 31 - 1) throw new RangeError(`account_hourly_vectors: ${count} decisions of one account in an hour do not fit 32 bits`);
-  return count;
-}
-
-/**
- * Adds accounts' hourly counts to the table. In hour order (as the tally and the queries
- * below give them) each hour is written once; an hour that comes back later is added to
- * what was written of it, as to any stored row.
- */
-export async function addHourlyVectors(client: pg.PoolClient, counts: Iterable<AccountHour> | AsyncIterable<AccountHour>): Promise<void> {
-  const sums = new HourSums();
-  let hour: number | null = null;
-  let pending: HourRow[] = [];
-  let pendingHours = 0;
-  /** Ends the current hour; a promise only where rows are written (awaiting each of a million counts would cost more than the rest). */
-  const endHour = (): Promise<void> | undefined => {
-    if (hour === null) return;
-    pending.push(...sums.take(hour));
-    hour = null;
-    if (++pendingHours < HOURS_PER_WRITE) return;
-    const rows = pending;
-    pending = [];
-    pendingHours = 0;
-    return writeHourRows(client, rows);
-  };
-  const step = (c: AccountHour): Promise<void> | undefined => {
-    if (c.allowed === 0 && c.blocked === 0) return;
-    const written = c.hour !== hour ? endHour() : undefined;
-    hour = c.hour;
-    sums.add(c.ordinal, c.allowed, c.blocked);
-    return written;
-  };
-  if (Symbol.iterator in counts) {
-    for (const c of counts) {
-      const written = step(c);
-      if (written) await written;
-    }
-  } else {
-    for await (const c of counts) await step(c);
-  }
-  await endHour();
-  await writeHourRows(client, pending);
-}
-
-const COLUMNS = 'hour, chunk, counts';
-
-/**
- * Writes hour rows: those of new (hour, chunk) keys by COPY; where a row is stored, or
- * the same key comes twice, the entries are merged and the row replaced through a
- * temporary table.
- */
-async function writeHourRows(client: pg.PoolClient, rows: HourRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const key = (r: { hour: number; chunk: number }) => r.hour * 2 ** 16 + r.chunk;
-  const { rows: stored } = await client.query<{ hour: number; chunk: number; counts: Buffer }>(
-    `SELECT (extract(epoch FROM v.hour) / 3600)::int AS hour, v.chunk, v.counts
-       FROM unnest($1::timestamptz[], $2::int[]) k(hour, chunk) JOIN account_hourly_vectors v USING (hour, chunk)`,
-    [rows.map((r) => new Date(r.hour * HOUR_MS).toISOString()), rows.map((r) => r.chunk)],
-  );
-  const byKey = new Map<number, { row: HourRow; stored: boolean }>();
-  for (const r of stored) byKey.set(key(r), { row: { hour: r.hour, chunk: r.chunk, entries: r.counts }, stored: true });
-  for (const r of rows) {
-    const before = byKey.get(key(r));
-    byKey.set(key(r), before ? { row: { ...r, entries: mergedEntries(before.row.entries, r.entries) }, stored: before.stored } : { row: r, stored: false });
-  }
-  const fresh: Buffer[] = [];
-  const existing: Buffer[] = [];
-  for (const { row, stored: isStored } of byKey.values()) (isStored ? existing : fresh).push(tuple(row.hour, row.chunk, row.entries));
-  await copyBinary(client, `COPY account_hourly_vectors (${COLUMNS}) FROM STDIN (FORMAT binary)`, fresh);
-  if (existing.length === 0) return;
-  await client.query('CREATE TEMP TABLE IF NOT EXISTS gw_hourly_vectors_in (LIKE account_hourly_vectors) ON COMMIT DROP');
-  await client.query('TRUNCATE gw_hourly_vectors_in');
-  await copyBinary(client, `COPY gw_hourly_vectors_in (${COLUMNS}) FROM STDIN (FORMAT binary)`, existing);
-  await client.query(`UPDATE account_hourly_vectors t SET counts = i.counts FROM gw_hourly_vectors_in i
-                       WHERE (t.hour, t.chunk) = (i.hour, i.chunk)`);
-}
-
-/** Two chunks' entries (each in index order) as one, the counts of an index in both summed. */
-function mergedEntries(a: Buffer, b: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  const put = (index: number, allowed: number, blocked: number) => {
-    out.writeUInt16BE(index, o);
-    out.writeInt32BE(checked(allowed), o + 2);
-    out.writeInt32BE(checked(blocked), o + 6);
-    o += ENTRY_BYTES;
-  };
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a.readUInt16BE(i) : Infinity;
-    const y = j < b.length ? b.readUInt16BE(j) : Infinity;
-    if (x === y) {
-      put(x, a.readInt32BE(i + 2) + b.readInt32BE(j + 2), a.readInt32BE(i + 6) + b.readInt32BE(j + 6));
-      i += ENTRY_BYTES;
-      j += ENTRY_BYTES;
-    } else if (x < y) {
-      put(x, a.readInt32BE(i + 2), a.readInt32BE(i + 6));
-      i += ENTRY_BYTES;
-    } else {
-      put(y, b.readInt32BE(j + 2), b.readInt32BE(j + 6));
-      j += ENTRY_BYTES;
-    }
-  }
-  return out.subarray(0, o);
-}
-
-/** A row as a binary COPY tuple: hour (timestamptz, microseconds since 2000-01-01), chunk, counts. */
-function tuple(hour: number, chunk: number, counts: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(2 + 12 + 8 + 4 + counts.length);
-  let o = out.writeInt16BE(3, 0);
-  o = out.writeInt32BE(8, o);
-  o = out.writeBigInt64BE(BigInt(hour * 3600 - PG_EPOCH_DAY * 86_400) * 1_000_000n, o);
-  o = out.writeInt32BE(4, o);
-  o = out.writeInt32BE(chunk, o);
-  o = out.writeInt32BE(counts.length, o);
-  counts.copy(out, o);
-  return out;
-}
+/** Adds accounts' hourly counts (bucket: hours since 1970-01-01 UTC; ordinal: the account's) to the table. */
+export const addHourlyVectors = (client: pg.PoolClient, counts: Iterable<BucketCount> | AsyncIterable<BucketCount>) =>
+  addBucketVectors(client, TABLE, counts);
 
 /**
  * Adds the tally's hourly counts, given each account route's ordinal (routeOrdinals in
@@ -244,35 +47,20 @@ export function addHourlyVectorsFromTally(client: pg.PoolClient, tally: Decision
       const hour = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
       const id = keys[i]! - hour * ACCOUNT_ROUTE_SPACE;
       const blocked = blockedRoute[route[id]!]!;
-      yield { hour, ordinal: ordinals[id]!, allowed: blocked ? 0 : counts[i]!, blocked: blocked ? counts[i]! : 0 };
+      yield { bucket: hour, ordinal: ordinals[id]!, allowed: blocked ? 0 : counts[i]!, blocked: blocked ? counts[i]! : 0 };
     }
   })());
 }
-
-const FETCH_ROWS = 50_000;
 
 /**
- * Adds the hourly counts a query returns (columns hour, hours since 1970; ordinal; allowed;
- * blocked; in hour order), read through a cursor so that memory stays bounded. Runs inside
- * the caller's transaction.
+ * Adds the hourly counts a query returns (columns bucket, hours since 1970; ordinal;
+ * allowed; blocked; in hour order). Runs inside the caller's transaction.
  */
-export async function addHourlyVectorsFromQuery(client: pg.PoolClient, query: string): Promise<void> {
-  await addHourlyVectors(client, (async function* () {
-    await client.query(`DECLARE gw_hourly_counts NO SCROLL CURSOR FOR ${query}`);
-    for (;;) {
-      const { rows } = await client.query<{ hour: number; ordinal: number; allowed: number; blocked: number }>(
-        `FETCH ${FETCH_ROWS} FROM gw_hourly_counts`,
-      );
-      yield* rows;
-      if (rows.length < FETCH_ROWS) break;
-    }
-    await client.query('CLOSE gw_hourly_counts');
-  })());
-}
+export const addHourlyVectorsFromQuery = (client: pg.PoolClient, query: string) => addHourlyVectors(client, queryBucketCounts(client, query));
 
 /** The hourly counts of a relation with (bucket timestamptz at whole hours, account_id, decision, count) columns. */
 export function hourlyCountsSql(source: string): string {
-  return `SELECT (extract(epoch FROM x.bucket) / 3600)::int AS hour, a.ordinal,
+  return `SELECT (extract(epoch FROM x.bucket) / 3600)::int AS bucket, a.ordinal,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'allowed'), 0)::int AS allowed,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'blocked'), 0)::int AS blocked
             FROM ${source} x JOIN accounts a ON a.id = x.account_id

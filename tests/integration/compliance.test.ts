@@ -360,6 +360,32 @@ describe('compliance intelligence', () => {
     expect(await countsDigest()).toEqual(kept);
   });
 
+  it('fills the account route vectors, as ingestion left them, when migrating a database that has pairs with two routes but none', async () => {
+    // By route, not ordinal: a fill numbers the routes in one pass, batches as they came.
+    const digest = async () => (await db().pool.query(`
+      WITH rows AS (
+        SELECT 'day' AS unit, v.day::text AS bucket, v.chunk, v.counts FROM account_route_daily_vectors v
+        UNION ALL SELECT 'hour', v.hour::text, v.chunk, v.counts FROM account_route_hourly_vectors v
+      ), entries AS (
+        SELECT v.unit, v.bucket, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
+               encode(substring(v.counts FROM e * 10 + 3 FOR 8), 'hex') AS counts
+          FROM rows v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      )
+      SELECT count(*)::int AS n, md5(string_agg(concat_ws('|', unit, bucket, account_id, caller_region, provider, channel, counts), ','
+             ORDER BY unit, bucket, account_id, caller_region, provider, channel)) AS md5
+        FROM entries JOIN account_routes USING (ordinal)`)).rows[0];
+    const f = filters('');
+    const answer = () => divergence(db().prisma, f, { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 1000 });
+    const [ingested, before] = [await digest(), await answer()];
+    expect(ingested.n).toBeGreaterThan(100);
+    expect(before.total).toBeGreaterThan(5);
+    await db().pool.query('TRUNCATE account_routes, account_route_daily_vectors, account_route_hourly_vectors RESTART IDENTITY');
+    expect(await migrate(db().pool)).toEqual([]);
+    expect(await digest()).toEqual(ingested);
+    // And divergence answers as before from the refilled rows (the route map rereads a table whose last row changed).
+    expect(await answer()).toEqual(before);
+  });
+
   it('derives the violations and their counts from the stored decisions alone, as ingestion and policy changes left them', async () => {
     const kept = await countsDigest();
     await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly');

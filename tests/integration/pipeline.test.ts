@@ -206,6 +206,33 @@ async function disagreements(db: TestDatabase): Promise<{
            + (SELECT count(*) FROM account_hourly_vectors WHERE length(counts) % 10 <> 0 OR length(counts) = 0)
            + (SELECT count(*) FROM (SELECT hour, ordinal, lag(ordinal) OVER (PARTITION BY hour, ordinal / 8192 ORDER BY entry) AS before
                                       FROM stored) x WHERE x.before >= x.ordinal) AS n`),
+    // Every route of a pair with two routes or more has one ordinal, and no other route
+    // has one; each ordinal's day and hour vector entries hold the raw counts of its
+    // decisions there, and there is no other entry.
+    routeVectors: await count(db, `
+      WITH multi AS (
+        SELECT DISTINCT d.account_id, d.caller_region, d.provider, d.channel FROM access_decisions d
+         WHERE (SELECT count(DISTINCT (x.provider, x.channel)) FROM access_decisions x
+                 WHERE (x.account_id, x.caller_region) = (d.account_id, d.caller_region)) > 1
+      ), raw AS (
+        SELECT u.unit, date_trunc(u.unit, d.occurred_at, 'UTC') AS bucket, r.ordinal,
+               count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
+          FROM access_decisions d JOIN account_routes r USING (account_id, caller_region, provider, channel)
+         CROSS JOIN (VALUES ('day'), ('hour')) u(unit) GROUP BY 1, 2, 3
+      ), rows AS (
+        SELECT 'day' AS unit, v.day::timestamp AT TIME ZONE 'UTC' AS bucket, v.chunk, v.counts FROM account_route_daily_vectors v
+        UNION ALL SELECT 'hour', v.hour, v.chunk, v.counts FROM account_route_hourly_vectors v
+      ), stored AS (
+        SELECT v.unit, v.bucket, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
+               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
+               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b
+          FROM rows v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      )
+      SELECT (SELECT count(*) FROM multi m FULL JOIN account_routes r USING (account_id, caller_region, provider, channel)
+               WHERE m.account_id IS NULL OR r.ordinal IS NULL)
+           + (SELECT count(*) FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
+               WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b)
+           + (SELECT count(*) FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS n`),
     // Every account and region pair lists exactly the routes of its raw rows, in order.
     routes: await count(db, `
       SELECT count(*) AS n FROM (
@@ -216,7 +243,7 @@ async function disagreements(db: TestDatabase): Promise<{
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, hourlyVectors: 0, routes: 0 };
+const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, hourlyVectors: 0, routeVectors: 0, routes: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -226,6 +253,9 @@ async function snapshot(db: TestDatabase) {
            (SELECT coalesce(sum(count), 0) FROM decision_counts_daily) AS daily,
            (SELECT coalesce(sum(allowed[cardinality(allowed)] + blocked[cardinality(blocked)]), 0) FROM account_running_monthly) AS running,
            (SELECT coalesce(sum(length(counts)), 0) FROM account_hourly_vectors) AS hourly_vectors,
+           (SELECT count(*) FROM account_routes) AS route_ordinals,
+           (SELECT (SELECT coalesce(sum(length(counts)), 0) FROM account_route_daily_vectors)
+                 + (SELECT coalesce(sum(length(counts)), 0) FROM account_route_hourly_vectors)) AS route_vectors,
            (SELECT string_agg(id || name || first_seen || last_seen, ',' ORDER BY id) FROM accounts) AS accounts,
            (SELECT string_agg(account_id || caller_region || array_to_string(routes, '+'), ',' ORDER BY account_id, caller_region)
               FROM account_region_routes) AS routes,
@@ -485,6 +515,25 @@ describe('ingestion pipeline', () => {
       expect({ decision: row.decision, at: row.occurred_at.toISOString().slice(0, 23), name: row.account_name ?? undefined })
         .toEqual({ decision: expected.decision, at: expected.occurredAt.slice(0, 23), name: expected.accountName });
     }
+  });
+
+  it('counts a pair that reaches a second route in a later batch from all its stored rows, and later batches from their own', async () => {
+    const at = (day: number, hour: number) => `2025-03-0${day}T0${hour}:10:00.000Z`;
+    const row = (id: string, day: number, hour: number, over: Partial<DecisionRow> = {}) =>
+      decision(`c20-${id}`, { accountId: 'c20-acct', callerRegion: 'CN', occurredAt: at(day, hour), ...over });
+    const ordinals = () => count(db(), `SELECT count(*) AS n FROM account_routes WHERE account_id = 'c20-acct'`);
+    // One route over two batches: no candidate for divergence, no ordinal.
+    completed(await run(db(), outcomes([row('1', 1, 1), row('2', 1, 1, { decision: 'blocked' }), row('3', 2, 3)])));
+    completed(await run(db(), outcomes([row('4', 3, 2)])));
+    expect(await ordinals()).toBe(0);
+    // A second route: both get ordinals, the first counted from the earlier batches' rows.
+    completed(await run(db(), outcomes([row('5', 3, 2, { channel: 'azure-china-21vianet' }), row('6', 4, 1)])));
+    expect(await ordinals()).toBe(2);
+    expect(await disagreements(db())).toEqual(AGREE);
+    // Later batches add their own rows to routes that have ordinals, and a third route joins.
+    completed(await run(db(), outcomes([row('7', 4, 1), row('8', 4, 1, { decision: 'blocked', provider: 'azure-openai' }), row('9', 5, 5, { channel: 'azure-china-21vianet' })])));
+    expect(await ordinals()).toBe(3);
+    expect(await disagreements(db())).toEqual(AGREE);
   });
 
   it('buckets times at calendar edges as PostgreSQL does, and adds to rollup buckets that already have rows', async () => {

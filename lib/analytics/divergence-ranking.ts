@@ -1,0 +1,422 @@
+import { Prisma } from '@/lib/generated/prisma/client';
+import type { BucketRowRead } from '@/lib/rollups/bucket-vectors';
+import { rawRouteCountsSql, readRouteBuckets, routeKey, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
+import { ENTRY_BYTES, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
+import { RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
+
+import { where } from './filter-sql';
+import type { DimensionFilter, Filters } from './filters';
+import type { DivergenceRow, DivergenceSort } from './divergence';
+import { rangeParts } from './range';
+
+// Channel divergence ranked in Node from the candidate routes' counts per time slot: the
+// range cut into its partial first and last hours (raw rows), the whole hours of its
+// partial days and its whole days (the account route vectors per hour and per day). A
+// route's first block lies in the first slot with one; with F1 the pair's first block (on
+// route R1) and F2 the first on any other route, each route's allowed decisions from its
+// threshold on (F2 for R1, F1 for the others) are those of the slots after the
+// threshold's slot, known here, and part of the slot's own: bounds. Raw rows are read only
+// for the pairs that could make the page: each route's first block inside its first
+// slot with one, and its allowed decisions from its threshold to that slot's end.
+
+const NONE = 2 ** 31 - 1;
+
+interface Slot {
+  from: number;
+  to: number;
+}
+
+/** A divergent pair's routes (ordinals) and what is known of it without raw rows. */
+interface Pair {
+  /** A view of the grouped ordinals. */
+  routes: Int32Array;
+  accountId: string;
+  callerRegion: string;
+  allowed: number;
+  blocked: number;
+  /** The slot of F1; of F2 (NONE without a block on a second route). */
+  f1Slot: number;
+  f2Slot: number;
+  /** Bounds on allowed after block. */
+  lo: number;
+  hi: number;
+  /** Exact, once worked out. */
+  allowedAfterBlock?: number;
+  firstBlockAt?: number;
+}
+
+const admitsValue = (f: DimensionFilter, value: string) => (f.include.length === 0 || f.include.includes(value)) && !f.exclude.includes(value);
+
+/** A row's entries decoded: ordinals, allowed and blocked, side by side. */
+interface Decoded {
+  ordinal: Int32Array;
+  allowed: Int32Array;
+  blocked: Int32Array;
+}
+
+// Decoded rows by the cached bytes they came from (vector-row-cache.ts hands a held row's
+// same bytes to every read): the passes below then loop over typed arrays, and a row is
+// decoded once while its version lasts.
+const decodedRows = new WeakMap<Uint8Array, Decoded>();
+
+function decoded(c: Uint8Array, chunk: number): Decoded {
+  let d = decodedRows.get(c);
+  if (d) return d;
+  const n = c.length / ENTRY_BYTES;
+  d = { ordinal: new Int32Array(n), allowed: new Int32Array(n), blocked: new Int32Array(n) };
+  const view = new DataView(c.buffer, c.byteOffset, c.length);
+  const base = chunk * VECTOR_CHUNK;
+  for (let e = 0, i = 0; e < n; e++, i += ENTRY_BYTES) {
+    d.ordinal[e] = base + view.getUint16(i);
+    d.allowed[e] = view.getInt32(i + 2);
+    d.blocked[e] = view.getInt32(i + 6);
+  }
+  decodedRows.set(c, d);
+  return d;
+}
+
+/**
+ * The whole days' counts per route: totals, the first day with a block (NONE without),
+ * and each route's days with allowed decisions with their running totals, for the
+ * allowed decisions after any day by binary search. Made once per set of day rows (by
+ * version) and kept: a range ending now has the same whole days all day, and this is most
+ * of the work at 90 days (2.3M day entries at 10M decisions).
+ */
+interface DaysSummary {
+  allowed: Float64Array;
+  blocked: Float64Array;
+  firstDay: Int32Array;
+  start: Int32Array;
+  day: Int32Array;
+  running: Float64Array;
+}
+
+const summaries = new Map<string, DaysSummary>();
+const SUMMARIES_KEPT = 4;
+
+function daysSummary(days: BucketRowRead[], firstDay: number): DaysSummary {
+  const key = `${firstDay}|${days.map((r) => `${r.bucket}:${r.chunk}:${r.version}`).sort().join(',')}`;
+  const kept = summaries.get(key);
+  if (kept) {
+    summaries.delete(key);
+    summaries.set(key, kept);
+    return kept;
+  }
+  const rows = [...days].sort((a, b) => a.bucket - b.bucket).map((r) => ({ d: r.bucket - firstDay, ...decoded(r.counts, r.chunk) }));
+  let size = 1;
+  for (const r of rows) for (const o of r.ordinal) if (o >= size) size = o + 1;
+  const s: DaysSummary = {
+    allowed: new Float64Array(size), blocked: new Float64Array(size), firstDay: new Int32Array(size).fill(NONE),
+    start: new Int32Array(size + 1), day: new Int32Array(0), running: new Float64Array(0),
+  };
+  for (const r of rows) for (let e = 0; e < r.ordinal.length; e++) if (r.allowed[e]! > 0) s.start[r.ordinal[e]! + 1]!++;
+  for (let o = 0; o < size; o++) s.start[o + 1]! += s.start[o]!;
+  s.day = new Int32Array(s.start[size]!);
+  s.running = new Float64Array(s.start[size]!);
+  const fill = s.start.slice(0, size);
+  for (const { d, ordinal, allowed, blocked } of rows) {
+    for (let e = 0; e < ordinal.length; e++) {
+      const o = ordinal[e]!;
+      const a = allowed[e]!;
+      s.allowed[o]! += a;
+      s.blocked[o]! += blocked[e]!;
+      if (blocked[e]! > 0 && d < s.firstDay[o]!) s.firstDay[o] = d;
+      if (a > 0) {
+        s.day[fill[o]!] = d;
+        s.running[fill[o]!++] = s.allowed[o]!;
+      }
+    }
+  }
+  summaries.set(key, s);
+  for (const old of summaries.keys()) {
+    if (summaries.size <= SUMMARIES_KEPT) break;
+    summaries.delete(old);
+  }
+  return s;
+}
+
+/** A route's allowed decisions on whole days up to day d (relative) inclusive. */
+function allowedThrough(s: DaysSummary, o: number, d: number): number {
+  if (o + 1 >= s.start.length) return 0;
+  let lo = s.start[o]!;
+  let hi = s.start[o + 1]!;
+  // The last of the route's days at or before d.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.day[mid]! <= d) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > s.start[o]! ? s.running[lo - 1]! : 0;
+}
+
+interface RawCount {
+  span: number;
+  account_id: string;
+  caller_region: string;
+  provider: string;
+  channel: string;
+  allowed: number;
+  blocked: number;
+  first_block: Date | null;
+}
+
+export async function rankDivergence(
+  tx: Prisma.TransactionClient,
+  filters: Filters,
+  options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
+): Promise<{ rows: DivergenceRow[]; total: number }> {
+  const parts = rangeParts(filters.from, filters.to);
+  // Slots in time order, and where each row's bucket goes.
+  const slots: Slot[] = [];
+  const dayStarts: number[] = [];
+  const hourStarts: number[] = [];
+  for (const s of parts.raw) slots.push({ from: s.from.getTime(), to: s.to.getTime() });
+  for (const s of parts.hourly) for (let t = s.from.getTime(); t < s.to.getTime(); t += 3_600_000) hourStarts.push(t);
+  for (const s of parts.daily) for (let t = s.from.getTime(); t < s.to.getTime(); t += 86_400_000) dayStarts.push(t);
+  for (const t of hourStarts) slots.push({ from: t, to: t + 3_600_000 });
+  for (const t of dayStarts) slots.push({ from: t, to: t + 86_400_000 });
+  slots.sort((a, b) => a.from - b.from);
+  const slotAt = new Map(slots.map((s, i) => [s.from, i]));
+
+  const rawWhere = (s: { from: Date; to: Date }) =>
+    where([Prisma.sql`d.occurred_at >= ${s.from}`, Prisma.sql`d.occurred_at < ${s.to}`], filters, RUNNING_DIMENSIONS);
+  const vectors = await readRouteBuckets(tx, parts.daily, parts.hourly);
+  const raw = parts.raw.length ? await tx.$queryRaw<RawCount[]>(rawRouteCountsSql(parts.raw, rawWhere)) : [];
+  // Read last: every route the counts name has its ordinal here (ordinals only grow).
+  const map = await routeMap(tx);
+
+  const admitted = new Uint8Array(map.size);
+  for (let o = 1; o < map.size; o++) {
+    if (map.accountId[o] === undefined) continue;
+    admitted[o] = admitsValue(filters.region, map.callerRegion[o]!) && admitsValue(filters.provider, map.provider[o]!)
+      && admitsValue(filters.channel, map.channel[o]!) ? 1 : 0;
+  }
+  // The raw spans' counts by ordinal (routes outside the candidates have none).
+  const rawRows = raw.flatMap((r) => {
+    const ordinal = map.ordinalOf.get(routeKey(r.account_id, r.caller_region, r.provider, r.channel));
+    return ordinal !== undefined && admitted[ordinal] === 1 ? [{ ...r, ordinal, slot: slotAt.get(parts.raw[r.span]!.from.getTime())! }] : [];
+  });
+  const rows = vectors.hours.map((r) => ({ ...decoded(r.counts, r.chunk), slot: slotAt.get(r.bucket * 3_600_000)! }));
+  // The whole days are consecutive slots, from daySlot on.
+  const firstDay = dayStarts.length ? dayStarts[0]! / 86_400_000 : 0;
+  const daySlot = dayStarts.length ? slotAt.get(dayStarts[0]!)! : 0;
+  const dayCount = dayStarts.length;
+  const days = daysSummary(vectors.days, firstDay);
+
+  // Pass 1: each route's decisions, and the first slot with a block: the days' from their
+  // summary, the hours' (plain loops over typed arrays, no callback per entry) and the raw spans'.
+  const allowed = new Float64Array(map.size);
+  const blocked = new Float64Array(map.size);
+  const firstSlot = new Int32Array(map.size).fill(NONE);
+  for (let o = 1; o < Math.min(map.size, days.allowed.length); o++) {
+    if (admitted[o] !== 1) continue;
+    allowed[o] = days.allowed[o]!;
+    blocked[o] = days.blocked[o]!;
+    if (days.firstDay[o] !== NONE) firstSlot[o] = daySlot + days.firstDay[o]!;
+  }
+  for (const { ordinal: ords, allowed: as, blocked: bs, slot } of rows) {
+    for (let e = 0; e < ords.length; e++) {
+      const o = ords[e]!;
+      if (admitted[o] !== 1) continue;
+      allowed[o]! += as[e]!;
+      const b = bs[e]!;
+      blocked[o]! += b;
+      if (b > 0 && slot < firstSlot[o]!) firstSlot[o] = slot;
+    }
+  }
+  const rawFirst = new Map<number, number>();
+  for (const r of rawRows) {
+    allowed[r.ordinal]! += r.allowed;
+    blocked[r.ordinal]! += r.blocked;
+    if (r.blocked > 0 && r.slot < firstSlot[r.ordinal]!) firstSlot[r.ordinal] = r.slot;
+  }
+  for (const r of rawRows) if (r.first_block && r.slot === firstSlot[r.ordinal]) rawFirst.set(r.ordinal, r.first_block.getTime());
+
+  // Pairs: their routes with decisions in range, grouped by counting (60,000 routes).
+  const pairCount = map.pairIds.size;
+  const start = new Int32Array(pairCount + 1);
+  for (let o = 1; o < map.size; o++) if (admitted[o] === 1 && allowed[o]! + blocked[o]! > 0) start[map.pairOf[o]! + 1]!++;
+  for (let p = 0; p < pairCount; p++) start[p + 1]! += start[p]!;
+  const fill = start.slice(0, pairCount);
+  const grouped = new Int32Array(start[pairCount]!);
+  for (let o = 1; o < map.size; o++) if (admitted[o] === 1 && allowed[o]! + blocked[o]! > 0) grouped[fill[map.pairOf[o]!]!++] = o;
+  // Each route's threshold slot (NONE: R1 without a block elsewhere, which counts nothing).
+  const threshold = new Int32Array(map.size).fill(NONE);
+  const pairs: Pair[] = [];
+  for (let p = 0; p < pairCount; p++) {
+    const [from, to] = [start[p]!, start[p + 1]!];
+    let nb = 0;
+    let na = 0;
+    let nab = 0;
+    let f1Slot = NONE;
+    let f2Slot = NONE;
+    for (let j = from; j < to; j++) {
+      const o = grouped[j]!;
+      const a = allowed[o]! > 0;
+      const b = blocked[o]! > 0;
+      if (b) nb++;
+      if (a) na++;
+      if (a && b) nab++;
+      const f = firstSlot[o]!;
+      if (f < f1Slot) {
+        f2Slot = f1Slot;
+        f1Slot = f;
+      } else if (f < f2Slot) f2Slot = f;
+    }
+    if (nb === 0 || na === 0 || (nb === 1 && na === 1 && nab === 1)) continue;
+    const routes = grouped.subarray(from, to);
+    let pairAllowed = 0;
+    let pairBlocked = 0;
+    for (const o of routes) {
+      // R1 is the route of the first block; when two share its slot, F2 is in that slot too.
+      threshold[o] = firstSlot[o] === f1Slot && f2Slot !== f1Slot ? f2Slot : f1Slot;
+      pairAllowed += allowed[o]!;
+      pairBlocked += blocked[o]!;
+    }
+    pairs.push({
+      routes, accountId: map.accountId[routes[0]!]!, callerRegion: map.callerRegion[routes[0]!]!,
+      allowed: pairAllowed, blocked: pairBlocked, f1Slot, f2Slot, lo: 0, hi: 0,
+    });
+  }
+
+  // Pass 2: each route's allowed decisions after its threshold's slot, and in it.
+  const after = new Float64Array(map.size);
+  const on = new Float64Array(map.size);
+  if (dayCount > 0) {
+    for (const p of pairs) {
+      for (const o of p.routes) {
+        const t = threshold[o]! - daySlot;
+        if (threshold[o] === NONE || t >= dayCount || o >= days.allowed.length) continue;
+        if (t < 0) {
+          after[o]! += days.allowed[o]!;
+          continue;
+        }
+        const through = allowedThrough(days, o, t);
+        after[o]! += days.allowed[o]! - through;
+        on[o]! += through - allowedThrough(days, o, t - 1);
+      }
+    }
+  }
+  for (const { ordinal: ords, allowed: as, slot } of rows) {
+    for (let e = 0; e < ords.length; e++) {
+      const o = ords[e]!;
+      const t = threshold[o];
+      if (t === undefined || t === NONE || slot < t) continue;
+      if (slot > t) after[o]! += as[e]!;
+      else on[o]! += as[e]!;
+    }
+  }
+  for (const r of rawRows) {
+    const t = threshold[r.ordinal]!;
+    if (t === NONE || r.slot < t) continue;
+    if (r.slot > t) after[r.ordinal]! += r.allowed;
+    else on[r.ordinal]! += r.allowed;
+  }
+  for (const p of pairs) {
+    for (const o of p.routes) {
+      p.lo += after[o]!;
+      p.hi += after[o]! + on[o]!;
+    }
+  }
+
+  const { column, desc, page, pageSize } = options;
+  const k = page * pageSize;
+  const sign = desc ? -1 : 1;
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const tie = (a: Pair, b: Pair) => sign * (text(a.accountId, b.accountId) || text(a.callerRegion, b.callerRegion));
+  // The pairs whose exact values are worked out, then ranked: any that could rank in the first k.
+  let exact: Pair[];
+  if (column === 'allowedAfterBlock' || column === 'firstBlockAt') {
+    const [best, worst]: [(p: Pair) => number, (p: Pair) => number] = column === 'allowedAfterBlock'
+      ? (desc ? [(p) => p.lo, (p) => p.hi] : [(p) => p.hi, (p) => p.lo])
+      : [(p) => p.f1Slot, (p) => p.f1Slot];
+    const keys = pairs.map(best).sort((x, y) => sign * (x - y));
+    const bar = keys.length >= k ? keys[k - 1]! : null;
+    exact = bar === null ? pairs : pairs.filter((p) => sign * (worst(p) - bar) <= 0);
+  } else {
+    const key = column === 'accountId' ? () => 0 : (p: Pair) => p[column];
+    exact = pairs.sort((a, b) => sign * (key(a) - key(b)) || tie(a, b)).slice(k - pageSize, k);
+  }
+  await workOutExact(tx, exact, { slots, rawFirst, firstSlot, threshold, after, on, map, allowed, blocked });
+  const value = (p: Pair) => column === 'allowedAfterBlock' ? p.allowedAfterBlock! : column === 'firstBlockAt' ? p.firstBlockAt! : column === 'accountId' ? 0 : p[column];
+  const ranked = column === 'allowedAfterBlock' || column === 'firstBlockAt'
+    ? exact.sort((a, b) => sign * (value(a) - value(b)) || tie(a, b)).slice(k - pageSize, k)
+    : exact;
+  const names = ranked.length
+    ? new Map((await tx.$queryRaw<Array<{ id: string; name: string | null }>>`SELECT id, name FROM accounts WHERE id = ANY(${ranked.map((p) => p.accountId)})`).map((a) => [a.id, a.name]))
+    : new Map<string, string | null>();
+  const routeCounts = (p: Pair, counts: Float64Array) => Array.from(p.routes).filter((o) => counts[o]! > 0)
+    .map((o) => ({ route: `${map.provider[o]}/${map.channel[o]}`, count: counts[o]! }))
+    .sort((a, b) => b.count - a.count || text(a.route, b.route));
+  return {
+    total: pairs.length,
+    rows: ranked.map((p) => ({
+      accountId: p.accountId, accountName: names.get(p.accountId) ?? null, callerRegion: p.callerRegion,
+      allowedAfterBlock: p.allowedAfterBlock!, allowed: p.allowed, blocked: p.blocked, firstBlockAt: new Date(p.firstBlockAt!).toISOString(),
+      blockedRoutes: routeCounts(p, blocked), allowedRoutes: routeCounts(p, allowed),
+    })),
+  };
+}
+
+/**
+ * Each pair's F1 and allowed after block, from raw rows bounded to single slots: the first
+ * block of each route whose first slot with one is F1's or F2's, then each route's allowed
+ * decisions from its threshold to the end of the threshold's slot.
+ */
+async function workOutExact(
+  tx: Prisma.TransactionClient,
+  pairs: Pair[],
+  known: {
+    slots: Slot[]; rawFirst: Map<number, number>; firstSlot: Int32Array; threshold: Int32Array;
+    after: Float64Array; on: Float64Array; map: RouteMap; allowed: Float64Array; blocked: Float64Array;
+  },
+): Promise<void> {
+  const { slots, rawFirst, firstSlot, threshold, after, on, map } = known;
+  const probes = pairs.flatMap((p) => Array.from(p.routes).filter((o) => known.blocked[o]! > 0 && (firstSlot[o] === p.f1Slot || firstSlot[o] === p.f2Slot) && !rawFirst.has(o)));
+  const firstBlock = new Map(rawFirst);
+  for (const r of await routeRows(tx, map, probes, (o) => slots[firstSlot[o]!]!, Prisma.sql`min(d.occurred_at)`, `'blocked'`)) {
+    if (r.value !== null) firstBlock.set(r.ordinal, (r.value as Date).getTime());
+  }
+  const thresholdAt = new Map<number, number>();
+  for (const p of pairs) {
+    const blocks = p.routes.filter((o) => firstBlock.has(o) && (firstSlot[o] === p.f1Slot || firstSlot[o] === p.f2Slot))
+      .sort((a, b) => firstBlock.get(a)! - firstBlock.get(b)!);
+    const r1 = blocks[0]!;
+    const f1 = firstBlock.get(r1)!;
+    const f2 = blocks.length > 1 ? firstBlock.get(blocks[1]!)! : null;
+    p.firstBlockAt = f1;
+    for (const o of p.routes) {
+      const t = o === r1 ? f2 : f1;
+      if (t !== null && known.allowed[o]! > 0) thresholdAt.set(o, t);
+    }
+  }
+  // Allowed decisions in the threshold's slot from the threshold on (none to read where the slot has none).
+  const reads = [...thresholdAt.keys()].filter((o) => on[o]! > 0);
+  const inSlot = new Map<number, number>();
+  for (const r of await routeRows(tx, map, reads, (o) => ({ from: thresholdAt.get(o)!, to: slots[threshold[o]!]!.to }), Prisma.sql`count(*)`, `'allowed'`)) {
+    inSlot.set(r.ordinal, Number(r.value));
+  }
+  for (const p of pairs) {
+    p.allowedAfterBlock = p.routes.reduce((n, o) => n + (thresholdAt.has(o) ? after[o]! + (inSlot.get(o) ?? 0) : 0), 0);
+  }
+}
+
+/** One aggregate of each route's raw rows of one decision in a span of its own, in one statement. */
+async function routeRows(
+  tx: Prisma.TransactionClient,
+  map: RouteMap,
+  ordinals: number[],
+  spanOf: (o: number) => Slot,
+  aggregate: Prisma.Sql,
+  decision: string,
+): Promise<Array<{ ordinal: number; value: Date | bigint | null }>> {
+  if (ordinals.length === 0) return [];
+  return tx.$queryRaw`
+    SELECT v.ordinal, (SELECT ${aggregate} FROM access_decisions d
+                        WHERE d.account_id = v.account_id AND d.caller_region = v.caller_region AND d.provider = v.provider
+                          AND d.channel = v.channel AND d.decision = ${Prisma.raw(decision)} AND d.occurred_at >= v.lo AND d.occurred_at < v.hi) AS value
+      FROM unnest(${ordinals}::int[], ${ordinals.map((o) => map.accountId[o]!)}::text[], ${ordinals.map((o) => map.callerRegion[o]!)}::text[],
+                  ${ordinals.map((o) => map.provider[o]!)}::text[], ${ordinals.map((o) => map.channel[o]!)}::text[],
+                  ${ordinals.map((o) => new Date(spanOf(o).from))}::timestamptz[], ${ordinals.map((o) => new Date(spanOf(o).to))}::timestamptz[])
+           v(ordinal, account_id, caller_region, provider, channel, lo, hi)`;
+}

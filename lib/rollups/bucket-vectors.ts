@@ -1,0 +1,305 @@
+import type pg from 'pg';
+
+import { Prisma } from '@/lib/generated/prisma/client';
+
+import { base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { byKey, type VectorRowCache, type VersionedRow } from './vector-row-cache';
+
+// The writer of tables of bucket vectors: per time bucket (a UTC hour or day) and chunk of
+// ordinals, the allowed and blocked decisions of each ordinal with any in the bucket, in
+// the running vectors' entry encoding (index in the chunk, allowed, blocked). Not
+// cumulative: a batch only adds to the rows of its own buckets (a new bucket is a plain
+// COPY). account_hourly_vectors (over account ordinals) and the account route vectors
+// (over account route ordinals, per hour and per day) are written through it; each table's
+// own module says what its rows answer.
+
+/** A table of bucket vectors: its name, and its bucket column, a UTC hour (timestamptz) or day (date). */
+export interface BucketTable {
+  name: string;
+  unit: 'hour' | 'day';
+}
+
+/** An ordinal's decisions in one bucket (hours or days since 1970-01-01 UTC). */
+export interface BucketCount {
+  bucket: number;
+  ordinal: number;
+  allowed: number;
+  blocked: number;
+}
+
+/** Buckets held before they are written: a week of hours, or as many days. */
+const BUCKETS_PER_WRITE = 168;
+
+/** A bucket's entries for one chunk of ordinals, encoded. */
+interface BucketRow {
+  bucket: number;
+  chunk: number;
+  entries: Buffer;
+}
+
+/**
+ * Sums one bucket's counts at a time (an ordinal may come once per route) in dense arrays
+ * over every ordinal, reused from bucket to bucket: only the ordinals a bucket touched are
+ * sorted, encoded and zeroed again. An hour holds a few hundred of 90,000 accounts; arrays
+ * per bucket and chunk, or sorting every count, cost the batch several times more.
+ */
+class BucketSums {
+  private allowed = new Float64Array(VECTOR_CHUNK);
+  private blocked = new Float64Array(VECTOR_CHUNK);
+  private touched = new Int32Array(1024);
+  private size = 0;
+
+  constructor(private readonly table: BucketTable) {}
+
+  add(ordinal: number, allowed: number, blocked: number): void {
+    if (ordinal >= this.allowed.length) this.grow(ordinal + 1);
+    if (this.allowed[ordinal] === 0 && this.blocked[ordinal] === 0) {
+      if (this.size === this.touched.length) {
+        const more = new Int32Array(this.size * 2);
+        more.set(this.touched);
+        this.touched = more;
+      }
+      this.touched[this.size++] = ordinal;
+    }
+    this.allowed[ordinal]! += allowed;
+    this.blocked[ordinal]! += blocked;
+  }
+
+  /** The bucket's rows, one per chunk touched, and the sums emptied for the next bucket. */
+  take(bucket: number): BucketRow[] {
+    const touched = this.touched.subarray(0, this.size).sort();
+    const rows: BucketRow[] = [];
+    for (let i = 0; i < touched.length; ) {
+      const chunk = touched[i]! >>> CHUNK_SHIFT;
+      let end = i;
+      while (end < touched.length && touched[end]! >>> CHUNK_SHIFT === chunk) end++;
+      const entries = Buffer.allocUnsafe((end - i) * ENTRY_BYTES);
+      const view = new DataView(entries.buffer, entries.byteOffset, entries.length);
+      let o = 0;
+      for (; i < end; i++) {
+        const ordinal = touched[i]!;
+        const a = this.allowed[ordinal]!;
+        const b = this.blocked[ordinal]!;
+        this.allowed[ordinal] = 0;
+        this.blocked[ordinal] = 0;
+        if (a === 0 && b === 0) continue;
+        view.setUint16(o, ordinal & (VECTOR_CHUNK - 1));
+        view.setInt32(o + 2, checked(this.table, a));
+        view.setInt32(o + 6, checked(this.table, b));
+        o += ENTRY_BYTES;
+      }
+      if (o > 0) rows.push({ bucket, chunk, entries: entries.subarray(0, o) });
+    }
+    this.size = 0;
+    return rows;
+  }
+
+  private grow(size: number): void {
+    const length = Math.ceil(size / VECTOR_CHUNK) * VECTOR_CHUNK * 2;
+    for (const name of ['allowed', 'blocked'] as const) {
+      const more = new Float64Array(length);
+      more.set(this[name]);
+      this[name] = more;
+    }
+  }
+}
+
+/** A count as an entry holds it: 32 bits, an error rather than a wrapped-around total beyond. */
+function checked(table: BucketTable, count: number): number {
+  if (count > 2 ** 31 - 1) throw new RangeError(`${table.name}: ${count} decisions of one ordinal in a ${table.unit} do not fit 32 bits`);
+  return count;
+}
+
+/**
+ * Adds ordinals' counts per bucket to a table. In bucket order (as the tally and the
+ * queries give them) each bucket is written once; a bucket that comes back later is added
+ * to what was written of it, as to any stored row.
+ */
+export async function addBucketVectors(client: pg.PoolClient, table: BucketTable, counts: Iterable<BucketCount> | AsyncIterable<BucketCount>): Promise<void> {
+  const sums = new BucketSums(table);
+  let bucket: number | null = null;
+  let pending: BucketRow[] = [];
+  let pendingBuckets = 0;
+  /** Ends the current bucket; a promise only where rows are written (awaiting each of a million counts would cost more than the rest). */
+  const endBucket = (): Promise<void> | undefined => {
+    if (bucket === null) return;
+    pending.push(...sums.take(bucket));
+    bucket = null;
+    if (++pendingBuckets < BUCKETS_PER_WRITE) return;
+    const rows = pending;
+    pending = [];
+    pendingBuckets = 0;
+    return writeBucketRows(client, table, rows);
+  };
+  const step = (c: BucketCount): Promise<void> | undefined => {
+    if (c.allowed === 0 && c.blocked === 0) return;
+    const written = c.bucket !== bucket ? endBucket() : undefined;
+    bucket = c.bucket;
+    sums.add(c.ordinal, c.allowed, c.blocked);
+    return written;
+  };
+  if (Symbol.iterator in counts) {
+    for (const c of counts) {
+      const written = step(c);
+      if (written) await written;
+    }
+  } else {
+    for await (const c of counts) await step(c);
+  }
+  await endBucket();
+  await writeBucketRows(client, table, pending);
+}
+
+/** The bucket column as a number of units since 1970-01-01 UTC, in SQL. */
+export const bucketNumberSql = (table: BucketTable, column: string) =>
+  table.unit === 'hour' ? `(extract(epoch FROM ${column}) / 3600)::int` : `(${column} - DATE '1970-01-01')`;
+
+/** A bucket number as the bucket column's literal value. */
+export const bucketValue = (table: BucketTable, bucket: number) =>
+  table.unit === 'hour' ? new Date(bucket * 3_600_000).toISOString() : new Date(bucket * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Writes bucket rows: those of new (bucket, chunk) keys by COPY; where a row is stored, or
+ * the same key comes twice, the entries are merged and the row replaced through a
+ * temporary table.
+ */
+async function writeBucketRows(client: pg.PoolClient, table: BucketTable, rows: BucketRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const { name, unit } = table;
+  const key = (r: { bucket: number; chunk: number }) => r.bucket * 2 ** 16 + r.chunk;
+  const { rows: stored } = await client.query<{ bucket: number; chunk: number; counts: Buffer }>(
+    `SELECT ${bucketNumberSql(table, `v.${unit}`)} AS bucket, v.chunk, v.counts
+       FROM unnest($1::${unit === 'hour' ? 'timestamptz' : 'date'}[], $2::int[]) k(${unit}, chunk) JOIN ${name} v USING (${unit}, chunk)`,
+    [rows.map((r) => bucketValue(table, r.bucket)), rows.map((r) => r.chunk)],
+  );
+  const byKey = new Map<number, { row: BucketRow; stored: boolean }>();
+  for (const r of stored) byKey.set(key(r), { row: { bucket: r.bucket, chunk: r.chunk, entries: r.counts }, stored: true });
+  for (const r of rows) {
+    const before = byKey.get(key(r));
+    byKey.set(key(r), before ? { row: { ...r, entries: mergedEntries(table, before.row.entries, r.entries) }, stored: before.stored } : { row: r, stored: false });
+  }
+  const fresh: Buffer[] = [];
+  const existing: Buffer[] = [];
+  for (const { row, stored: isStored } of byKey.values()) (isStored ? existing : fresh).push(tuple(table, row.bucket, row.chunk, row.entries));
+  const columns = `${unit}, chunk, counts`;
+  await copyBinary(client, `COPY ${name} (${columns}) FROM STDIN (FORMAT binary)`, fresh);
+  if (existing.length === 0) return;
+  const temp = `gw_${name}_in`;
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE ${name}) ON COMMIT DROP`);
+  await client.query(`TRUNCATE ${temp}`);
+  await copyBinary(client, `COPY ${temp} (${columns}) FROM STDIN (FORMAT binary)`, existing);
+  await client.query(`UPDATE ${name} t SET counts = i.counts FROM ${temp} i WHERE (t.${unit}, t.chunk) = (i.${unit}, i.chunk)`);
+}
+
+/** Two chunks' entries (each in index order) as one, the counts of an index in both summed. */
+function mergedEntries(table: BucketTable, a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  const put = (index: number, allowed: number, blocked: number) => {
+    out.writeUInt16BE(index, o);
+    out.writeInt32BE(checked(table, allowed), o + 2);
+    out.writeInt32BE(checked(table, blocked), o + 6);
+    o += ENTRY_BYTES;
+  };
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a.readUInt16BE(i) : Infinity;
+    const y = j < b.length ? b.readUInt16BE(j) : Infinity;
+    if (x === y) {
+      put(x, a.readInt32BE(i + 2) + b.readInt32BE(j + 2), a.readInt32BE(i + 6) + b.readInt32BE(j + 6));
+      i += ENTRY_BYTES;
+      j += ENTRY_BYTES;
+    } else if (x < y) {
+      put(x, a.readInt32BE(i + 2), a.readInt32BE(i + 6));
+      i += ENTRY_BYTES;
+    } else {
+      put(y, b.readInt32BE(j + 2), b.readInt32BE(j + 6));
+      j += ENTRY_BYTES;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+/**
+ * A row as a binary COPY tuple: the bucket (timestamptz, microseconds since 2000-01-01; or
+ * date, days since 2000-01-01), chunk, counts.
+ */
+function tuple(table: BucketTable, bucket: number, chunk: number, counts: Buffer): Buffer {
+  const bucketBytes = table.unit === 'hour' ? 8 : 4;
+  const out = Buffer.allocUnsafe(2 + 4 + bucketBytes + 8 + 4 + counts.length);
+  let o = out.writeInt16BE(3, 0);
+  o = out.writeInt32BE(bucketBytes, o);
+  o = table.unit === 'hour'
+    ? out.writeBigInt64BE(BigInt(bucket * 3600 - PG_EPOCH_DAY * 86_400) * 1_000_000n, o)
+    : out.writeInt32BE(bucket - PG_EPOCH_DAY, o);
+  o = out.writeInt32BE(4, o);
+  o = out.writeInt32BE(chunk, o);
+  o = out.writeInt32BE(counts.length, o);
+  counts.copy(out, o);
+  return out;
+}
+
+const FETCH_ROWS = 50_000;
+
+/**
+ * The counts a query returns (columns bucket, ordinal, allowed, blocked; in bucket order),
+ * read through a cursor so that memory stays bounded. Runs inside the caller's transaction.
+ */
+export async function* queryBucketCounts(client: pg.PoolClient, query: string, params: unknown[] = []): AsyncGenerator<BucketCount> {
+  await client.query(`DECLARE gw_bucket_counts NO SCROLL CURSOR FOR ${query}`, params);
+  for (;;) {
+    const { rows } = await client.query<{ bucket: number; ordinal: number; allowed: number; blocked: number }>(
+      `FETCH ${FETCH_ROWS} FROM gw_bucket_counts`,
+    );
+    yield* rows;
+    if (rows.length < FETCH_ROWS) break;
+  }
+  await client.query('CLOSE gw_bucket_counts');
+}
+
+// Reads.
+
+/** What identifies a row of a bucket table: its bucket number and chunk. */
+export interface BucketRowParts {
+  bucket: number;
+  chunk: number;
+}
+
+/** A read row: its bucket number, chunk, version (xmin) and entries. */
+export interface BucketRowRead extends BucketRowParts {
+  version: string;
+  counts: Uint8Array;
+}
+
+const bucketRowKey = (p: BucketRowParts) => `${p.bucket}|${p.chunk}`;
+
+/**
+ * The rows of the buckets given (numbers since 1970-01-01 UTC), their entries only where
+ * this process does not hold the row at its current version (vector-row-cache.ts).
+ */
+export async function readBucketRows(
+  prisma: Prisma.TransactionClient,
+  table: BucketTable,
+  cache: VectorRowCache<BucketRowParts>,
+  buckets: number[],
+): Promise<BucketRowRead[]> {
+  if (buckets.length === 0) return [];
+  const wanted = new Set(buckets);
+  const held = byKey(cache.held((p) => wanted.has(p.bucket)));
+  const known = [...held.values()];
+  const type = Prisma.raw(table.unit === 'hour' ? 'timestamptz' : 'date');
+  const column = Prisma.raw(`v.${table.unit}`);
+  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`
+    SELECT ${Prisma.raw(bucketNumberSql(table, `v.${table.unit}`))} AS bucket, v.chunk, v.xmin::text AS version,
+           CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts
+      FROM ${Prisma.raw(table.name)} v
+      LEFT JOIN unnest(${known.map((k) => bucketValue(table, k.parts.bucket))}::${type}[], ${known.map((k) => k.parts.chunk)}::int[],
+                       ${known.map((k) => k.version)}::text[]) k(bucket, chunk, version)
+        ON (k.bucket, k.chunk, k.version) = (${column}, v.chunk, v.xmin::text)
+     WHERE ${column} = ANY(${buckets.map((b) => bucketValue(table, b))}::${type}[])`;
+  return rows.map((r) => {
+    const parts = { bucket: r.bucket, chunk: r.chunk };
+    return { ...parts, version: r.version, counts: cache.counts(bucketRowKey(parts), parts, r, held) };
+  });
+}
