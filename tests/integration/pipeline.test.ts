@@ -96,7 +96,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
 async function disagreements(db: TestDatabase): Promise<{
-  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; hourlyVectors: number; routes: number;
+  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; hourlyVectors: number; routeVectors: number; routes: number;
 }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
