@@ -149,6 +149,66 @@ function allowedThrough(s: DaysSummary, o: number, d: number): number {
   return lo > s.start[o]! ? s.running[lo - 1]! : 0;
 }
 
+/**
+ * Per-route arrays a ranking fills, taken from a pool and given back when it is done
+ * (requests overlap at their awaits, so each holds its own set). Fresh arrays for 60,000
+ * routes on every request added megabytes of array buffers, and the full collections
+ * their external memory brings on showed as the slowest requests.
+ */
+class Scratch {
+  admitted = new Uint8Array(0);
+  allowed = new Float64Array(0);
+  blocked = new Float64Array(0);
+  firstSlot = new Int32Array(0);
+  threshold = new Int32Array(0);
+  after = new Float64Array(0);
+  on = new Float64Array(0);
+
+  private pairArrays = {
+    start: new Int32Array(1), grouped: new Int32Array(0), pairAllowed: new Float64Array(0), pairBlocked: new Float64Array(0),
+    lo: new Float64Array(0), hi: new Float64Array(0), f1: new Int32Array(0), f2: new Int32Array(0), divergent: new Int32Array(0),
+  };
+
+  /** The arrays by pair for `pairs` pairs of `routes` routes; `start` emptied, the others filled as used. */
+  pairs(pairs: number, routes: number) {
+    const a = this.pairArrays;
+    if (pairs + 1 > a.start.length || routes > a.grouped.length) {
+      const [p, r] = [Math.ceil(pairs * 1.25) + 1, Math.ceil(routes * 1.25)];
+      this.pairArrays = {
+        start: new Int32Array(p), grouped: new Int32Array(r), pairAllowed: new Float64Array(p), pairBlocked: new Float64Array(p),
+        lo: new Float64Array(p), hi: new Float64Array(p), f1: new Int32Array(p), f2: new Int32Array(p), divergent: new Int32Array(p),
+      };
+    }
+    this.pairArrays.start.fill(0);
+    return this.pairArrays;
+  }
+
+  /** The arrays for `size` routes, emptied. */
+  reset(size: number): this {
+    if (size > this.allowed.length) {
+      const n = Math.ceil(size * 1.25);
+      this.admitted = new Uint8Array(n);
+      this.allowed = new Float64Array(n);
+      this.blocked = new Float64Array(n);
+      this.firstSlot = new Int32Array(n);
+      this.threshold = new Int32Array(n);
+      this.after = new Float64Array(n);
+      this.on = new Float64Array(n);
+    }
+    // Whole, so that nothing of an earlier ranking is left beyond `size` either.
+    this.admitted.fill(0);
+    this.allowed.fill(0);
+    this.blocked.fill(0);
+    this.firstSlot.fill(NONE);
+    this.threshold.fill(NONE);
+    this.after.fill(0);
+    this.on.fill(0);
+    return this;
+  }
+}
+
+const scratchPool: Scratch[] = [];
+
 interface RawCount {
   span: number;
   account_id: string;
@@ -164,6 +224,20 @@ export async function rankDivergence(
   tx: Prisma.TransactionClient,
   filters: Filters,
   options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
+): Promise<{ rows: DivergenceRow[]; total: number }> {
+  const scratch = scratchPool.pop() ?? new Scratch();
+  try {
+    return await rank(tx, filters, options, scratch);
+  } finally {
+    scratchPool.push(scratch);
+  }
+}
+
+async function rank(
+  tx: Prisma.TransactionClient,
+  filters: Filters,
+  options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
+  scratch: Scratch,
 ): Promise<{ rows: DivergenceRow[]; total: number }> {
   const parts = rangeParts(filters.from, filters.to);
   // Slots in time order, and where each row's bucket goes.
@@ -185,7 +259,7 @@ export async function rankDivergence(
   // Read last: every route the counts name has its ordinal here (ordinals only grow).
   const map = await routeMap(tx);
 
-  const admitted = new Uint8Array(map.size);
+  const { admitted, allowed, blocked, firstSlot, threshold, after, on } = scratch.reset(map.size);
   for (let o = 1; o < map.size; o++) {
     if (map.accountId[o] === undefined) continue;
     admitted[o] = admitsValue(filters.region, map.callerRegion[o]!) && admitsValue(filters.provider, map.provider[o]!)
@@ -205,9 +279,6 @@ export async function rankDivergence(
 
   // Pass 1: each route's decisions, and the first slot with a block: the days' from their
   // summary, the hours' (plain loops over typed arrays, no callback per entry) and the raw spans'.
-  const allowed = new Float64Array(map.size);
-  const blocked = new Float64Array(map.size);
-  const firstSlot = new Int32Array(map.size).fill(NONE);
   for (let o = 1; o < Math.min(map.size, days.allowed.length); o++) {
     if (admitted[o] !== 1) continue;
     allowed[o] = days.allowed[o]!;
@@ -232,31 +303,29 @@ export async function rankDivergence(
   }
   for (const r of rawRows) if (r.first_block && r.slot === firstSlot[r.ordinal]) rawFirst.set(r.ordinal, r.first_block.getTime());
 
-  // Pairs: their routes with decisions in range, grouped by counting (60,000 routes).
+  // Pairs: their routes with decisions in range, grouped by counting (60,000 routes), and
+  // what is known of each divergent one in arrays by pair: 30,000 objects a request, held
+  // across the awaits below, were promoted and collected as old ones.
   const pairCount = map.pairIds.size;
-  const start = new Int32Array(pairCount + 1);
+  const { start, grouped, pairAllowed, pairBlocked, lo, hi, f1, f2, divergent } = scratch.pairs(pairCount, map.size);
   for (let o = 1; o < map.size; o++) if (admitted[o] === 1 && allowed[o]! + blocked[o]! > 0) start[map.pairOf[o]! + 1]!++;
   for (let p = 0; p < pairCount; p++) start[p + 1]! += start[p]!;
   const fill = start.slice(0, pairCount);
-  const grouped = new Int32Array(start[pairCount]!);
   for (let o = 1; o < map.size; o++) if (admitted[o] === 1 && allowed[o]! + blocked[o]! > 0) grouped[fill[map.pairOf[o]!]!++] = o;
-  // Each route's threshold slot (NONE: R1 without a block elsewhere, which counts nothing).
-  const threshold = new Int32Array(map.size).fill(NONE);
-  const pairs: Pair[] = [];
+  let n = 0;
   for (let p = 0; p < pairCount; p++) {
-    const [from, to] = [start[p]!, start[p + 1]!];
     let nb = 0;
     let na = 0;
     let nab = 0;
     let f1Slot = NONE;
     let f2Slot = NONE;
-    for (let j = from; j < to; j++) {
+    for (let j = start[p]!; j < start[p + 1]!; j++) {
       const o = grouped[j]!;
-      const a = allowed[o]! > 0;
-      const b = blocked[o]! > 0;
-      if (b) nb++;
-      if (a) na++;
-      if (a && b) nab++;
+      const isA = allowed[o]! > 0;
+      const isB = blocked[o]! > 0;
+      if (isB) nb++;
+      if (isA) na++;
+      if (isA && isB) nab++;
       const f = firstSlot[o]!;
       if (f < f1Slot) {
         f2Slot = f1Slot;
@@ -264,27 +333,28 @@ export async function rankDivergence(
       } else if (f < f2Slot) f2Slot = f;
     }
     if (nb === 0 || na === 0 || (nb === 1 && na === 1 && nab === 1)) continue;
-    const routes = grouped.subarray(from, to);
-    let pairAllowed = 0;
-    let pairBlocked = 0;
-    for (const o of routes) {
-      // R1 is the route of the first block; when two share its slot, F2 is in that slot too.
+    divergent[n++] = p;
+    f1[p] = f1Slot;
+    f2[p] = f2Slot;
+    pairAllowed[p] = 0;
+    pairBlocked[p] = 0;
+    for (let j = start[p]!; j < start[p + 1]!; j++) {
+      const o = grouped[j]!;
+      // Each route's threshold slot (NONE: R1 without a block elsewhere, which counts
+      // nothing). R1 is the route of the first block; when two share its slot, F2 is in
+      // that slot too.
       threshold[o] = firstSlot[o] === f1Slot && f2Slot !== f1Slot ? f2Slot : f1Slot;
-      pairAllowed += allowed[o]!;
-      pairBlocked += blocked[o]!;
+      pairAllowed[p]! += allowed[o]!;
+      pairBlocked[p]! += blocked[o]!;
     }
-    pairs.push({
-      routes, accountId: map.accountId[routes[0]!]!, callerRegion: map.callerRegion[routes[0]!]!,
-      allowed: pairAllowed, blocked: pairBlocked, f1Slot, f2Slot, lo: 0, hi: 0,
-    });
   }
 
   // Pass 2: each route's allowed decisions after its threshold's slot, and in it.
-  const after = new Float64Array(map.size);
-  const on = new Float64Array(map.size);
   if (dayCount > 0) {
-    for (const p of pairs) {
-      for (const o of p.routes) {
+    for (let i = 0; i < n; i++) {
+      const p = divergent[i]!;
+      for (let j = start[p]!; j < start[p + 1]!; j++) {
+        const o = grouped[j]!;
         const t = threshold[o]! - daySlot;
         if (threshold[o] === NONE || t >= dayCount || o >= days.allowed.length) continue;
         if (t < 0) {
@@ -312,30 +382,45 @@ export async function rankDivergence(
     if (r.slot > t) after[r.ordinal]! += r.allowed;
     else on[r.ordinal]! += r.allowed;
   }
-  for (const p of pairs) {
-    for (const o of p.routes) {
-      p.lo += after[o]!;
-      p.hi += after[o]! + on[o]!;
+  for (let i = 0; i < n; i++) {
+    const p = divergent[i]!;
+    lo[p] = 0;
+    hi[p] = 0;
+    for (let j = start[p]!; j < start[p + 1]!; j++) {
+      const o = grouped[j]!;
+      lo[p]! += after[o]!;
+      hi[p]! += after[o]! + on[o]!;
     }
   }
+  const pairAt = (p: number): Pair => {
+    const routes = grouped.slice(start[p]!, start[p + 1]!);
+    return {
+      routes, accountId: map.accountId[routes[0]!]!, callerRegion: map.callerRegion[routes[0]!]!,
+      allowed: pairAllowed[p]!, blocked: pairBlocked[p]!, f1Slot: f1[p]!, f2Slot: f2[p]!, lo: lo[p]!, hi: hi[p]!,
+    };
+  };
 
   const { column, desc, page, pageSize } = options;
   const k = page * pageSize;
   const sign = desc ? -1 : 1;
   const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const tie = (a: Pair, b: Pair) => sign * (text(a.accountId, b.accountId) || text(a.callerRegion, b.callerRegion));
-  // The pairs whose exact values are worked out, then ranked: any that could rank in the first k.
+  // The pairs whose exact values are worked out, then ranked: any that could rank in the
+  // first k. By a known key, the bar is the k-th best key: those at it or better.
+  const ids = divergent.subarray(0, n);
+  const select = (best: Float64Array | Int32Array, worst: Float64Array | Int32Array): Pair[] => {
+    const keys = Float64Array.from(ids, (p) => best[p]!).sort();
+    if (n < k) return Array.from(ids, pairAt);
+    const bar = desc ? keys[n - k]! : keys[k - 1]!;
+    return Array.from(ids).filter((p) => sign * (worst[p]! - bar) <= 0).map(pairAt);
+  };
   let exact: Pair[];
-  if (column === 'allowedAfterBlock' || column === 'firstBlockAt') {
-    const [best, worst]: [(p: Pair) => number, (p: Pair) => number] = column === 'allowedAfterBlock'
-      ? (desc ? [(p) => p.lo, (p) => p.hi] : [(p) => p.hi, (p) => p.lo])
-      : [(p) => p.f1Slot, (p) => p.f1Slot];
-    const keys = pairs.map(best).sort((x, y) => sign * (x - y));
-    const bar = keys.length >= k ? keys[k - 1]! : null;
-    exact = bar === null ? pairs : pairs.filter((p) => sign * (worst(p) - bar) <= 0);
-  } else {
-    const key = column === 'accountId' ? () => 0 : (p: Pair) => p[column];
-    exact = pairs.sort((a, b) => sign * (key(a) - key(b)) || tie(a, b)).slice(k - pageSize, k);
+  if (column === 'allowedAfterBlock') exact = desc ? select(lo, hi) : select(hi, lo);
+  else if (column === 'firstBlockAt') exact = select(f1, f1);
+  else if (column === 'accountId') exact = Array.from(ids, pairAt).sort(tie).slice(k - pageSize, k);
+  else {
+    const key = column === 'allowed' ? pairAllowed : pairBlocked;
+    exact = select(key, key).sort((a, b) => sign * (a[column] - b[column]) || tie(a, b)).slice(k - pageSize, k);
   }
   await workOutExact(tx, exact, { slots, rawFirst, firstSlot, threshold, after, on, map, allowed, blocked });
   const value = (p: Pair) => column === 'allowedAfterBlock' ? p.allowedAfterBlock! : column === 'firstBlockAt' ? p.firstBlockAt! : column === 'accountId' ? 0 : p[column];
@@ -349,7 +434,7 @@ export async function rankDivergence(
     .map((o) => ({ route: `${map.provider[o]}/${map.channel[o]}`, count: counts[o]! }))
     .sort((a, b) => b.count - a.count || text(a.route, b.route));
   return {
-    total: pairs.length,
+    total: n,
     rows: ranked.map((p) => ({
       accountId: p.accountId, accountName: names.get(p.accountId) ?? null, callerRegion: p.callerRegion,
       allowedAfterBlock: p.allowedAfterBlock!, allowed: p.allowed, blocked: p.blocked, firstBlockAt: new Date(p.firstBlockAt!).toISOString(),
