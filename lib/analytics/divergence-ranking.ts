@@ -59,7 +59,7 @@ interface Decoded {
 // decoded once while its version lasts.
 const decodedRows = new WeakMap<Uint8Array, Decoded>();
 
-function decoded(c: Uint8Array, chunk: number): Decoded {
+function decoded(c: Uint8Array, chunk: number, keep = true): Decoded {
   let d = decodedRows.get(c);
   if (d) return d;
   const n = c.length / ENTRY_BYTES;
@@ -71,7 +71,7 @@ function decoded(c: Uint8Array, chunk: number): Decoded {
     d.allowed[e] = view.getInt32(i + 2);
     d.blocked[e] = view.getInt32(i + 6);
   }
-  decodedRows.set(c, d);
+  if (keep) decodedRows.set(c, d);
   return d;
 }
 
@@ -102,7 +102,8 @@ function daysSummary(days: BucketRowRead[], firstDay: number): DaysSummary {
     summaries.set(key, kept);
     return kept;
   }
-  const rows = [...days].sort((a, b) => a.bucket - b.bucket).map((r) => ({ d: r.bucket - firstDay, ...decoded(r.counts, r.chunk) }));
+  // Not kept decoded: the summary is what is kept (28 MB more at 90 days otherwise).
+  const rows = [...days].sort((a, b) => a.bucket - b.bucket).map((r) => ({ d: r.bucket - firstDay, ...decoded(r.counts, r.chunk, false) }));
   let size = 1;
   for (const r of rows) for (const o of r.ordinal) if (o >= size) size = o + 1;
   const s: DaysSummary = {

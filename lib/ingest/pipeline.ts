@@ -402,7 +402,7 @@ export async function ingest(
       await writeRollups(client, load.tally, load.spilled);
       if (load.idFloor !== null) {
         await writeBatchViolations(client, batchId, load.idFloor);
-        await writeBatchRouteVectors(client, batchId, load.idFloor);
+        await writeBatchRouteVectors(client, { id: batchId, idFloor: load.idFloor, tally: load.spilled ? null : load.tally });
       }
       counts = { rows: load.rows, accepted: load.accepted, rejected: load.rejected,
         duplicates: valid - load.accepted, conflicts: load.conflicts };

@@ -1,9 +1,11 @@
 import type pg from 'pg';
 
 import type { Span } from '@/lib/analytics/range';
+import { copyOut } from '@/lib/db/copy-out';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { ACCOUNT_ROUTE_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 
-import { addBucketVectors, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
 // account_routes: an ordinal for every route (provider and channel) of each account and
@@ -22,9 +24,9 @@ import { processCache } from './vector-row-cache';
 //
 // Costs: 10 bytes per route and day, and per route and hour, with decisions (~23 MB for
 // the 2.3M route days of 10M decisions over 90 days where a third of the accounts use two
-// routes). A batch adds its own rows' counts (a scan of the rows it stored, by id); a route
-// that gets its ordinal in the batch (its pair has just reached two routes) is counted
-// from all its stored rows, earlier batches' too.
+// routes). A batch adds its own counts from its tally (or, when that spilled, from the rows
+// it stored, by id); a route that gets its ordinal in the batch (its pair has just reached
+// two routes) is counted from its earlier batches' rows too.
 
 const DAILY: BucketTable = { name: 'account_route_daily_vectors', unit: 'day' };
 const HOURLY: BucketTable = { name: 'account_route_hourly_vectors', unit: 'hour' };
@@ -76,16 +78,58 @@ async function addCounts(client: pg.PoolClient, parts: Array<{ from: string; whe
 
 /**
  * Adds a batch's decisions (those above `idFloor` with its id) to the vectors, after its
- * rows and its pairs' routes (account_region_routes) are stored. Runs under the merge lock.
+ * rows, its accounts (gw_accounts_part) and its pairs' routes (account_region_routes) are
+ * stored: from its Node tally unless that spilled, and for the routes new to the table
+ * also their earlier batches' rows. Runs under the merge lock.
  */
-export async function writeBatchRouteVectors(client: pg.PoolClient, batchId: number, idFloor: string): Promise<void> {
+export async function writeBatchRouteVectors(client: pg.PoolClient, batch: { id: number; idFloor: string; tally: DecisionTally | null }): Promise<void> {
   const first = await assignOrdinals(client);
-  await addCounts(client, [
-    // Routes that had their ordinal before: this batch's rows.
-    { from: `access_decisions d JOIN account_routes r USING (${KEY})`, where: `d.id > $1 AND d.batch_id = $2 AND r.ordinal < $3` },
-    // Routes new to the table: every stored row, this batch's among them.
-    { from: `account_routes r JOIN access_decisions d USING (${KEY})`, where: `r.ordinal >= $3` },
-  ], [idFloor, batchId, first ?? 2 ** 31 - 1]);
+  const { id, idFloor, tally } = batch;
+  if (tally === null) {
+    // Spilled: part of the tally is in SQL, and its hours are in the hourly vectors only. From the batch's rows.
+    await addCounts(client, [
+      { from: `access_decisions d JOIN account_routes r USING (${KEY})`, where: `d.id > $1 AND d.batch_id = $2 AND r.ordinal < $3` },
+      { from: `account_routes r JOIN access_decisions d USING (${KEY})`, where: `r.ordinal >= $3` },
+    ], [idFloor, id, first ?? 2 ** 31 - 1]);
+    return;
+  }
+  // From the tally: ~0.2 s for a 1M-row batch, against ~2.6 s grouping its stored rows twice.
+  if (tally.size > 0) {
+    const ordinals = await tallyOrdinals(client, tally);
+    for (const [table, counts] of [[DAILY, tally.accountDaily], [HOURLY, tally.accountHourly]] as const) {
+      await addBucketVectors(client, table, tallyCounts(tally, counts, ordinals));
+    }
+  }
+  if (first !== null) {
+    await addCounts(client, [{ from: `account_routes r JOIN access_decisions d USING (${KEY})`, where: `r.ordinal >= $1 AND d.id <= $2` }], [first, idFloor]);
+  }
+}
+
+/** Each tally account route's ordinal, 0 for one without (a pair with one route). */
+async function tallyOrdinals(client: pg.PoolClient, tally: DecisionTally): Promise<Int32Array> {
+  const ordinalOf = new Map<string, number>();
+  await copyOut(client, `SELECT r.account_id, trim(r.caller_region), r.provider, r.channel, r.ordinal FROM account_routes r
+                          WHERE r.account_id IN (SELECT id FROM gw_accounts_part)`,
+  (f) => ordinalOf.set(routeKey(f[0]!, f[1]!, f[2]!, f[3]!), Number(f[4])));
+  const { account, route } = tally.accountRoutes;
+  const ordinals = new Int32Array(account.length);
+  // Route text: region\tprovider\tchannel\tdecision, in COPY text (the values are slugs and codes: no escapes).
+  const keys = tally.combos.routeTexts.map((text) => text.slice(0, text.lastIndexOf('\t')));
+  for (let i = 0; i < account.length; i++) ordinals[i] = ordinalOf.get(`${account[i]}\t${keys[route[i]!]}`) ?? 0;
+  return ordinals;
+}
+
+function* tallyCounts(tally: DecisionTally, counts: SortedCounts, ordinals: Int32Array): Generator<BucketCount> {
+  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
+  const { route } = tally.accountRoutes;
+  for (let i = 0; i < counts.keys.length; i++) {
+    const bucket = Math.floor(counts.keys[i]! / ACCOUNT_ROUTE_SPACE);
+    const id = counts.keys[i]! - bucket * ACCOUNT_ROUTE_SPACE;
+    const ordinal = ordinals[id]!;
+    if (ordinal === 0) continue;
+    const blocked = blockedRoute[route[id]!]!;
+    yield { bucket, ordinal, allowed: blocked ? 0 : counts.counts[i]!, blocked: blocked ? counts.counts[i]! : 0 };
+  }
 }
 
 /** Every row from the stored decisions (into empty tables: see backfill.ts). */

@@ -75,7 +75,10 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
       const admin = { email: `bench-${Date.now()}@example.com`, password: 'bench password 123' };
       await createUser(db.prisma, { ...admin, name: 'Bench', role: 'admin' });
       await startBuildIfNeeded((line) => console.error(line), 'stderr').done;
-      app = await startAppServer(url);
+      app = await startAppServer(url, {
+        nodeArgs: (process.env.GW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        logFile: process.env.GW_BENCH_SERVER_LOG,
+      });
       const base = app.url;
 
       const now = new Date();
