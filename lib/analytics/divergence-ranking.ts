@@ -476,11 +476,22 @@ async function workOutExact(
       if (t !== null && known.allowed[o]! > 0) thresholdAt.set(o, t);
     }
   }
-  // Allowed decisions in the threshold's slot from the threshold on (none to read where the slot has none).
+  // Allowed decisions in the threshold's slot from the threshold on (none to read where the
+  // slot has none): read on the shorter side of the threshold. Before it, they are the
+  // slot's (on) less those read: a busy account's first block is minutes into the day, and
+  // the rest of its day is a thousand rows per route.
   const reads = [...thresholdAt.keys()].filter((o) => on[o]! > 0);
+  const early = (o: number) => {
+    const slot = slots[threshold[o]!]!;
+    return thresholdAt.get(o)! - slot.from < slot.to - thresholdAt.get(o)!;
+  };
+  const span = (o: number): Slot => {
+    const slot = slots[threshold[o]!]!;
+    return early(o) ? { from: slot.from, to: thresholdAt.get(o)! } : { from: thresholdAt.get(o)!, to: slot.to };
+  };
   const inSlot = new Map<number, number>();
-  for (const r of await routeRows(tx, map, reads, (o) => ({ from: thresholdAt.get(o)!, to: slots[threshold[o]!]!.to }), Prisma.sql`count(*)`, `'allowed'`)) {
-    inSlot.set(r.ordinal, Number(r.value));
+  for (const r of await routeRows(tx, map, reads, span, Prisma.sql`count(*)`, `'allowed'`)) {
+    inSlot.set(r.ordinal, early(r.ordinal) ? on[r.ordinal]! - Number(r.value) : Number(r.value));
   }
   for (const p of pairs) {
     p.allowedAfterBlock = p.routes.reduce((n, o) => n + (thresholdAt.has(o) ? after[o]! + (inSlot.get(o) ?? 0) : 0), 0);
