@@ -261,10 +261,11 @@ async function rank(
   const map = await routeMap(tx);
 
   const { admitted, allowed, blocked, firstSlot, threshold, after, on } = scratch.reset(map.size);
+  const comboAdmitted = map.combos.map((c) => admitsValue(filters.region, c.callerRegion) && admitsValue(filters.provider, c.provider)
+    && admitsValue(filters.channel, c.channel) ? 1 : 0);
   for (let o = 1; o < map.size; o++) {
-    if (map.accountId[o] === undefined) continue;
-    admitted[o] = admitsValue(filters.region, map.callerRegion[o]!) && admitsValue(filters.provider, map.provider[o]!)
-      && admitsValue(filters.channel, map.channel[o]!) ? 1 : 0;
+    const c = map.comboOf[o];
+    if (c !== undefined) admitted[o] = comboAdmitted[c]!;
   }
   // The raw spans' counts by ordinal (routes outside the candidates have none).
   const rawRows = raw.flatMap((r) => {

@@ -153,6 +153,10 @@ export interface RouteMap {
   /** Each route's pair (account and region), numbered from 0 in the order first seen; and how many. */
   pairOf: number[];
   pairIds: Map<string, number>;
+  /** Each route's combination of region, provider and channel (a few dozen), for filters to test once each. */
+  comboOf: number[];
+  combos: Array<{ callerRegion: string; provider: string; channel: string }>;
+  comboIds: Map<string, number>;
   /** The last ordinal's row version: the table only ever grows unless emptied, which changes it. */
   last: { ordinal: number; version: string } | null;
 }
@@ -160,7 +164,7 @@ export interface RouteMap {
 export const routeKey = (accountId: string, callerRegion: string, provider: string, channel: string) =>
   `${accountId}\t${callerRegion}\t${provider}\t${channel}`;
 
-const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), last: null });
+const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), last: null });
 
 const mapHolder = globalThis as { gatewatchRouteMap?: RouteMap };
 
@@ -190,6 +194,10 @@ export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteM
     let id = map.pairIds.get(pair);
     if (id === undefined) map.pairIds.set(pair, (id = map.pairIds.size));
     map.pairOf[r.ordinal] = id;
+    const combo = `${r.caller_region}\t${r.provider}\t${r.channel}`;
+    let c = map.comboIds.get(combo);
+    if (c === undefined) map.comboIds.set(combo, (c = map.combos.push({ callerRegion: r.caller_region, provider: r.provider, channel: r.channel }) - 1));
+    map.comboOf[r.ordinal] = c;
     map.size = Math.max(map.size, r.ordinal + 1);
     map.last = { ordinal: r.ordinal, version: r.version };
   }
