@@ -18,19 +18,20 @@ import { movedAcross, placedAt } from './sources';
  * the columns account_id, provider, channel, a, b, lo and hi (a route may appear more
  * than once, or with none in range): whole UTC days from the running monthly rows, two
  * subscripts each (lo and hi null), and the partial days at the edges from the
- * violations themselves (time index), with their first and last instants (lo, hi).
+ * violations themselves (time index), with their first and last instants (lo, hi). With
+ * `account` (an SQL expression), that account's alone.
  */
-function routeViolationsSql(span: Span, filters: Filters): Prisma.Sql {
+function routeViolationsSql(span: Span, filters: Filters, account?: Prisma.Sql): Prisma.Sql {
   const months = monthDays(span.from, span.to).filter((m) => m.whole[1] >= m.whole[0]);
   const parts = dayParts(span.from, span.to).raw.map((edge) => Prisma.sql`
     SELECT account_id, provider, channel, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
            min(occurred_at) AS lo, max(occurred_at) AS hi
-      FROM (${violationsIn(edge, filters)}) e GROUP BY 1, 2, 3`);
+      FROM (${violationsIn(edge, filters, account ? [Prisma.sql`account_id = ${account}`] : [])}) e GROUP BY 1, 2, 3`);
   if (months.length) {
     parts.push(Prisma.sql`
       SELECT m.account_id, m.provider, m.channel, ${runningDaysSum('allowed', admits(filters, 'allowed'), 'wlo', 'whi')} AS a,
              ${runningDaysSum('blocked', admits(filters, 'blocked'), 'wlo', 'whi')} AS b, NULL::timestamptz AS lo, NULL::timestamptz AS hi
-        FROM ${violationRunningRowsIn(filters, months)}`);
+        FROM ${violationRunningRowsIn(filters, months, account ? [Prisma.sql`m.account_id = ${account}`] : [])}`);
   }
   return Prisma.join(parts, ' UNION ALL ');
 }
@@ -40,11 +41,14 @@ function routeViolationsSql(span: Span, filters: Filters): Prisma.Sql {
  * (provider/channel) they were on, the first and last instants seen on the edges, and
  * how many fell on whole days (whole).
  */
-const accountViolationsSql = (span: Span, filters: Filters) => Prisma.sql`
+const accountViolationsSql = (span: Span, filters: Filters, withChannels = true) => Prisma.sql`
   SELECT account_id, sum(a)::bigint AS allowed, sum(b)::bigint AS blocked, sum(a + b)::bigint AS total,
-         array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) FILTER (WHERE a + b > 0) AS channels,
+         ${withChannels ? channelsAgg : Prisma.sql`NULL::text[]`} AS channels,
          min(lo) AS edge_first, max(hi) AS edge_last, coalesce(sum(a + b) FILTER (WHERE lo IS NULL), 0) AS whole
     FROM (${routeViolationsSql(span, filters)}) r GROUP BY account_id HAVING sum(a + b) > 0`;
+
+/** The routes (provider/channel) with violations, of rows r of routeViolationsSql. */
+const channelsAgg = Prisma.sql`array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) FILTER (WHERE a + b > 0)`;
 
 export interface ViolationCounts {
   /** Allowed while the policy in force said unsupported. */
@@ -166,17 +170,23 @@ function violationInstant(end: 'first' | 'last', filters: Filters, r: string): P
 export function violationAccountsSql(filters: Filters, order: { column: ViolationAccountSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
   const dir = order.desc ? 'DESC' : 'ASC';
   const lastFirst = order.column === 'lastAt';
+  // A page's routes are gathered for its rows only: for every account, the grouping sorted
+  // each one's routes (~60 of 120 ms at 90 days on 10M decisions, 13,000 accounts). The
+  // outer alias is acct, as the running rows' read names its month bounds v.
+  const channels = page
+    ? Prisma.sql`(SELECT ${channelsAgg} FROM (${routeViolationsSql(filters, filters, Prisma.sql`acct.account_id`)}) r)`
+    : Prisma.sql`acct.channels`;
   return Prisma.sql`
-    SELECT v.account_id, a.name, v.allowed, v.blocked, v.total, v.channels, v.total_count,
-           ${violationInstant('first', filters, 'v')} AS first_at,
-           ${lastFirst ? Prisma.raw('v.last_at') : violationInstant('last', filters, 'v')} AS last_at
+    SELECT acct.account_id, a.name, acct.allowed, acct.blocked, acct.total, ${channels} AS channels, acct.total_count,
+           ${violationInstant('first', filters, 'acct')} AS first_at,
+           ${lastFirst ? Prisma.raw('acct.last_at') : violationInstant('last', filters, 'acct')} AS last_at
       FROM (SELECT g.*, count(*) OVER () AS total_count
                    ${lastFirst ? Prisma.sql`, ${violationInstant('last', filters, 'g')} AS last_at` : Prisma.empty}
-              FROM (${accountViolationsSql(filters, filters)}) g
+              FROM (${accountViolationsSql(filters, filters, !page)}) g
              ORDER BY ${Prisma.raw(`${ACCOUNT_ORDER[order.column]} ${dir}, account_id ${dir}`)}
-             ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}) v
-      LEFT JOIN accounts a ON a.id = v.account_id
-     ORDER BY ${Prisma.raw(`v.${ACCOUNT_ORDER[order.column]} ${dir}, v.account_id ${dir}`)}`;
+             ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}) acct
+      LEFT JOIN accounts a ON a.id = acct.account_id
+     ORDER BY ${Prisma.raw(`acct.${ACCOUNT_ORDER[order.column]} ${dir}, acct.account_id ${dir}`)}`;
 }
 
 export const toViolationAccountRow = (r: AccountSqlRow): ViolationAccountRow => ({
