@@ -157,29 +157,36 @@ export interface RouteMap {
   comboOf: number[];
   combos: Array<{ callerRegion: string; provider: string; channel: string }>;
   comboIds: Map<string, number>;
-  /** The last ordinal's row version: the table only ever grows unless emptied, which changes it. */
-  last: { ordinal: number; version: string } | null;
+  /** The highest ordinal held. */
+  last: number;
+  /**
+   * The first row held, with its version: rows are only ever added, so while it stands at
+   * that version the rows held are the table's. Emptied and filled again (or another
+   * database), it is gone or another. Not the last row: a read in an older snapshot than
+   * the one that loaded it would not see it, and would throw the map away for nothing.
+   */
+  first: { ordinal: number; version: string } | null;
 }
 
 export const routeKey = (accountId: string, callerRegion: string, provider: string, channel: string) =>
   `${accountId}\t${callerRegion}\t${provider}\t${channel}`;
 
-const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), last: null });
+const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), last: 0, first: null });
 
 const mapHolder = globalThis as { gatewatchRouteMap?: RouteMap };
 
 /**
  * The route map, brought up to date: the routes added since this process last read it, or
- * every route when the row it read last is gone or another (the table was emptied, or the
- * process talks to another database).
+ * every route when the first row it read is gone or another (the table was emptied, or
+ * the process talks to another database).
  */
 export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteMap> {
   let map = mapHolder.gatewatchRouteMap ?? emptyMap();
-  const last = map.last;
+  const { first, last } = map;
   const rows = await prisma.$queryRaw<Array<{ ordinal: number; account_id: string; caller_region: string; provider: string; channel: string; version: string; kept: boolean }>>`
-    WITH kept AS (SELECT coalesce((SELECT xmin::text = ${last?.version ?? ''} FROM account_routes WHERE ordinal = ${last?.ordinal ?? 0}), ${last === null}) AS kept)
+    WITH kept AS (SELECT coalesce((SELECT xmin::text = ${first?.version ?? ''} FROM account_routes WHERE ordinal = ${first?.ordinal ?? 0}), ${first === null}) AS kept)
     SELECT r.ordinal, r.account_id, trim(r.caller_region) AS caller_region, r.provider, r.channel, r.xmin::text AS version, kept.kept
-      FROM kept JOIN account_routes r ON r.ordinal > CASE WHEN kept.kept THEN ${last?.ordinal ?? 0}::int ELSE 0 END
+      FROM kept JOIN account_routes r ON r.ordinal > CASE WHEN kept.kept THEN ${last}::int ELSE 0 END
     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, kept FROM kept
      ORDER BY 1 NULLS FIRST`;
   if (!rows[0]!.kept) map = emptyMap();
@@ -199,7 +206,8 @@ export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteM
     if (c === undefined) map.comboIds.set(combo, (c = map.combos.push({ callerRegion: r.caller_region, provider: r.provider, channel: r.channel }) - 1));
     map.comboOf[r.ordinal] = c;
     map.size = Math.max(map.size, r.ordinal + 1);
-    map.last = { ordinal: r.ordinal, version: r.version };
+    map.last = Math.max(map.last, r.ordinal);
+    map.first ??= { ordinal: r.ordinal, version: r.version };
   }
   mapHolder.gatewatchRouteMap = map;
   return map;

@@ -5,6 +5,7 @@ import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { migrate } from '@/lib/db/migrate';
+import { routeKey, routeMap } from '@/lib/rollups/account-route-vectors';
 import { fillViolationsFromDecisions } from '@/lib/rollups/decision-violations';
 import { addPolicy, closePolicy, importPolicies, PolicyChangeError, supersedePolicy } from '@/lib/policy/catalogue';
 import type { DecisionRow } from '@/lib/ingest/validate';
@@ -396,5 +397,22 @@ describe('compliance intelligence', () => {
       client.release();
     }
     expect(await countsDigest()).toEqual(kept);
+  });
+
+  // Last: it stores rows of its own (in 2030, outside every range above).
+  it('keeps its route map when a read in an older snapshot cannot see the routes added since', async () => {
+    await divergence(db().prisma, filters(''), { column: 'allowedAfterBlock', desc: true, page: 1, pageSize: 10 });
+    const late = (requestId: string, channel: string, occurredAt: string): DecisionRow =>
+      ({ ...rows[0]!, requestId, accountId: 'acct-late', callerRegion: 'CN', provider: 'openai', channel, decision: 'allowed', occurredAt });
+    await db().prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1`; // the snapshot is taken here
+      await ingestRows(db().pool, 'late.csv', [late('late-1', 'direct', '2030-01-01T00:00:00.000Z'), late('late-2', 'reseller-acme', '2030-01-01T01:00:00.000Z')]);
+      const fresh = await routeMap(db().prisma);
+      expect(fresh.ordinalOf.has(routeKey('acct-late', 'CN', 'openai', 'reseller-acme'))).toBe(true);
+      // The older snapshot sees neither new route; the map it gets still holds them.
+      const old = await routeMap(tx);
+      expect(old.size).toBe(fresh.size);
+      expect(old.ordinalOf.has(routeKey('acct-late', 'CN', 'openai', 'reseller-acme'))).toBe(true);
+    }, { isolationLevel: 'RepeatableRead' });
   });
 });
