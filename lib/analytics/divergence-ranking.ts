@@ -1,13 +1,13 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { BucketRowRead } from '@/lib/rollups/bucket-vectors';
-import { rawRouteCountsSql, readRouteBuckets, routeKey, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
+import { readRouteBuckets, routeKey, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
 import { ENTRY_BYTES, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
 
-import { where } from './filter-sql';
-import type { DimensionFilter, Filters } from './filters';
+import { admitsValue, where } from './filter-sql';
+import type { Filters } from './filters';
 import type { DivergenceRow, DivergenceSort } from './divergence';
-import { rangeParts } from './range';
+import { rangeParts, type Span } from './range';
 
 // Channel divergence ranked in Node from the candidate routes' counts per time slot: the
 // range cut into its partial first and last hours (raw rows), the whole hours of its
@@ -20,6 +20,8 @@ import { rangeParts } from './range';
 // slot with one, and its allowed decisions from its threshold to that slot's end.
 
 const NONE = 2 ** 31 - 1;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 interface Slot {
   from: number;
@@ -37,15 +39,10 @@ interface Pair {
   /** The slot of F1; of F2 (NONE without a block on a second route). */
   f1Slot: number;
   f2Slot: number;
-  /** Bounds on allowed after block. */
-  lo: number;
-  hi: number;
   /** Exact, once worked out. */
   allowedAfterBlock?: number;
   firstBlockAt?: number;
 }
-
-const admitsValue = (f: DimensionFilter, value: string) => (f.include.length === 0 || f.include.includes(value)) && !f.exclude.includes(value);
 
 /** A row's entries decoded: ordinals, allowed and blocked, side by side. */
 interface Decoded {
@@ -246,16 +243,16 @@ async function rank(
   const dayStarts: number[] = [];
   const hourStarts: number[] = [];
   for (const s of parts.raw) slots.push({ from: s.from.getTime(), to: s.to.getTime() });
-  for (const s of parts.hourly) for (let t = s.from.getTime(); t < s.to.getTime(); t += 3_600_000) hourStarts.push(t);
-  for (const s of parts.daily) for (let t = s.from.getTime(); t < s.to.getTime(); t += 86_400_000) dayStarts.push(t);
-  for (const t of hourStarts) slots.push({ from: t, to: t + 3_600_000 });
-  for (const t of dayStarts) slots.push({ from: t, to: t + 86_400_000 });
+  for (const s of parts.hourly) for (let t = s.from.getTime(); t < s.to.getTime(); t += HOUR_MS) hourStarts.push(t);
+  for (const s of parts.daily) for (let t = s.from.getTime(); t < s.to.getTime(); t += DAY_MS) dayStarts.push(t);
+  for (const t of hourStarts) slots.push({ from: t, to: t + HOUR_MS });
+  for (const t of dayStarts) slots.push({ from: t, to: t + DAY_MS });
   slots.sort((a, b) => a.from - b.from);
   const slotAt = new Map(slots.map((s, i) => [s.from, i]));
 
   const rawWhere = (s: { from: Date; to: Date }) =>
     where([Prisma.sql`d.occurred_at >= ${s.from}`, Prisma.sql`d.occurred_at < ${s.to}`], filters, RUNNING_DIMENSIONS);
-  const vectors = await readRouteBuckets(tx, parts.daily, parts.hourly);
+  const vectors = await readRouteBuckets(tx, dayStarts.map((t) => t / DAY_MS), hourStarts.map((t) => t / HOUR_MS));
   const raw = parts.raw.length ? await tx.$queryRaw<RawCount[]>(rawRouteCountsSql(parts.raw, rawWhere)) : [];
   // Read last: every route the counts name has its ordinal here (ordinals only grow).
   const map = await routeMap(tx);
@@ -272,9 +269,9 @@ async function rank(
     const ordinal = map.ordinalOf.get(routeKey(r.account_id, r.caller_region, r.provider, r.channel));
     return ordinal !== undefined && admitted[ordinal] === 1 ? [{ ...r, ordinal, slot: slotAt.get(parts.raw[r.span]!.from.getTime())! }] : [];
   });
-  const rows = vectors.hours.map((r) => ({ ...decoded(r.counts, r.chunk), slot: slotAt.get(r.bucket * 3_600_000)! }));
+  const rows = vectors.hours.map((r) => ({ ...decoded(r.counts, r.chunk), slot: slotAt.get(r.bucket * HOUR_MS)! }));
   // The whole days are consecutive slots, from daySlot on.
-  const firstDay = dayStarts.length ? dayStarts[0]! / 86_400_000 : 0;
+  const firstDay = dayStarts.length ? dayStarts[0]! / DAY_MS : 0;
   const daySlot = dayStarts.length ? slotAt.get(dayStarts[0]!)! : 0;
   const dayCount = dayStarts.length;
   const days = daysSummary(vectors.days, firstDay);
@@ -398,7 +395,7 @@ async function rank(
     const routes = grouped.slice(start[p]!, start[p + 1]!);
     return {
       routes, accountId: map.accountId[routes[0]!]!, callerRegion: map.callerRegion[routes[0]!]!,
-      allowed: pairAllowed[p]!, blocked: pairBlocked[p]!, f1Slot: f1[p]!, f2Slot: f2[p]!, lo: lo[p]!, hi: hi[p]!,
+      allowed: pairAllowed[p]!, blocked: pairBlocked[p]!, f1Slot: f1[p]!, f2Slot: f2[p]!,
     };
   };
 
@@ -448,7 +445,7 @@ async function rank(
 /**
  * Each pair's F1 and allowed after block, from raw rows bounded to single slots: the first
  * block of each route whose first slot with one is F1's or F2's, then each route's allowed
- * decisions from its threshold to the end of the threshold's slot.
+ * decisions in its threshold's slot on one side of the threshold.
  */
 async function workOutExact(
   tx: Prisma.TransactionClient,
@@ -497,6 +494,23 @@ async function workOutExact(
   for (const p of pairs) {
     p.allowedAfterBlock = p.routes.reduce((n, o) => n + (thresholdAt.has(o) ? after[o]! + (inSlot.get(o) ?? 0) : 0), 0);
   }
+}
+
+/**
+ * Every route's decisions in raw spans (the range's partial first and last hours), per
+ * span and route key, with its first block in the span. Every route, not only the
+ * candidates, which the ranking picks out by key (the route map's ordinalOf): an hour
+ * holds a few thousand decisions, and a semi-join to the candidates hashed all 60,000 of
+ * them (20 ms at 10M decisions).
+ */
+function rawRouteCountsSql(spans: Span[], where: (s: Span) => Prisma.Sql): Prisma.Sql {
+  return Prisma.join(spans.map((s, i) => Prisma.sql`
+    SELECT ${i}::int AS span, d.account_id, trim(d.caller_region) AS caller_region, d.provider, d.channel,
+           count(*) FILTER (WHERE d.decision = 'allowed')::int AS allowed, count(*) FILTER (WHERE d.decision = 'blocked')::int AS blocked,
+           min(d.occurred_at) FILTER (WHERE d.decision = 'blocked') AS first_block
+      FROM access_decisions d
+     WHERE ${where(s)}
+     GROUP BY 2, 3, 4, 5`), ' UNION ALL ');
 }
 
 /** One aggregate of each route's raw rows of one decision in a span of its own, in one statement. */

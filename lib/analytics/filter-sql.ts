@@ -31,11 +31,13 @@ export function where(time: Prisma.Sql[], filters: Filters, dimensions: readonly
   return clauses.length ? Prisma.join(clauses, ' AND ') : Prisma.sql`true`;
 }
 
-/** Whether the decision filter lets decisions of this kind through. */
-export function admits(filters: Filters, decision: 'allowed' | 'blocked'): boolean {
-  const { include, exclude } = filters.decision;
-  return (include.length === 0 || include.includes(decision)) && !exclude.includes(decision);
+/** Whether a dimension's filter lets a value through. */
+export function admitsValue(f: DimensionFilter, value: string): boolean {
+  return (f.include.length === 0 || f.include.includes(value)) && !f.exclude.includes(value);
 }
+
+/** Whether the decision filter lets decisions of this kind through. */
+export const admits = (filters: Filters, decision: 'allowed' | 'blocked'): boolean => admitsValue(filters.decision, decision);
 
 /** The UTC date of an instant, for the daily tables' bucket column. */
 export const day = (d: Date) => d.toISOString().slice(0, 10);

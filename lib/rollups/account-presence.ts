@@ -4,6 +4,7 @@ import { day, where } from '@/lib/analytics/filter-sql';
 import { constrainedDimensions, type Dimension, DIMENSIONS, type Filters } from '@/lib/analytics/filters';
 import type { Span } from '@/lib/analytics/range';
 import { copyLines } from '@/lib/db/copy-in';
+import { cursorBatches } from '@/lib/db/cursor';
 import { dayText } from '@/lib/db/copy-format';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 
@@ -158,24 +159,18 @@ export class PresenceBitmaps {
  */
 export async function writePresenceFromQuery(client: pg.PoolClient, query: string): Promise<void> {
   const presence = new PresenceBitmaps(client);
-  await client.query(`DECLARE gw_presence_rows NO SCROLL CURSOR FOR ${query}`);
-  for (;;) {
-    const { rows } = await client.query<{ day: number; ordinal: number; caller_region: string; provider: string; channel: string; decision: string }>(
-      `FETCH ${FETCH_ROWS} FROM gw_presence_rows`,
-    );
+  type Row = { day: number; ordinal: number; caller_region: string; provider: string; channel: string; decision: string };
+  for await (const rows of cursorBatches<Row>(client, 'gw_presence_rows', query)) {
     for (const r of rows) {
       presence.add(r.day, r.ordinal, presence.cellsOf({
         callerRegion: r.caller_region, provider: r.provider, channel: r.channel, decision: r.decision,
       }));
       if (presence.full) await presence.flush();
     }
-    if (rows.length < FETCH_ROWS) break;
   }
-  await client.query('CLOSE gw_presence_rows');
   await presence.write();
 }
 
-const FETCH_ROWS = 50_000;
 
 /**
  * The presence rows of a relation with per-account daily counts' columns (bucket,

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 
-import type { Span } from '@/lib/analytics/range';
 import { copyOut } from '@/lib/db/copy-out';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
@@ -142,7 +141,7 @@ export async function fillRouteVectorsFromDecisions(client: pg.PoolClient): Prom
 
 /** The candidate routes by ordinal: whose pair each is, and its names. */
 export interface RouteMap {
-  /** Ordinals 1..size - 1 are looked up here (0 and gaps: undefined). */
+  /** Ordinals 1..size - 1 are looked up here (0 and gaps: undefined); size - 1 is the highest held. */
   size: number;
   accountId: string[];
   callerRegion: string[];
@@ -157,8 +156,6 @@ export interface RouteMap {
   comboOf: number[];
   combos: Array<{ callerRegion: string; provider: string; channel: string }>;
   comboIds: Map<string, number>;
-  /** The highest ordinal held. */
-  last: number;
   /**
    * The first row held, with its version: rows are only ever added, so while it stands at
    * that version the rows held are the table's. Emptied and filled again (or another
@@ -171,7 +168,7 @@ export interface RouteMap {
 export const routeKey = (accountId: string, callerRegion: string, provider: string, channel: string) =>
   `${accountId}\t${callerRegion}\t${provider}\t${channel}`;
 
-const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), last: 0, first: null });
+const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), first: null });
 
 const mapHolder = globalThis as { gatewatchRouteMap?: RouteMap };
 
@@ -182,11 +179,11 @@ const mapHolder = globalThis as { gatewatchRouteMap?: RouteMap };
  */
 export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteMap> {
   let map = mapHolder.gatewatchRouteMap ?? emptyMap();
-  const { first, last } = map;
+  const { first, size } = map;
   const rows = await prisma.$queryRaw<Array<{ ordinal: number; account_id: string; caller_region: string; provider: string; channel: string; version: string; kept: boolean }>>`
     WITH kept AS (SELECT coalesce((SELECT xmin::text = ${first?.version ?? ''} FROM account_routes WHERE ordinal = ${first?.ordinal ?? 0}), ${first === null}) AS kept)
     SELECT r.ordinal, r.account_id, trim(r.caller_region) AS caller_region, r.provider, r.channel, r.xmin::text AS version, kept.kept
-      FROM kept JOIN account_routes r ON r.ordinal > CASE WHEN kept.kept THEN ${last}::int ELSE 0 END
+      FROM kept JOIN account_routes r ON r.ordinal > CASE WHEN kept.kept THEN ${size - 1}::int ELSE 0 END
     UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, kept FROM kept
      ORDER BY 1 NULLS FIRST`;
   if (!rows[0]!.kept) map = emptyMap();
@@ -206,7 +203,6 @@ export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteM
     if (c === undefined) map.comboIds.set(combo, (c = map.combos.push({ callerRegion: r.caller_region, provider: r.provider, channel: r.channel }) - 1));
     map.comboOf[r.ordinal] = c;
     map.size = Math.max(map.size, r.ordinal + 1);
-    map.last = Math.max(map.last, r.ordinal);
     map.first ??= { ordinal: r.ordinal, version: r.version };
   }
   mapHolder.gatewatchRouteMap = map;
@@ -217,37 +213,10 @@ export async function routeMap(prisma: Prisma.TransactionClient): Promise<RouteM
 export const routeDailyCache = processCache<BucketRowParts>('account_route_daily_vectors', 64 * 2 ** 20);
 export const routeHourlyCache = processCache<BucketRowParts>('account_route_hourly_vectors', 16 * 2 ** 20);
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-
-/** The bucket numbers of the units (days or hours) that spans of whole units cover. */
-function bucketsOf(spans: Span[], unitMs: number): number[] {
-  const out: number[] = [];
-  for (const s of spans) for (let t = s.from.getTime(); t < s.to.getTime(); t += unitMs) out.push(Math.floor(t / unitMs));
-  return out;
-}
-
-/** The rows of whole UTC days and hours: the day rows' buckets are days since 1970, the hour rows' hours. */
-export async function readRouteBuckets(prisma: Prisma.TransactionClient, days: Span[], hours: Span[]): Promise<{ days: BucketRowRead[]; hours: BucketRowRead[] }> {
+/** The rows of the UTC days and hours given (days and hours since 1970-01-01). */
+export async function readRouteBuckets(prisma: Prisma.TransactionClient, days: number[], hours: number[]): Promise<{ days: BucketRowRead[]; hours: BucketRowRead[] }> {
   return {
-    days: await readBucketRows(prisma, DAILY, routeDailyCache, bucketsOf(days, DAY_MS)),
-    hours: await readBucketRows(prisma, HOURLY, routeHourlyCache, bucketsOf(hours, HOUR_MS)),
+    days: await readBucketRows(prisma, DAILY, routeDailyCache, days),
+    hours: await readBucketRows(prisma, HOURLY, routeHourlyCache, hours),
   };
-}
-
-/**
- * Every route's decisions in raw spans (the range's partial first and last hours), per
- * span and route key, with its first block in the span. Every route, not only the
- * candidates, which the reader picks out by key (routeMap's ordinalOf): an hour holds a
- * few thousand decisions, and a semi-join to account_routes hashed all 60,000 of its rows
- * (20 ms at 10M decisions).
- */
-export function rawRouteCountsSql(spans: Span[], where: (s: Span) => Prisma.Sql): Prisma.Sql {
-  return Prisma.join(spans.map((s, i) => Prisma.sql`
-    SELECT ${i}::int AS span, d.account_id, trim(d.caller_region) AS caller_region, d.provider, d.channel,
-           count(*) FILTER (WHERE d.decision = 'allowed')::int AS allowed, count(*) FILTER (WHERE d.decision = 'blocked')::int AS blocked,
-           min(d.occurred_at) FILTER (WHERE d.decision = 'blocked') AS first_block
-      FROM access_decisions d
-     WHERE ${where(s)}
-     GROUP BY 2, 3, 4, 5`), ' UNION ALL ');
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { monthDays, utcMonth } from '@/lib/analytics/range';
 import { CopyIn } from '@/lib/db/copy-in';
+import { cursorBatches } from '@/lib/db/cursor';
 import { dayText } from '@/lib/db/copy-format';
 import { Prisma } from '@/lib/generated/prisma/client';
 
@@ -344,28 +345,21 @@ function tuple(day: number, cell: Cell, chunk: number, counts: Buffer): Buffer {
   return out;
 }
 
-const FETCH_ROWS = 50_000;
-
 /**
  * The daily counts a query returns (columns day, days since 1970-01-01; ordinal;
- * caller_region; provider; channel; allowed; blocked; in day order), through a cursor so
- * that memory stays bounded. Runs inside the caller's transaction.
+ * caller_region; provider; channel; allowed; blocked; in day order), through a cursor.
+ * Runs inside the caller's transaction.
  */
 async function* queryCounts(client: pg.PoolClient, query: string): AsyncGenerator<AccountDay> {
-  await client.query(`DECLARE gw_vector_counts NO SCROLL CURSOR FOR ${query}`);
-  for (;;) {
-    const { rows } = await client.query<{ day: number; ordinal: number; caller_region: string; provider: string; channel: string; allowed: string; blocked: string }>(
-      `FETCH ${FETCH_ROWS} FROM gw_vector_counts`,
-    );
+  type Row = { day: number; ordinal: number; caller_region: string; provider: string; channel: string; allowed: string; blocked: string };
+  for await (const rows of cursorBatches<Row>(client, 'gw_vector_counts', query)) {
     for (const r of rows) {
       yield {
         day: r.day, ordinal: r.ordinal, callerRegion: r.caller_region, provider: r.provider, channel: r.channel,
         allowed: Number(r.allowed), blocked: Number(r.blocked),
       };
     }
-    if (rows.length < FETCH_ROWS) break;
   }
-  await client.query('CLOSE gw_vector_counts');
 }
 
 /** The daily counts of a relation with per-account daily counts' columns (bucket, account_id, caller_region, provider, channel, decision, count). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 
+import { cursorBatches } from '@/lib/db/cursor';
 import { Prisma } from '@/lib/generated/prisma/client';
 
 import { base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
@@ -240,22 +241,12 @@ function tuple(table: BucketTable, bucket: number, chunk: number, counts: Buffer
   return out;
 }
 
-const FETCH_ROWS = 50_000;
-
 /**
  * The counts a query returns (columns bucket, ordinal, allowed, blocked; in bucket order),
- * read through a cursor so that memory stays bounded. Runs inside the caller's transaction.
+ * read through a cursor. Runs inside the caller's transaction.
  */
 export async function* queryBucketCounts(client: pg.PoolClient, query: string, params: unknown[] = []): AsyncGenerator<BucketCount> {
-  await client.query(`DECLARE gw_bucket_counts NO SCROLL CURSOR FOR ${query}`, params);
-  for (;;) {
-    const { rows } = await client.query<{ bucket: number; ordinal: number; allowed: number; blocked: number }>(
-      `FETCH ${FETCH_ROWS} FROM gw_bucket_counts`,
-    );
-    yield* rows;
-    if (rows.length < FETCH_ROWS) break;
-  }
-  await client.query('CLOSE gw_bucket_counts');
+  for await (const rows of cursorBatches<BucketCount>(client, 'gw_bucket_counts', query, params)) yield* rows;
 }
 
 // Reads.
