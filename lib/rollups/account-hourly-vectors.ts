@@ -4,9 +4,9 @@ import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
-import { addEntries, base64, VECTOR_CHUNK } from './account-running-vectors';
-import { addBucketVectors, type BucketCount, type BucketTable, queryBucketCounts } from './bucket-vectors';
-import { byKey, type CachedRow, processCache, type VersionedRow } from './vector-row-cache';
+import { addEntries, VECTOR_CHUNK } from './account-running-vectors';
+import { addBucketVectors, type BucketCount, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { processCache, type VersionedRow } from './vector-row-cache';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
 // every route together, per chunk of account ordinals, in the running vectors' entry
@@ -82,10 +82,10 @@ export interface OrdinalCounts {
   blocked: Float64Array;
 }
 
-/** The hours (as instants) that a span touches: its whole hours, or the hour of a partial one. */
-function hoursOf(spans: Span[]): Date[] {
-  const hours: Date[] = [];
-  for (const s of spans) for (let t = Math.floor(s.from.getTime() / HOUR_MS) * HOUR_MS; t < s.to.getTime(); t += HOUR_MS) hours.push(new Date(t));
+/** The hours (hours since 1970-01-01) that spans touch: their whole hours, or the hour of a partial one. */
+function hoursOf(spans: Span[]): number[] {
+  const hours: number[] = [];
+  for (const s of spans) for (let h = Math.floor(s.from.getTime() / HOUR_MS); h * HOUR_MS < s.to.getTime(); h++) hours.push(h);
   return hours;
 }
 
@@ -98,13 +98,9 @@ export async function readHourlyVectors(
   prisma: Prisma.TransactionClient,
   spans: { sure: Span[]; partial: Span[] },
 ): Promise<HourlyRow[]> {
-  const sure = hoursOf(spans.sure);
-  const partial = hoursOf(spans.partial);
-  if (sure.length + partial.length === 0) return [];
-  const held = heldRows([...sure, ...partial]);
-  const rows = await prisma.$queryRaw<ReadHourRow[]>`
-    SELECT ${hourRowColumns(partial)} FROM ${hourRowsFrom([...sure, ...partial], held)}`;
-  return rows.map((r) => hourlyRow(r, held));
+  const partial = new Set(hoursOf(spans.partial));
+  const rows = await readBucketRows(prisma, TABLE, hourlyVectorCache, [...hoursOf(spans.sure), ...partial]);
+  return rows.map((r) => ({ partial: partial.has(r.bucket), chunk: r.chunk, counts: r.counts }));
 }
 
 /** A row of account_hourly_vectors as the readers add it up. */
@@ -114,46 +110,8 @@ export interface HourlyRow {
   counts: Uint8Array;
 }
 
-/** What identifies a row of account_hourly_vectors: its hour (ms since the epoch) and chunk. */
-interface HourRowParts {
-  hour: number;
-  chunk: number;
-}
-
-interface ReadHourRow extends VersionedRow {
-  partial: boolean;
-  hour: number;
-  chunk: number;
-}
-
 /** The hourly vector rows this process holds (exported for tests and benchmarks to look at, and clear). */
-export const hourlyVectorCache = processCache<HourRowParts>('account_hourly_vectors', 16 * 2 ** 20);
-
-const hourRowKey = (p: HourRowParts) => `${p.hour}|${p.chunk}`;
-
-function heldRows(hours: Date[]): Map<string, CachedRow<HourRowParts>> {
-  const wanted = new Set(hours.map((h) => h.getTime()));
-  return byKey(hourlyVectorCache.held((p) => wanted.has(p.hour)));
-}
-
-/** The columns of a read of hours' rows: a row's counts only where its version is not held. */
-const hourRowColumns = (partial: Date[]) => Prisma.sql`
-  v.hour = ANY(${partial}::timestamptz[]) AS partial, (extract(epoch FROM v.hour) * 1000)::float8 AS hour, v.chunk,
-  v.xmin::text AS version, CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts`;
-
-function hourRowsFrom(hours: Date[], held: Map<string, CachedRow<HourRowParts>>): Prisma.Sql {
-  const known = [...held.values()];
-  return Prisma.sql`account_hourly_vectors v
-    LEFT JOIN unnest(${known.map((k) => new Date(k.parts.hour))}::timestamptz[], ${known.map((k) => k.parts.chunk)}::int[],
-                     ${known.map((k) => k.version)}::text[]) k(hour, chunk, version)
-      ON (k.hour, k.chunk, k.version) = (v.hour, v.chunk, v.xmin::text)
-   WHERE v.hour = ANY(${hours}::timestamptz[])`;
-}
-
-function hourlyRow(r: ReadHourRow, held: Map<string, CachedRow<HourRowParts>>): HourlyRow {
-  const parts = { hour: r.hour, chunk: r.chunk };
-  return { partial: r.partial, chunk: r.chunk, counts: hourlyVectorCache.counts(hourRowKey(parts), parts, r, held) };
-}
+export const hourlyVectorCache = processCache<BucketRowParts>('account_hourly_vectors', 16 * 2 ** 20);
 
 /** Adds read rows' entries to the sure or partial counts (arrays large enough for every row's chunk). */
 export function addHourlyRows(rows: HourlyRow[], sure: OrdinalCounts, partial: OrdinalCounts): void {
@@ -177,16 +135,15 @@ export async function countAccountsInHours(
   admitted: { allowed: boolean; blocked: boolean },
   rawWhere: (span: Span) => Prisma.Sql,
 ): Promise<number> {
-  const hours = hoursOf(parts.hourly);
+  const read = bucketRowsRead(TABLE, hourlyVectorCache, hoursOf(parts.hourly));
   const raw = parts.raw.length
-    ? Prisma.sql`SELECT NULL::boolean, NULL::float8, NULL::int, NULL::text, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
+    ? Prisma.sql`SELECT NULL::int, NULL::int, NULL::text, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
         FROM (SELECT DISTINCT account_id FROM (${Prisma.join(parts.raw.map((s) => Prisma.sql`SELECT account_id FROM access_decisions WHERE ${rawWhere(s)}`), ' UNION ALL ')}) x) d`
-    : Prisma.sql`SELECT NULL::boolean, NULL::float8, NULL::int, NULL::text, NULL::text, NULL::int WHERE false`;
-  const held = heldRows(hours);
-  const rows = await prisma.$queryRaw<Array<ReadHourRow & { ordinal: number | null }>>`
-    SELECT ${hourRowColumns([])}, NULL::int AS ordinal FROM ${hourRowsFrom(hours, held)}
+    : Prisma.sql`SELECT NULL::int, NULL::int, NULL::text, NULL::text, NULL::int WHERE false`;
+  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow & { ordinal: number | null }>>`
+    SELECT ${read.columns}, NULL::int AS ordinal FROM ${read.from}
     UNION ALL ${raw}`;
-  const vectors = rows.flatMap((r) => (r.ordinal === null ? [hourlyRow(r, held)] : []));
+  const vectors = rows.flatMap((r) => (r.ordinal === null ? [{ ...read.row(r), partial: false }] : []));
   const size = Math.max(0, ...vectors.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
   const counts: OrdinalCounts = { allowed: new Float64Array(size), blocked: new Float64Array(size) };
   addHourlyRows(vectors, counts, counts);

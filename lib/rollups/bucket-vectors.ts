@@ -266,9 +266,33 @@ export interface BucketRowRead extends BucketRowParts {
 const bucketRowKey = (p: BucketRowParts) => `${p.bucket}|${p.chunk}`;
 
 /**
- * The rows of the buckets given (numbers since 1970-01-01 UTC), their entries only where
- * this process does not hold the row at its current version (vector-row-cache.ts).
+ * A read of a table's rows of the buckets given (numbers since 1970-01-01 UTC), their
+ * entries only where this process does not hold the row at its current version
+ * (vector-row-cache.ts): the SELECT list and FROM clause, for a statement of the caller's
+ * own when it reads other things in the same snapshot, and how to take a returned row.
  */
+export function bucketRowsRead(table: BucketTable, cache: VectorRowCache<BucketRowParts>, buckets: number[]) {
+  const wanted = new Set(buckets);
+  const held = byKey(cache.held((p) => wanted.has(p.bucket)));
+  const known = [...held.values()];
+  const type = Prisma.raw(table.unit === 'hour' ? 'timestamptz' : 'date');
+  const column = Prisma.raw(`v.${table.unit}`);
+  return {
+    columns: Prisma.sql`${Prisma.raw(bucketNumberSql(table, `v.${table.unit}`))} AS bucket, v.chunk, v.xmin::text AS version,
+           CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts`,
+    from: Prisma.sql`${Prisma.raw(table.name)} v
+      LEFT JOIN unnest(${known.map((k) => bucketValue(table, k.parts.bucket))}::${type}[], ${known.map((k) => k.parts.chunk)}::int[],
+                       ${known.map((k) => k.version)}::text[]) k(bucket, chunk, version)
+        ON (k.bucket, k.chunk, k.version) = (${column}, v.chunk, v.xmin::text)
+     WHERE ${column} = ANY(${buckets.map((b) => bucketValue(table, b))}::${type}[])`,
+    row: (r: BucketRowParts & VersionedRow): BucketRowRead => {
+      const parts = { bucket: r.bucket, chunk: r.chunk };
+      return { ...parts, version: r.version, counts: cache.counts(bucketRowKey(parts), parts, r, held) };
+    },
+  };
+}
+
+/** The rows of the buckets given, in a statement of their own (see bucketRowsRead). */
 export async function readBucketRows(
   prisma: Prisma.TransactionClient,
   table: BucketTable,
@@ -276,21 +300,7 @@ export async function readBucketRows(
   buckets: number[],
 ): Promise<BucketRowRead[]> {
   if (buckets.length === 0) return [];
-  const wanted = new Set(buckets);
-  const held = byKey(cache.held((p) => wanted.has(p.bucket)));
-  const known = [...held.values()];
-  const type = Prisma.raw(table.unit === 'hour' ? 'timestamptz' : 'date');
-  const column = Prisma.raw(`v.${table.unit}`);
-  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`
-    SELECT ${Prisma.raw(bucketNumberSql(table, `v.${table.unit}`))} AS bucket, v.chunk, v.xmin::text AS version,
-           CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts
-      FROM ${Prisma.raw(table.name)} v
-      LEFT JOIN unnest(${known.map((k) => bucketValue(table, k.parts.bucket))}::${type}[], ${known.map((k) => k.parts.chunk)}::int[],
-                       ${known.map((k) => k.version)}::text[]) k(bucket, chunk, version)
-        ON (k.bucket, k.chunk, k.version) = (${column}, v.chunk, v.xmin::text)
-     WHERE ${column} = ANY(${buckets.map((b) => bucketValue(table, b))}::${type}[])`;
-  return rows.map((r) => {
-    const parts = { bucket: r.bucket, chunk: r.chunk };
-    return { ...parts, version: r.version, counts: cache.counts(bucketRowKey(parts), parts, r, held) };
-  });
+  const read = bucketRowsRead(table, cache, buckets);
+  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${read.columns} FROM ${read.from}`;
+  return rows.map(read.row);
 }
