@@ -3,7 +3,6 @@ import type pg from 'pg';
 import { CopyIn } from '@/lib/db/copy-in';
 import { tryMergeLock, waitForMergeLock } from '@/lib/db/merge-lock';
 import type { BatchFormat } from '@/lib/generated/prisma/enums';
-import { writeBatchRouteVectors } from '@/lib/rollups/account-route-vectors';
 import { absorbPartials, spillTally } from '@/lib/rollups/batch-partials';
 import { decisionIdFloor, writeBatchViolations } from '@/lib/rollups/decision-violations';
 import { writeRollups } from '@/lib/rollups/write-batch';
@@ -399,11 +398,8 @@ export async function ingest(
         await load.lockTaken();
       }
       await load.mergeStaged();
-      await writeRollups(client, load.tally, load.spilled);
-      if (load.idFloor !== null) {
-        await writeBatchViolations(client, batchId, load.idFloor);
-        await writeBatchRouteVectors(client, { id: batchId, idFloor: load.idFloor, tally: load.spilled ? null : load.tally });
-      }
+      await writeRollups(client, load.tally, load.spilled, load.idFloor === null ? null : { id: batchId, idFloor: load.idFloor });
+      if (load.idFloor !== null) await writeBatchViolations(client, batchId, load.idFloor);
       counts = { rows: load.rows, accepted: load.accepted, rejected: load.rejected,
         duplicates: valid - load.accepted, conflicts: load.conflicts };
     }

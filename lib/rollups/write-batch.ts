@@ -4,6 +4,7 @@ import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
 import { addHourlyVectorsFromQuery, addHourlyVectorsFromTally, hourlyCountsSql } from './account-hourly-vectors';
 import { addRegionRoutes, writeRegionRoutesFromTally } from './account-region-routes';
+import { writeBatchRouteVectors } from './account-route-vectors';
 import { PresenceBitmaps, presenceRowsSql, writePresenceFromQuery } from './account-presence';
 import { addRunning, writeRunningFromTally } from './account-running-monthly';
 import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from './account-running-vectors';
@@ -19,13 +20,22 @@ import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-coun
 //   account-running-vectors.ts   account_running_vectors
 //   account-hourly-vectors.ts    account_hourly_vectors
 //   account-region-routes.ts     account_region_routes
-// from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled.
+//   account-route-vectors.ts     account_routes, account_route_daily_vectors, account_route_hourly_vectors
+// from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled
+// (the account route vectors then from the rows the batch stored).
 
 /**
  * Writes the batch's counts and account spans. Must run under the merge lock: buckets
- * found empty here stay empty until this transaction commits.
+ * found empty here stay empty until this transaction commits. `batch` names the batch's
+ * stored rows (its id, and the highest decision id before them), null when it stored none.
  */
-export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, spilled: boolean): Promise<void> {
+export async function writeRollups(client: pg.PoolClient, tally: DecisionTally, spilled: boolean, batch: { id: number; idFloor: string } | null): Promise<void> {
+  await writeCounts(client, tally, spilled);
+  // After the routes (account_region_routes) and accounts (gw_accounts_part) it reads.
+  if (batch) await writeBatchRouteVectors(client, { ...batch, tally: spilled ? null : tally });
+}
+
+async function writeCounts(client: pg.PoolClient, tally: DecisionTally, spilled: boolean): Promise<void> {
   if (spilled) {
     // Part of the tally is in the database already: sum everything there.
     if (tally.size > 0) await spillTally(client, tally);
