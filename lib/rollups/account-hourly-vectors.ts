@@ -2,10 +2,10 @@ import type pg from 'pg';
 
 import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
+import type { DecisionTally } from '@/lib/ingest/tally';
 
 import { addEntries, VECTOR_CHUNK } from './account-running-vectors';
-import { addBucketVectors, type BucketCount, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { addBucketVectors, type BucketCount, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache, type VersionedRow } from './vector-row-cache';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
@@ -38,18 +38,7 @@ export const addHourlyVectors = (client: pg.PoolClient, counts: Iterable<BucketC
  * account-spans.ts): in key order, hour by hour.
  */
 export function addHourlyVectorsFromTally(client: pg.PoolClient, tally: DecisionTally, ordinals: Int32Array): Promise<void> {
-  const { keys, counts } = tally.accountHourly;
-  const { route } = tally.accountRoutes;
-  // Route text: region\tprovider\tchannel\tdecision.
-  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
-  return addHourlyVectors(client, (function* () {
-    for (let i = 0; i < keys.length; i++) {
-      const hour = Math.floor(keys[i]! / ACCOUNT_ROUTE_SPACE);
-      const id = keys[i]! - hour * ACCOUNT_ROUTE_SPACE;
-      const blocked = blockedRoute[route[id]!]!;
-      yield { bucket: hour, ordinal: ordinals[id]!, allowed: blocked ? 0 : counts[i]!, blocked: blocked ? counts[i]! : 0 };
-    }
-  })());
+  return addHourlyVectors(client, tallyBucketCounts(tally, tally.accountHourly, ordinals));
 }
 
 /**

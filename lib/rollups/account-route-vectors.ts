@@ -2,9 +2,9 @@ import type pg from 'pg';
 
 import { copyOut } from '@/lib/db/copy-out';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { ACCOUNT_ROUTE_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
+import type { DecisionTally } from '@/lib/ingest/tally';
 
-import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { addBucketVectors, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
 // account_routes: an ordinal for every route (provider and channel) of each account and
@@ -96,7 +96,7 @@ export async function writeBatchRouteVectors(client: pg.PoolClient, batch: { id:
   if (tally.size > 0) {
     const ordinals = await tallyOrdinals(client, tally);
     for (const [table, counts] of [[DAILY, tally.accountDaily], [HOURLY, tally.accountHourly]] as const) {
-      await addBucketVectors(client, table, tallyCounts(tally, counts, ordinals));
+      await addBucketVectors(client, table, tallyBucketCounts(tally, counts, ordinals));
     }
   }
   if (first !== null) {
@@ -104,7 +104,7 @@ export async function writeBatchRouteVectors(client: pg.PoolClient, batch: { id:
   }
 }
 
-/** Each tally account route's ordinal, 0 for one without (a pair with one route). */
+/** Each tally account route's ordinal, -1 for one without (a pair with one route). */
 async function tallyOrdinals(client: pg.PoolClient, tally: DecisionTally): Promise<Int32Array> {
   const ordinalOf = new Map<string, number>();
   await copyOut(client, `SELECT r.account_id, trim(r.caller_region), r.provider, r.channel, r.ordinal FROM account_routes r
@@ -114,21 +114,8 @@ async function tallyOrdinals(client: pg.PoolClient, tally: DecisionTally): Promi
   const ordinals = new Int32Array(account.length);
   // Route text: region\tprovider\tchannel\tdecision, in COPY text (the values are slugs and codes: no escapes).
   const keys = tally.combos.routeTexts.map((text) => text.slice(0, text.lastIndexOf('\t')));
-  for (let i = 0; i < account.length; i++) ordinals[i] = ordinalOf.get(`${account[i]}\t${keys[route[i]!]}`) ?? 0;
+  for (let i = 0; i < account.length; i++) ordinals[i] = ordinalOf.get(`${account[i]}\t${keys[route[i]!]}`) ?? -1;
   return ordinals;
-}
-
-function* tallyCounts(tally: DecisionTally, counts: SortedCounts, ordinals: Int32Array): Generator<BucketCount> {
-  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
-  const { route } = tally.accountRoutes;
-  for (let i = 0; i < counts.keys.length; i++) {
-    const bucket = Math.floor(counts.keys[i]! / ACCOUNT_ROUTE_SPACE);
-    const id = counts.keys[i]! - bucket * ACCOUNT_ROUTE_SPACE;
-    const ordinal = ordinals[id]!;
-    if (ordinal === 0) continue;
-    const blocked = blockedRoute[route[id]!]!;
-    yield { bucket, ordinal, allowed: blocked ? 0 : counts.counts[i]!, blocked: blocked ? counts.counts[i]! : 0 };
-  }
 }
 
 /** Every row from the stored decisions (into empty tables: see backfill.ts). */

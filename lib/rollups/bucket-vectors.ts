@@ -2,6 +2,7 @@ import type pg from 'pg';
 
 import { cursorBatches } from '@/lib/db/cursor';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { ACCOUNT_ROUTE_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 
 import { base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
 import { byKey, type VectorRowCache, type VersionedRow } from './vector-row-cache';
@@ -149,6 +150,25 @@ export async function addBucketVectors(client: pg.PoolClient, table: BucketTable
   }
   await endBucket();
   await writeBucketRows(client, table, pending);
+}
+
+/**
+ * A tally's per-account-route counts (tally.accountDaily or accountHourly: bucket ×
+ * ACCOUNT_ROUTE_SPACE + account route id) as bucket counts, in key order, given each
+ * account route's ordinal in the table (-1 for none, as routeOrdinals gives it: left out).
+ */
+export function* tallyBucketCounts(tally: DecisionTally, counts: SortedCounts, ordinals: Int32Array): Generator<BucketCount> {
+  // Route text: region\tprovider\tchannel\tdecision.
+  const blockedRoute = tally.combos.routeTexts.map((text) => text.endsWith('\tblocked'));
+  const { route } = tally.accountRoutes;
+  for (let i = 0; i < counts.keys.length; i++) {
+    const bucket = Math.floor(counts.keys[i]! / ACCOUNT_ROUTE_SPACE);
+    const id = counts.keys[i]! - bucket * ACCOUNT_ROUTE_SPACE;
+    const ordinal = ordinals[id]!;
+    if (ordinal < 0) continue;
+    const blocked = blockedRoute[route[id]!]!;
+    yield { bucket, ordinal, allowed: blocked ? 0 : counts.counts[i]!, blocked: blocked ? counts.counts[i]! : 0 };
+  }
 }
 
 /** The bucket column as a number of units since 1970-01-01 UTC, in SQL. */
