@@ -4,7 +4,8 @@ import type { ColumnDef } from '@tanstack/react-table';
 
 import { formatCount, formatTime } from '@/components/analytics/format';
 import type { DivergenceRow } from '@/lib/analytics/divergence';
-import type { ViolationAccountRow, ViolationRecord } from '@/lib/analytics/violations';
+import type { ViolationAccountRow } from '@/lib/analytics/violation-accounts';
+import type { ViolationRecord } from '@/lib/analytics/violations';
 
 import { AccountLink } from './AccountsTable';
 import { DataTable, type ServerPage } from './DataTable';

@@ -21,7 +21,7 @@ import { movedAcross, placedAt } from './sources';
  * violations themselves (time index), with their first and last instants (lo, hi). With
  * `account` (an SQL expression), that account's alone.
  */
-function routeViolationsSql(span: Span, filters: Filters, account?: Prisma.Sql): Prisma.Sql {
+export function routeViolationsSql(span: Span, filters: Filters, account?: Prisma.Sql): Prisma.Sql {
   const months = monthDays(span.from, span.to).filter((m) => m.whole[1] >= m.whole[0]);
   const parts = dayParts(span.from, span.to).raw.map((edge) => Prisma.sql`
     SELECT account_id, provider, channel, count(*) FILTER (WHERE decision = 'allowed') AS a, count(*) FILTER (WHERE decision = 'blocked') AS b,
@@ -41,14 +41,14 @@ function routeViolationsSql(span: Span, filters: Filters, account?: Prisma.Sql):
  * (provider/channel) they were on, the first and last instants seen on the edges, and
  * how many fell on whole days (whole).
  */
-const accountViolationsSql = (span: Span, filters: Filters, withChannels = true) => Prisma.sql`
+export const accountViolationsSql = (span: Span, filters: Filters, withChannels = true) => Prisma.sql`
   SELECT account_id, sum(a)::bigint AS allowed, sum(b)::bigint AS blocked, sum(a + b)::bigint AS total,
          ${withChannels ? channelsAgg : Prisma.sql`NULL::text[]`} AS channels,
          min(lo) AS edge_first, max(hi) AS edge_last, coalesce(sum(a + b) FILTER (WHERE lo IS NULL), 0) AS whole
     FROM (${routeViolationsSql(span, filters)}) r GROUP BY account_id HAVING sum(a + b) > 0`;
 
 /** The routes (provider/channel) with violations, of rows r of routeViolationsSql. */
-const channelsAgg = Prisma.sql`array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) FILTER (WHERE a + b > 0)`;
+export const channelsAgg = Prisma.sql`array_agg(DISTINCT provider || '/' || channel ORDER BY provider || '/' || channel) FILTER (WHERE a + b > 0)`;
 
 export interface ViolationCounts {
   /** Allowed while the policy in force said unsupported. */
@@ -115,95 +115,6 @@ export async function violationSeries(prisma: PrismaClient, filters: Filters, bu
            coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0)::bigint AS allowed, coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0)::bigint AS blocked
       FROM (${counts}) c GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1`;
   return rows.map((r) => ({ bucket: r.bucket.toISOString(), allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked) }));
-}
-
-export const VIOLATION_ACCOUNT_SORTS = ['total', 'allowedUnsupported', 'blockedSupported', 'lastAt', 'accountId'] as const;
-export type ViolationAccountSort = (typeof VIOLATION_ACCOUNT_SORTS)[number];
-const ACCOUNT_ORDER: Record<ViolationAccountSort, string> = {
-  total: 'total', allowedUnsupported: 'allowed', blockedSupported: 'blocked', lastAt: 'last_at', accountId: 'account_id',
-};
-
-export interface ViolationAccountRow {
-  accountId: string;
-  accountName: string | null;
-  allowedUnsupported: number;
-  blockedSupported: number;
-  total: number;
-  firstAt: string;
-  lastAt: string;
-  channels: string[];
-}
-
-interface AccountSqlRow {
-  account_id: string;
-  name: string | null;
-  allowed: bigint;
-  blocked: bigint;
-  total: bigint;
-  first_at: Date;
-  last_at: Date;
-  total_count: bigint;
-  channels: string[] | null;
-}
-
-/**
- * The first or last instant of an account's violations in the filters (relation `r` of
- * accountViolationsSql): the edge's own when the account has violations on that edge or
- * none on whole days, else one probe of the (account_id, occurred_at) index.
- */
-function violationInstant(end: 'first' | 'last', filters: Filters, r: string): Prisma.Sql {
-  const edge = Prisma.raw(`${r}.edge_${end}`);
-  const days = dayParts(filters.from, filters.to).daily[0];
-  if (!days) return edge;
-  const onEdge = end === 'first' ? Prisma.sql`${edge} < ${days.from}` : Prisma.sql`${edge} >= ${days.to}`;
-  return Prisma.sql`CASE WHEN ${Prisma.raw(r)}.whole = 0 OR ${onEdge} THEN ${edge} ELSE
-    (SELECT ${Prisma.raw(end === 'first' ? 'min' : 'max')}(occurred_at)
-       FROM (${violationsIn(filters, filters, [Prisma.sql`account_id = ${Prisma.raw(`${r}.account_id`)}`])}) x) END`;
-}
-
-/**
- * Per-account violation counts in the filters, ordered; every row when `page` is absent.
- * The counts and routes come from the running rows and the edges (accountViolationsSql;
- * the total rides along as a window count); the first and last instants are found only
- * for the rows returned, except the last when rows are ordered by it.
- */
-export function violationAccountsSql(filters: Filters, order: { column: ViolationAccountSort; desc: boolean }, page?: { page: number; pageSize: number }): Prisma.Sql {
-  const dir = order.desc ? 'DESC' : 'ASC';
-  const lastFirst = order.column === 'lastAt';
-  // A page's routes are gathered for its rows only: for every account, the grouping sorted
-  // each one's routes (~60 of 120 ms at 90 days on 10M decisions, 13,000 accounts). The
-  // outer alias is acct, as the running rows' read names its month bounds v.
-  const channels = page
-    ? Prisma.sql`(SELECT ${channelsAgg} FROM (${routeViolationsSql(filters, filters, Prisma.sql`acct.account_id`)}) r)`
-    : Prisma.sql`acct.channels`;
-  return Prisma.sql`
-    SELECT acct.account_id, a.name, acct.allowed, acct.blocked, acct.total, ${channels} AS channels, acct.total_count,
-           ${violationInstant('first', filters, 'acct')} AS first_at,
-           ${lastFirst ? Prisma.raw('acct.last_at') : violationInstant('last', filters, 'acct')} AS last_at
-      FROM (SELECT g.*, count(*) OVER () AS total_count
-                   ${lastFirst ? Prisma.sql`, ${violationInstant('last', filters, 'g')} AS last_at` : Prisma.empty}
-              FROM (${accountViolationsSql(filters, filters, !page)}) g
-             ORDER BY ${Prisma.raw(`${ACCOUNT_ORDER[order.column]} ${dir}, account_id ${dir}`)}
-             ${page ? Prisma.sql`LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}` : Prisma.empty}) acct
-      LEFT JOIN accounts a ON a.id = acct.account_id
-     ORDER BY ${Prisma.raw(`acct.${ACCOUNT_ORDER[order.column]} ${dir}, acct.account_id ${dir}`)}`;
-}
-
-export const toViolationAccountRow = (r: AccountSqlRow): ViolationAccountRow => ({
-  accountId: r.account_id, accountName: r.name, allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked),
-  total: Number(r.total), firstAt: r.first_at.toISOString(), lastAt: r.last_at.toISOString(), channels: r.channels ?? [],
-});
-
-export async function violationAccounts(
-  prisma: PrismaClient,
-  filters: Filters,
-  options: { column: ViolationAccountSort; desc: boolean; page: number; pageSize: number },
-): Promise<{ rows: ViolationAccountRow[]; total: number }> {
-  const rows = await prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
-  if (rows.length || options.page === 1) return { rows: rows.map(toViolationAccountRow), total: Number(rows[0]?.total_count ?? 0) };
-  // Past the last page: the count alone.
-  const [count] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${accountViolationsSql(filters, filters)}) a`;
-  return { rows: [], total: Number(count!.n) };
 }
 
 export interface ViolationRecord {

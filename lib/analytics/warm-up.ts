@@ -10,7 +10,8 @@ import { DEFAULT_RANGE, defaultBucket, type Filters, parseFilters, RANGE_PRESETS
 import { policyMarkers } from './policy-markers';
 import { summary } from './summary';
 import { timeSeries } from './time-series';
-import { VIOLATION_ACCOUNT_SORTS, violationAccounts, violationSeries, violationSummary } from './violations';
+import { VIOLATION_ACCOUNT_SORTS, violationAccounts } from './violation-accounts';
+import { violationSeries, violationSummary } from './violations';
 
 /**
  * What the dashboard's pages ask for when opened with no parameters but a range: the same

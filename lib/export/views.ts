@@ -6,9 +6,8 @@ import { decisionLogSql } from '@/lib/analytics/decisions';
 import { BucketSchema, defaultBucket, GroupBySchema, type Filters } from '@/lib/analytics/filters';
 import { timeSeries } from '@/lib/analytics/time-series';
 import { DIVERGENCE_SORTS, divergenceFilters, divergenceSql, toDivergenceRow, type DivergenceSort } from '@/lib/analytics/divergence';
-import {
-  toViolationAccountRow, VIOLATION_ACCOUNT_SORTS, violationAccountsSql, violationListSql, type ViolationAccountSort, type ViolationRecord,
-} from '@/lib/analytics/violations';
+import { toViolationAccountRow, VIOLATION_ACCOUNT_SORTS, violationAccountsSql, type ViolationAccountSort } from '@/lib/analytics/violation-accounts';
+import { violationListSql, type ViolationRecord } from '@/lib/analytics/violations';
 import { AuditFilterError, auditWhereSql, parseAuditFilter } from '@/lib/audit/list';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';

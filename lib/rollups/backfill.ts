@@ -6,16 +6,19 @@ import { fillHourlyVectorsFromDecisions } from './account-hourly-vectors';
 import { fillPresenceFromDecisions } from './account-presence';
 import { fillRouteVectorsFromDecisions } from './account-route-vectors';
 import { fillRunningVectorsFromDecisions } from './account-running-vectors';
+import { fillViolationVectorsFromViolations } from './violation-counts';
 
 // Derived tables that a migration could only create empty, filled from the stored
 // decisions when a database had decisions before the table existed (or, for the account
-// routes, pairs with two routes: the only routes it holds). The decision counts and running
+// routes, pairs with two routes: the only routes it holds; for the violation vectors, the
+// stored violations). The decision counts and running
 // monthly rows are filled by their migrations' own SQL.
 const FILLED_AFTER_MIGRATION = [
   { table: 'account_presence_daily', source: 'access_decisions', fill: fillPresenceFromDecisions },
   { table: 'account_running_vectors', source: 'access_decisions', fill: fillRunningVectorsFromDecisions },
   { table: 'account_hourly_vectors', source: 'access_decisions', fill: fillHourlyVectorsFromDecisions },
   { table: 'account_routes', source: 'account_region_routes WHERE cardinality(routes) > 1', fill: fillRouteVectorsFromDecisions },
+  { table: 'account_violation_daily_vectors', source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
 
 /** Fills each such table that exists, is empty, and has decisions to be derived from. */

@@ -11,9 +11,11 @@ import { byKey, type VectorRowCache, type VersionedRow } from './vector-row-cach
 // ordinals, the allowed and blocked decisions of each ordinal with any in the bucket, in
 // the running vectors' entry encoding (index in the chunk, allowed, blocked). Not
 // cumulative: a batch only adds to the rows of its own buckets (a new bucket is a plain
-// COPY). account_hourly_vectors (over account ordinals) and the account route vectors
-// (over account route ordinals, per hour and per day) are written through it; each table's
-// own module says what its rows answer.
+// COPY); counts may also be taken away (the violation vectors, after a policy change),
+// and an entry or row left with none goes. account_hourly_vectors and the violation
+// vectors (over account ordinals) and the account route vectors (over account route
+// ordinals, per hour and per day) are written through it; each table's own module says
+// what its rows answer.
 
 /** A table of bucket vectors: its name, and its bucket column, a UTC hour (timestamptz) or day (date). */
 export interface BucketTable {
@@ -108,8 +110,22 @@ class BucketSums {
 
 /** A count as an entry holds it: 32 bits, an error rather than a wrapped-around total beyond. */
 function checked(table: BucketTable, count: number): number {
-  if (count > 2 ** 31 - 1) throw new RangeError(`${table.name}: ${count} decisions of one ordinal in a ${table.unit} do not fit 32 bits`);
+  if (Math.abs(count) > 2 ** 31 - 1) throw new RangeError(`${table.name}: ${count} decisions of one ordinal in a ${table.unit} do not fit 32 bits`);
   return count;
+}
+
+/**
+ * A row's entries, once checked that no count is below zero. Counts are taken away (violation-counts.ts,
+ * after a policy change) only where they were added, so a negative one is a bug, and
+ * stored it would corrupt every read of the row.
+ */
+function storable(table: BucketTable, row: BucketRow): Buffer {
+  for (let o = 0; o < row.entries.length; o += ENTRY_BYTES) {
+    if (row.entries.readInt32BE(o + 2) < 0 || row.entries.readInt32BE(o + 6) < 0) {
+      throw new RangeError(`${table.name}: more decisions taken away than were added, ${bucketValue(table, row.bucket)} chunk ${row.chunk}`);
+    }
+  }
+  return row.entries;
 }
 
 /**
@@ -175,6 +191,9 @@ export function* tallyBucketCounts(tally: DecisionTally, counts: SortedCounts, o
 export const bucketNumberSql = (table: BucketTable, column: string) =>
   table.unit === 'hour' ? `(extract(epoch FROM ${column}) / 3600)::int` : `(${column} - DATE '1970-01-01')`;
 
+/** The bucket column's SQL type. */
+const bucketType = (table: BucketTable) => (table.unit === 'hour' ? 'timestamptz' : 'date');
+
 /** A bucket number as the bucket column's literal value. */
 export const bucketValue = (table: BucketTable, bucket: number) =>
   table.unit === 'hour' ? new Date(bucket * 3_600_000).toISOString() : new Date(bucket * 86_400_000).toISOString().slice(0, 10);
@@ -190,7 +209,7 @@ async function writeBucketRows(client: pg.PoolClient, table: BucketTable, rows: 
   const key = (r: { bucket: number; chunk: number }) => r.bucket * 2 ** 16 + r.chunk;
   const { rows: stored } = await client.query<{ bucket: number; chunk: number; counts: Buffer }>(
     `SELECT ${bucketNumberSql(table, `v.${unit}`)} AS bucket, v.chunk, v.counts
-       FROM unnest($1::${unit === 'hour' ? 'timestamptz' : 'date'}[], $2::int[]) k(${unit}, chunk) JOIN ${name} v USING (${unit}, chunk)`,
+       FROM unnest($1::${bucketType(table)}[], $2::int[]) k(${unit}, chunk) JOIN ${name} v USING (${unit}, chunk)`,
     [rows.map((r) => bucketValue(table, r.bucket)), rows.map((r) => r.chunk)],
   );
   const byKey = new Map<number, { row: BucketRow; stored: boolean }>();
@@ -201,9 +220,20 @@ async function writeBucketRows(client: pg.PoolClient, table: BucketTable, rows: 
   }
   const fresh: Buffer[] = [];
   const existing: Buffer[] = [];
-  for (const { row, stored: isStored } of byKey.values()) (isStored ? existing : fresh).push(tuple(table, row.bucket, row.chunk, row.entries));
+  const emptied: BucketRow[] = [];
+  for (const { row, stored: isStored } of byKey.values()) {
+    if (row.entries.length === 0) {
+      if (isStored) emptied.push(row);
+    } else {
+      (isStored ? existing : fresh).push(tuple(table, row.bucket, row.chunk, storable(table, row)));
+    }
+  }
   const columns = `${unit}, chunk, counts`;
   await copyBinary(client, `COPY ${name} (${columns}) FROM STDIN (FORMAT binary)`, fresh);
+  if (emptied.length) {
+    await client.query(`DELETE FROM ${name} v USING unnest($1::${bucketType(table)}[], $2::int[]) k(${unit}, chunk)
+      WHERE (v.${unit}, v.chunk) = (k.${unit}, k.chunk)`, [emptied.map((r) => bucketValue(table, r.bucket)), emptied.map((r) => r.chunk)]);
+  }
   if (existing.length === 0) return;
   const temp = `gw_${name}_in`;
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${temp} (LIKE ${name}) ON COMMIT DROP`);
@@ -219,6 +249,8 @@ function mergedEntries(table: BucketTable, a: Buffer, b: Buffer): Buffer {
   let j = 0;
   let o = 0;
   const put = (index: number, allowed: number, blocked: number) => {
+    // Counts taken away (violation-counts.ts, after a policy change) leave no empty entry.
+    if (allowed === 0 && blocked === 0) return;
     out.writeUInt16BE(index, o);
     out.writeInt32BE(checked(table, allowed), o + 2);
     out.writeInt32BE(checked(table, blocked), o + 6);
@@ -295,7 +327,7 @@ export function bucketRowsRead(table: BucketTable, cache: VectorRowCache<BucketR
   const wanted = new Set(buckets);
   const held = byKey(cache.held((p) => wanted.has(p.bucket)));
   const known = [...held.values()];
-  const type = Prisma.raw(table.unit === 'hour' ? 'timestamptz' : 'date');
+  const type = Prisma.raw(bucketType(table));
   const column = Prisma.raw(`v.${table.unit}`);
   return {
     columns: Prisma.sql`${Prisma.raw(bucketNumberSql(table, `v.${table.unit}`))} AS bucket, v.chunk, v.xmin::text AS version,

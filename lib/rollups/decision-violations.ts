@@ -6,7 +6,7 @@ import type { Filters } from '@/lib/analytics/filters';
 import { waitForMergeLock } from '@/lib/db/merge-lock';
 import { contradictsPolicy, IN_FORCE_ID, policyInForceJoins } from '@/lib/policy/in-force';
 
-import { addBatchViolationCounts, fillViolationCounts, rebuildViolationCounts } from './violation-counts';
+import { addBatchViolationCounts, fillViolationCounts, withdrawViolationCounts } from './violation-counts';
 
 // decision_violations: every stored decision that contradicts the policy in force when it
 // was made (lib/policy/in-force.ts), with the dimensions the filters use, so that
@@ -60,9 +60,10 @@ export async function rebuildViolations(client: pg.PoolClient, keys: PolicyKey[]
   const providers = keys.map((k) => k.provider);
   const regions = keys.map((k) => k.region);
   const pairs = `(provider, caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
+  await withdrawViolationCounts(client, pairs, [providers, regions]);
   await client.query(`DELETE FROM decision_violations WHERE ${pairs}`, [providers, regions]);
   await client.query(violationsOf(`(d.provider, d.caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`), [providers, regions]);
-  await rebuildViolationCounts(client, providers, regions);
+  await fillViolationCounts(client, pairs, [providers, regions]);
 }
 
 /**

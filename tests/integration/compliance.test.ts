@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { divergence } from '@/lib/analytics/divergence';
 import { parseFilters, type Filters } from '@/lib/analytics/filters';
-import { violationAccounts, violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
+import { violationAccounts } from '@/lib/analytics/violation-accounts';
+import { violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { migrate } from '@/lib/db/migrate';
 import { routeKey, routeMap } from '@/lib/rollups/account-route-vectors';
@@ -217,6 +218,34 @@ describe('compliance intelligence', () => {
       expect(past).toEqual({ rows: [], total: expected.size });
     });
 
+  // Ties by the dozen: totals of a few violations each, and accounts with none of a kind.
+  it.each(['', 'from=2024-07-02T05:17:00Z&to=2024-07-15T19:42:00Z', 'decision=blocked&from=2024-06-29T12:00:00Z&to=2024-07-03T06:00:00Z',
+    'from=2024-07-08T23:00:00Z&to=2024-07-09T01:00:00Z', 'from=2024-07-11T00:00:00Z&to=2024-07-13T00:00:00Z'])(
+    'ranks the accounts by each count, either way, page by page, as the naive model does with "%s"', async (query) => {
+      const f = filters(query);
+      const per = new Map<string, { accountId: string; allowedUnsupported: number; blockedSupported: number; total: number }>();
+      for (const r of expectedViolations(f)) {
+        const e = per.get(r.accountId) ?? { accountId: r.accountId, allowedUnsupported: 0, blockedSupported: 0, total: 0 };
+        e[r.decision === 'allowed' ? 'allowedUnsupported' : 'blockedSupported']++;
+        e.total++;
+        per.set(r.accountId, e);
+      }
+      expect(per.size).toBeGreaterThan(1);
+      for (const column of ['total', 'allowedUnsupported', 'blockedSupported'] as const) {
+        for (const desc of [true, false]) {
+          const sign = desc ? -1 : 1;
+          const sorted = [...per.values()].sort((a, b) => sign * (a[column] - b[column]) || sign * (a.accountId < b.accountId ? -1 : 1));
+          const pageSize = 7;
+          for (let n = 1; n <= Math.ceil(sorted.length / pageSize) + 1; n++) {
+            const got = await violationAccounts(db().prisma, f, { column, desc, page: n, pageSize });
+            expect(got.total).toBe(sorted.length);
+            expect(got.rows.map(({ accountId, allowedUnsupported, blockedSupported, total }) => ({ accountId, allowedUnsupported, blockedSupported, total })))
+              .toEqual(sorted.slice((n - 1) * pageSize, n * pageSize));
+          }
+        }
+      }
+    });
+
   // The second range ends 4 minutes after a June violation (20:46): its last hour is partial.
   const LONG = 'from=2024-06-29T13:45:00Z&to=2024-07-17T02:10:00Z';
   const JUNE = 'from=2024-06-28T09:30:00Z&to=2024-06-30T20:50:00Z';
@@ -349,7 +378,11 @@ describe('compliance intelligence', () => {
            (SELECT count(*)::int FROM violation_counts_hourly) AS hourly,
            (SELECT md5(string_agg(concat_ws('|', bucket, caller_region, provider, channel, decision, count), ','
                    ORDER BY bucket, caller_region, provider, channel, decision)) FROM violation_counts_hourly) AS hourly_md5,
-           (SELECT md5(string_agg(concat_ws('|', decision_id, policy_id), ',' ORDER BY decision_id)) FROM decision_violations) AS violations_md5`)).rows[0];
+           (SELECT md5(string_agg(concat_ws('|', decision_id, policy_id), ',' ORDER BY decision_id)) FROM decision_violations) AS violations_md5,
+           (SELECT count(*)::int FROM account_violation_daily_vectors) AS daily_vectors,
+           (SELECT md5(string_agg(concat_ws('|', day, chunk, encode(counts, 'hex')), ',' ORDER BY day, chunk)) FROM account_violation_daily_vectors) AS daily_vectors_md5,
+           (SELECT count(*)::int FROM account_violation_hourly_vectors) AS hourly_vectors,
+           (SELECT md5(string_agg(concat_ws('|', hour, chunk, encode(counts, 'hex')), ',' ORDER BY hour, chunk)) FROM account_violation_hourly_vectors) AS hourly_vectors_md5`)).rows[0];
 
   it('fills the violation counts, as ingestion and policy changes left them, when their migration runs', async () => {
     const kept = await countsDigest();
@@ -359,6 +392,42 @@ describe('compliance intelligence', () => {
     await db().pool.query(`DELETE FROM _prisma_migrations WHERE migration_name = '20261204020000_violation_counts'`);
     expect(await migrate(db().pool)).toEqual(['20261204020000_violation_counts']);
     expect(await countsDigest()).toEqual(kept);
+  });
+
+  it('holds in its vectors each account\'s violations per UTC day and hour, as ingestion and policy changes left them', async () => {
+    const { rows: [check] } = await db().pool.query(`
+      WITH raw AS (
+        SELECT u.unit, date_trunc(u.unit, v.occurred_at, 'UTC') AS bucket, a.ordinal,
+               count(*) FILTER (WHERE v.decision = 'allowed')::int AS a, count(*) FILTER (WHERE v.decision = 'blocked')::int AS b
+          FROM decision_violations v JOIN accounts a ON a.id = v.account_id
+         CROSS JOIN (VALUES ('day'), ('hour')) u(unit) GROUP BY 1, 2, 3
+      ), rows AS (
+        SELECT 'day' AS unit, v.day::timestamp AT TIME ZONE 'UTC' AS bucket, v.chunk, v.counts FROM account_violation_daily_vectors v
+        UNION ALL SELECT 'hour', v.hour, v.chunk, v.counts FROM account_violation_hourly_vectors v
+      ), stored AS (
+        SELECT v.unit, v.bucket, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
+               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
+               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b
+          FROM rows v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      )
+      SELECT (SELECT count(*)::int FROM raw) AS raw,
+             (SELECT count(*)::int FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
+               WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b) AS differ,
+             (SELECT count(*)::int FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS malformed`);
+    expect(check.raw).toBeGreaterThan(300);
+    expect(check).toMatchObject({ differ: 0, malformed: 0 });
+  });
+
+  it('fills the violation vectors, as ingestion and policy changes left them, when migrating a database that has violations but none', async () => {
+    const kept = await countsDigest();
+    expect(kept.daily_vectors).toBeGreaterThan(15);
+    expect(kept.hourly_vectors).toBeGreaterThan(200);
+    const f = filters('from=2024-07-02T05:17:00Z&to=2024-07-15T19:42:00Z');
+    const before = await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 1000 });
+    await db().pool.query('TRUNCATE account_violation_daily_vectors, account_violation_hourly_vectors');
+    expect(await migrate(db().pool)).toEqual([]);
+    expect(await countsDigest()).toEqual(kept);
+    expect(await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 1000 })).toEqual(before);
   });
 
   it('fills the account route vectors, as ingestion left them, when migrating a database that has pairs with two routes but none', async () => {
@@ -389,7 +458,7 @@ describe('compliance intelligence', () => {
 
   it('derives the violations and their counts from the stored decisions alone, as ingestion and policy changes left them', async () => {
     const kept = await countsDigest();
-    await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly');
+    await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly, account_violation_daily_vectors, account_violation_hourly_vectors');
     const client = await db().pool.connect();
     try {
       await fillViolationsFromDecisions(client);

@@ -13,10 +13,8 @@ import { ViolationAccountsTable, ViolationListTable } from '@/components/tables/
 import { Card, PageTitle } from '@/components/ui/EmptyState';
 import { type Bucket, type Filters, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
 import { parseBucket, parseView } from '@/lib/analytics/view-params';
-import {
-  VIOLATION_ACCOUNT_SORTS, violationAccounts, type ViolationAccountRow, violationList, type ViolationPoint, type ViolationRecord,
-  violationSeries, violationSummary,
-} from '@/lib/analytics/violations';
+import { VIOLATION_ACCOUNT_SORTS, violationAccounts, type ViolationAccountRow } from '@/lib/analytics/violation-accounts';
+import { violationList, type ViolationPoint, type ViolationRecord, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { requirePage } from '@/lib/auth/request';
 import { hasRole } from '@/lib/auth/roles';
 import { prisma } from '@/lib/db/client';

@@ -23,6 +23,8 @@ const HOMES: Record<string, string> = {
   decision_violations: 'lib/rollups/decision-violations.ts',
   account_violations_monthly: 'lib/rollups/violation-counts.ts',
   violation_counts_hourly: 'lib/rollups/violation-counts.ts',
+  account_violation_daily_vectors: 'lib/rollups/violation-counts.ts',
+  account_violation_hourly_vectors: 'lib/rollups/violation-counts.ts',
 };
 
 describe('derived tables', () => {

@@ -1,5 +1,5 @@
 import { analyticsGet, sortAndPage } from '@/lib/analytics/http';
-import { VIOLATION_ACCOUNT_SORTS, violationAccounts } from '@/lib/analytics/violations';
+import { VIOLATION_ACCOUNT_SORTS, violationAccounts } from '@/lib/analytics/violation-accounts';
 import { prisma } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';
