@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { inSnapshot } from '@/lib/db/snapshot';
 import {
   RUNNING_DIMENSIONS,
   runningDaysSum as daysSum,
@@ -459,7 +460,7 @@ export async function listAccounts(
   filters: Filters,
   options: AccountQuery & { page: number; pageSize: number },
 ): Promise<{ rows: AccountListRow[]; total: number }> {
-  return prisma.$transaction(async (tx) => {
+  return inSnapshot(prisma, async (tx) => {
     // In the snapshot: a decision stored after this read cannot land in the span it adds.
     const counted = widenedTo(filters, await storedExtent(tx));
     const read = async (limit: number, offset: number) =>
@@ -469,6 +470,5 @@ export async function listAccounts(
     // A page past the end holds no row to carry the total: the first row does.
     const total = rows[0]?.total_count ?? (options.page > 1 ? ((await read(1, 0))[0]?.total_count ?? 0) : 0);
     return { total, rows: rows.map(toAccountListRow) };
-    // timeout: Prisma's default of 5 s would cut a slow list short rather than let it finish.
-  }, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 10_000, timeout: 60_000 });
+  });
 }

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import { inSnapshot } from '@/lib/db/snapshot';
 import { multiRoutePairsSql } from '@/lib/rollups/account-region-routes';
 import { DIVERGES, RUNNING_DIMENSIONS, runningDaysSum, runningRowsIn } from '@/lib/rollups/account-running-monthly';
 
@@ -247,10 +248,8 @@ export function divergence(
   filters: Filters,
   options: { column: DivergenceSort; desc: boolean; page: number; pageSize: number },
 ): Promise<{ rows: DivergenceRow[]; total: number }> {
-  // timeout: Prisma's default of 5 s would cut short a ranking that has to build its day
-  // summary and route map first (a cold process over 90 days at 10M rows: ~0.7 s here).
-  return prisma.$transaction((tx) => rankDivergence(tx, filters, options),
-    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 10_000, timeout: 60_000 });
+  // A cold process builds its day summary and route map first (~0.7 s over 90 days at 10M rows here).
+  return inSnapshot(prisma, (tx) => rankDivergence(tx, filters, options));
 }
 
 /** The filters of a divergence view: its window is 7 days when the URL names no range. */

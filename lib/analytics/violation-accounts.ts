@@ -1,13 +1,12 @@
+import { inSnapshot } from '@/lib/db/snapshot';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
-import { VECTOR_CHUNK, addEntries } from '@/lib/rollups/account-running-vectors';
 import { violationsIn } from '@/lib/rollups/decision-violations';
-import { readViolationVectors } from '@/lib/rollups/violation-counts';
 
 import { nthSmallest, ordinalBitmap } from './account-ranking';
 import { admits } from './filter-sql';
-import { constrainedDimensions, type Filters } from './filters';
-import { dayParts, rangeParts, type Span } from './range';
-import { accountViolationsSql, channelsAgg, routeViolationsSql } from './violations';
+import type { Filters } from './filters';
+import { dayParts } from './range';
+import { accountViolationsSql, byEveryRoute, channelsAgg, routeViolationsSql, violationsByOrdinal } from './violations';
 
 // The Violations view's table of accounts: per account with violations in the filters,
 // its violations of each kind, the routes they were on, and its first and last one.
@@ -107,42 +106,6 @@ const COUNT_KEYS: Partial<Record<ViolationAccountSort, 'total' | 'allowed' | 'bl
 /** Up to this many tied accounts are sent as an array of ordinals; more, as a bitmap (see the accounts list). */
 const MAX_LISTED_TIES = 2000;
 
-/** The buckets (days or hours since 1970-01-01 UTC) that spans of whole days or hours cover. */
-function bucketsOf(spans: Span[], unit: number): number[] {
-  const buckets: number[] = [];
-  for (const s of spans) for (let b = s.from.getTime() / unit; b < s.to.getTime() / unit; b++) buckets.push(b);
-  return buckets;
-}
-
-/**
- * Every account's violations in the filters by ordinal: whole UTC days and hours from the
- * vectors, the minutes of the partial hours at the ends from the violations themselves.
- */
-async function violationsByOrdinal(tx: Prisma.TransactionClient, filters: Filters): Promise<{ allowed: Float64Array; blocked: Float64Array }> {
-  const { daily, hourly, raw } = rangeParts(filters.from, filters.to);
-  const rows = [
-    ...(await readViolationVectors(tx, 'day', bucketsOf(daily, 86_400_000))),
-    ...(await readViolationVectors(tx, 'hour', bucketsOf(hourly, 3_600_000))),
-  ];
-  const [edges] = raw.length
-    ? await tx.$queryRaw<Array<{ ordinals: number[]; allowed: number[]; blocked: number[] }>>`
-        SELECT coalesce(array_agg(o.ordinal), '{}') AS ordinals, coalesce(array_agg(e.a), '{}') AS allowed, coalesce(array_agg(e.b), '{}') AS blocked
-          FROM (SELECT account_id, count(*) FILTER (WHERE decision = 'allowed')::int AS a, count(*) FILTER (WHERE decision = 'blocked')::int AS b
-                  FROM (${Prisma.join(raw.map((s) => violationsIn(s, filters)), ' UNION ALL ')}) v GROUP BY account_id) e
-          -- One lookup per account: a join hashed all 90,000 accounts for a few hundred.
-          CROSS JOIN LATERAL (SELECT ordinal FROM accounts WHERE id = e.account_id) o`
-    : [{ ordinals: [], allowed: [], blocked: [] }];
-  const size = Math.max(0, ...rows.map((r) => (r.chunk + 1) * VECTOR_CHUNK), ...edges!.ordinals.map((o) => o + 1));
-  const allowed = new Float64Array(size);
-  const blocked = new Float64Array(size);
-  for (const r of rows) addEntries(r.counts, allowed, blocked, r.chunk * VECTOR_CHUNK, 1);
-  edges!.ordinals.forEach((o, i) => {
-    allowed[o]! += edges!.allowed[i]!;
-    blocked[o]! += edges!.blocked[i]!;
-  });
-  return { allowed, blocked };
-}
-
 /**
  * A page of the table from the vectors, or null where they do not answer (a sort by an
  * attribute, or a filter on region, provider or channel: the vectors hold every route
@@ -154,8 +117,8 @@ async function violationsByOrdinal(tx: Prisma.TransactionClient, filters: Filter
  */
 async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order: Order): Promise<{ rows: AccountSqlRow[]; total: number } | null> {
   const key = COUNT_KEYS[order.column];
-  if (!key || constrainedDimensions(filters, ['region', 'provider', 'channel']).length) return null;
-  const { allowed, blocked } = await violationsByOrdinal(tx, filters);
+  if (!key || !byEveryRoute(filters)) return null;
+  const { allowed, blocked } = await violationsByOrdinal(tx, filters, filters);
   const al = admits(filters, 'allowed') ? 1 : 0;
   const bl = admits(filters, 'blocked') ? 1 : 0;
   const keyOf = key === 'total' ? (i: number) => al * allowed[i]! + bl * blocked[i]! : key === 'allowed' ? (i: number) => al * allowed[i]! : (i: number) => bl * blocked[i]!;
@@ -199,7 +162,7 @@ async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order:
  * between them would otherwise be counted on some days and not others.
  */
 export async function violationAccounts(prisma: PrismaClient, filters: Filters, options: Order): Promise<{ rows: ViolationAccountRow[]; total: number }> {
-  return prisma.$transaction(async (tx) => {
+  return inSnapshot(prisma, async (tx) => {
     const fromVectors = await vectorPage(tx, filters, options);
     if (fromVectors) return { rows: fromVectors.rows.map(toViolationAccountRow), total: fromVectors.total };
     const rows = await tx.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
@@ -207,6 +170,5 @@ export async function violationAccounts(prisma: PrismaClient, filters: Filters, 
     // Past the last page: the count alone.
     const [count] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${accountViolationsSql(filters, filters)}) a`;
     return { rows: [], total: Number(count!.n) };
-    // timeout: Prisma's default of 5 s would cut a slow table short rather than let it finish.
-  }, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, maxWait: 10_000, timeout: 60_000 });
+  });
 }

@@ -202,12 +202,21 @@ describe('compliance intelligence', () => {
       expect(all.total).toBe(expected.size);
       expect(Object.fromEntries(all.rows.map(({ accountName: _, ...r }) => [r.accountId, r]))).toEqual(Object.fromEntries(expected));
       expect(all.rows.map((a) => a.total)).toEqual([...all.rows.map((a) => a.total)].sort((a, b) => b - a));
-      const { current } = await violationSummary(db().prisma, f);
+      const { current, previous, previousFrom } = await violationSummary(db().prisma, f);
       expect(current).toEqual({
         allowedUnsupported: [...expected.values()].reduce((n, e) => n + e.allowedUnsupported, 0),
         blockedSupported: [...expected.values()].reduce((n, e) => n + e.blockedSupported, 0),
         total: [...expected.values()].reduce((n, e) => n + e.total, 0),
         accounts: expected.size,
+      });
+      // The period of equal length before, with the same filters.
+      const before = expectedViolations({ ...f, from: previousFrom, to: f.from });
+      expect(previousFrom.getTime()).toBe(2 * f.from.getTime() - f.to.getTime());
+      expect(previous).toEqual({
+        allowedUnsupported: before.filter((r) => r.decision === 'allowed').length,
+        blockedSupported: before.filter((r) => r.decision === 'blocked').length,
+        total: before.length,
+        accounts: new Set(before.map((r) => r.accountId)).size,
       });
       // Ordered by the last violation, one page of it: the same rows as sorting the whole answer.
       const byLast = [...expected.values()].sort((a, b) => (a.lastAt > b.lastAt ? -1 : a.lastAt < b.lastAt ? 1 : a.accountId > b.accountId ? -1 : 1));
