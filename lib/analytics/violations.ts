@@ -219,14 +219,16 @@ export async function violationList(
   filters: Filters,
   options: { accountId?: string; page: number; pageSize: number },
 ): Promise<{ rows: ViolationRecord[]; total: number }> {
-  // The total from the counts (whole days) and the edges' violations, as the headline's;
+  // The total as the headline's (the vectors, or the running rows and the edges' violations);
   // one account's violations are few enough to count.
-  const total = options.accountId === undefined
-    ? prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(a + b)::bigint AS n FROM (${routeViolationsSql(filters, filters)}) r`
-    : prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`;
-  const [rows, [count]] = await Promise.all([
+  const total = options.accountId !== undefined
+    ? prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`.then(([c]) => Number(c!.n))
+    : byEveryRoute(filters)
+      ? counts(prisma, filters, filters).then((c) => c.total)
+      : prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(a + b)::bigint AS n FROM (${routeViolationsSql(filters, filters)}) r`.then(([c]) => Number(c!.n ?? 0));
+  const [rows, count] = await Promise.all([
     prisma.$queryRaw<ViolationRecord[]>(violationListSql(filters, { accountId: options.accountId, page: options })),
     total,
   ]);
-  return { rows, total: Number(count!.n ?? 0) };
+  return { rows, total: count };
 }
