@@ -12,11 +12,19 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   ingest: benchIngest,
   query: (args) => runQueryBench(generatedOptions(args, 10_000_000)),
   export: (args) => runExportBench(generatedOptions(args, 1_000_000)),
-  http: (args) => runHttpBench(generatedOptions(args, 1_000_000)),
+  http: (args) => {
+    const { values } = parseArgs({ args, options: { ...GENERATED_OPTIONS, only: { type: 'string' } }, strict: true });
+    const { only } = values;
+    if (only !== undefined && only !== 'api' && only !== 'pages') throw new Error(`--only must be api or pages (got "${only}")`);
+    return runHttpBench(generated(values, 1_000_000), { only });
+  },
 };
 
-function generatedOptions(args: string[], fallback: number): GeneratedDatabase {
-  const { values } = parseArgs({ args, options: { rows: { type: 'string' }, keep: { type: 'string' } }, strict: true });
+const GENERATED_OPTIONS = { rows: { type: 'string' }, keep: { type: 'string' } } as const;
+
+const generatedOptions = (args: string[], fallback: number) => generated(parseArgs({ args, options: GENERATED_OPTIONS, strict: true }).values, fallback);
+
+function generated(values: { rows?: string; keep?: string }, fallback: number): GeneratedDatabase {
   const rows = values.rows === undefined ? fallback : Number(values.rows);
   if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`--rows must be a positive whole number (got "${values.rows}")`);
   return { rows, keep: values.keep };
@@ -37,10 +45,11 @@ Benchmarks:
       psql \\copy (select ...) to stdout csv against GET /api/v1/export/decisions.csv on N rows
       (default 1,000,000): rows/s of both, the ratio, and the server's peak resident memory;
       then an evidence pack of the same rows: time and peak resident memory
-  http [--rows N] [--keep NAME]
+  http [--rows N] [--keep NAME] [--only api|pages]
       every API call the pages make, through HTTP with a token, for the presets 24h, 7d, 30d,
       90d ending now and for 30 whole days (10 runs: p50, p95, ratio to naive SQL), then each
-      page opened 10 times in Chromium: time until its main chart or table is visible
+      page opened 10 times in Chromium: time until its main chart or table is visible;
+      --only runs one of the two parts
 
 Scratch databases go on the PostgreSQL at GW_TEST_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) and are dropped at the end. --keep NAME keeps

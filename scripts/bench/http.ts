@@ -65,7 +65,7 @@ const PAGES: { path: string; main: string; interactive?: string }[] = [
   { path: '/divergence', main: '[data-testid="divergence-row"], [data-testid="divergence-empty"]' },
 ];
 
-export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
+export async function runHttpBench(args: GeneratedDatabase, options: { only?: 'api' | 'pages' } = {}): Promise<void> {
   await withGeneratedDatabase('gw_bench_h', args, async (db, url) => {
     let app: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
@@ -89,7 +89,7 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         { label: '30 whole days', query: `from=${new Date(dayStart.getTime() - 30 * 86_400_000).toISOString()}&to=${dayStart.toISOString()}` },
       ];
       const api = [] as { call: string; range: string; p50: number; p95: number; naive: number; ratio: number }[];
-      for (const call of CALLS) {
+      for (const call of options.only === 'pages' ? [] : CALLS) {
         for (const range of ranges) {
           const target = `${base}${call.path}${call.path.includes('?') ? '&' : '?'}${range.query}`;
           const once = async () => {
@@ -147,7 +147,7 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
         // Playwright can see the element before the page's next frame has recorded it.
         const shownAt = async (selector: string) => (await page.waitForFunction(
           (s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s], selector)).jsonValue() as Promise<number>;
-        for (const { path, main, interactive } of PAGES) {
+        for (const { path, main, interactive } of options.only === 'api' ? [] : PAGES) {
           const samples: number[] = [];
           const observed: number[] = [];
           const untilInteractive: number[] = [];
@@ -183,12 +183,12 @@ export async function runHttpBench(args: GeneratedDatabase): Promise<void> {
       console.log(JSON.stringify({
         rows: args.rows,
         api: Object.fromEntries(api.map((r) => [`${r.call} ${r.range}`, { p50: Number(r.p50.toFixed(1)), p95: Number(r.p95.toFixed(1)), naive_ratio: Number(r.ratio.toFixed(1)) }])),
-        api_max_p95_ms: Number(Math.max(...api.map((r) => r.p95)).toFixed(1)),
+        api_max_p95_ms: api.length ? Number(Math.max(...api.map((r) => r.p95)).toFixed(1)) : null,
         pages: Object.fromEntries(pages.map((p) => [p.page, {
           p50: Math.round(p.p50), p95: Math.round(p.p95), observed_p50: Math.round(p.observed.p50), observed_p95: Math.round(p.observed.p95),
           ...(p.interactive ? { interactive_p50: Math.round(p.interactive.p50), interactive_p95: Math.round(p.interactive.p95) } : {}),
         }])),
-        pages_max_p95_ms: Math.round(Math.max(...pages.map((p) => p.p95))),
+        pages_max_p95_ms: pages.length ? Math.round(Math.max(...pages.map((p) => p.p95))) : null,
       }));
     } finally {
       await app?.stop();

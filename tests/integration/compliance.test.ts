@@ -493,4 +493,29 @@ describe('compliance intelligence', () => {
       expect(old.ordinalOf.has(routeKey('acct-late', 'CN', 'openai', 'reseller-acme'))).toBe(true);
     }, { isolationLevel: 'RepeatableRead' });
   });
+
+  // Stores rows of its own in 2031, outside every range above.
+  it('ranks more tied accounts than it lists by ordinal (sent as a bitmap) in account id order, either way', async () => {
+    // 2,300 accounts with one violation each (CN on openai is unsupported from the boundary on), 40 with two.
+    const tied = Array.from({ length: 2300 }, (_, i): DecisionRow => ({
+      ...rows[0]!, requestId: `tied-${i}`, accountId: `tied-${String((i * 7919) % 2300).padStart(4, '0')}`, callerRegion: 'CN',
+      provider: 'openai', channel: 'direct', decision: 'allowed', occurredAt: new Date(Date.parse('2031-01-01T00:00:00Z') + i * 1000).toISOString(),
+    }));
+    const twice = tied.slice(0, 40).map((r, i) => ({ ...r, requestId: `twice-${i}`, occurredAt: '2031-01-01T12:00:00.000Z' }));
+    await ingestRows(db().pool, 'tied.csv', [...tied, ...twice]);
+    const f = filters('from=2031-01-01T00:00:00Z&to=2031-01-02T00:00:00Z');
+    const per = new Map<string, number>();
+    for (const r of expectedViolations(f)) per.set(r.accountId, (per.get(r.accountId) ?? 0) + 1);
+    for (const r of [...tied, ...twice]) per.set(r.accountId, (per.get(r.accountId) ?? 0) + 1);
+    expect(per.size).toBe(2300);
+    for (const desc of [true, false]) {
+      const sign = desc ? -1 : 1;
+      const sorted = [...per.entries()].sort(([a, x], [b, y]) => sign * (x - y) || sign * (a < b ? -1 : 1));
+      for (const page of [1, 2, 30, 46, 47]) {
+        const got = await violationAccounts(db().prisma, f, { column: 'total', desc, page, pageSize: 50 });
+        expect(got.total).toBe(2300);
+        expect(got.rows.map((r) => [r.accountId, r.total])).toEqual(sorted.slice((page - 1) * 50, page * 50));
+      }
+    }
+  });
 });

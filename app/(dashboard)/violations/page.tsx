@@ -12,6 +12,7 @@ import { filterParams, href, toSearchParams, withParams } from '@/components/fil
 import { ViolationAccountsTable, ViolationListTable } from '@/components/tables/ViolationTables';
 import { Card, PageTitle } from '@/components/ui/EmptyState';
 import { type Bucket, type Filters, parseFilters, type SearchParamsInput } from '@/lib/analytics/filters';
+import { afterMain } from '@/lib/analytics/query-order';
 import { parseBucket, parseView } from '@/lib/analytics/view-params';
 import { VIOLATION_ACCOUNT_SORTS, violationAccounts, type ViolationAccountRow } from '@/lib/analytics/violation-accounts';
 import { violationList, type ViolationPoint, type ViolationRecord, violationSeries, violationSummary } from '@/lib/analytics/violations';
@@ -34,18 +35,20 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
   if (!parsed.ok) return (<><PageTitle title="Violations" /><BadUrlState message={parsed.message} resetHref="/violations" /></>);
   const { filters, bucket, paging } = parsed.view;
   const db = prisma();
-  // Every query starts now; each panel streams in when its own is done.
+  // The headline's query starts now, the panels' once it is done (afterMain); each panel
+  // streams in when its own is.
+  const summary = violationSummary(db, filters);
   const data = {
-    summary: violationSummary(db, filters),
-    series: violationSeries(db, filters, bucket),
-    accounts: showDecisions ? null : violationAccounts(db, filters, paging),
-    list: showDecisions ? violationList(db, filters, { page: paging.page, pageSize: paging.pageSize }) : null,
+    summary,
+    series: afterMain([summary], () => violationSeries(db, filters, bucket)),
+    accounts: showDecisions ? null : afterMain([summary], () => violationAccounts(db, filters, paging)),
+    list: showDecisions ? afterMain([summary], () => violationList(db, filters, { page: paging.page, pageSize: paging.pageSize })) : null,
   };
   for (const promise of Object.values(data)) promise?.catch(() => undefined);
-  // The headline is the view's main content and its query the fastest (~25 ms at 10M rows):
+  // The headline is the view's main content and its query the fastest (~35 ms at 10M rows):
   // in the first response rather than streamed, as React reveals a streamed boundary no
   // sooner than 300 ms after the first paint (see AppLink).
-  const summary = await data.summary;
+  const headline = await data.summary;
   const url = toSearchParams(params);
   const filterQuery = filterParams(url);
   const tab = (show: 'accounts' | 'decisions', label: string) => (
@@ -72,7 +75,7 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
         )}
       />
       <div className="space-y-6">
-        <ViolationStats summary={summary} />
+        <ViolationStats summary={headline} />
         <Suspense fallback={<CardSkeleton className="h-64" />}>
           <Series series={data.series} filters={filters} bucket={bucket} />
         </Suspense>
