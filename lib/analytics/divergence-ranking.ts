@@ -4,6 +4,7 @@ import { readRouteBuckets, routeKey, routeMap, type RouteMap } from '@/lib/rollu
 import { ENTRY_BYTES, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
 
+import { nthSmallest } from './account-ranking';
 import { admitsValue, where } from './filter-sql';
 import type { Filters } from './filters';
 import type { DivergenceRow, DivergenceSort } from './divergence';
@@ -408,10 +409,12 @@ async function rank(
   // first k. By a known key, the bar is the k-th best key: those at it or better.
   const ids = divergent.subarray(0, n);
   const select = (best: Float64Array | Int32Array, worst: Float64Array | Int32Array): Pair[] => {
-    const keys = Float64Array.from(ids, (p) => best[p]!).sort();
     if (n < k) return Array.from(ids, pairAt);
-    const bar = desc ? keys[n - k]! : keys[k - 1]!;
-    return Array.from(ids).filter((p) => sign * (worst[p]! - bar) <= 0).map(pairAt);
+    // Selected, not sorted: one key of 30,000 is wanted.
+    const bar = nthSmallest(Float64Array.from(ids, (p) => best[p]!), desc ? n - k : k - 1);
+    const chosen: Pair[] = [];
+    for (const p of ids) if (sign * (worst[p]! - bar) <= 0) chosen.push(pairAt(p));
+    return chosen;
   };
   let exact: Pair[];
   if (column === 'allowedAfterBlock') exact = desc ? select(lo, hi) : select(hi, lo);
