@@ -40,7 +40,7 @@ interface Pair {
   /** The slot of F1; of F2 (NONE without a block on a second route). */
   f1Slot: number;
   f2Slot: number;
-  /** Exact, once worked out. */
+  /** Exact, once worked out (allowed after block from the start where its bounds meet). */
   allowedAfterBlock?: number;
   firstBlockAt?: number;
 }
@@ -397,6 +397,8 @@ async function rank(
     return {
       routes, accountId: map.accountId[routes[0]!]!, callerRegion: map.callerRegion[routes[0]!]!,
       allowed: pairAllowed[p]!, blocked: pairBlocked[p]!, f1Slot: f1[p]!, f2Slot: f2[p]!,
+      // Bounds that meet are the value: no threshold slot has allowed decisions to place.
+      ...(lo[p] === hi[p] ? { allowedAfterBlock: lo[p]! } : {}),
     };
   };
 
@@ -408,27 +410,42 @@ async function rank(
   // The pairs whose exact values are worked out, then ranked: any that could rank in the
   // first k. By a known key, the bar is the k-th best key: those at it or better.
   const ids = divergent.subarray(0, n);
-  const select = (best: Float64Array | Int32Array, worst: Float64Array | Int32Array): Pair[] => {
+  const select = (best: Float64Array | Int32Array, worst: Float64Array | Int32Array, exactKeys = false): Pair[] => {
     if (n < k) return Array.from(ids, pairAt);
     // Selected, not sorted: one key of 30,000 is wanted.
     const bar = nthSmallest(Float64Array.from(ids, (p) => best[p]!), desc ? n - k : k - 1);
-    const chosen: Pair[] = [];
-    for (const p of ids) if (sign * (worst[p]! - bar) <= 0) chosen.push(pairAt(p));
-    return chosen;
+    let chosen: number[] = [];
+    for (const p of ids) if (sign * (worst[p]! - bar) <= 0) chosen.push(p);
+    if (exactKeys) {
+      // Ties at the bar go by account and region: once k pairs are known to be exactly at it,
+      // a pair that can at best reach it ranks within the first k only before the k-th of
+      // them (thousands of pairs at 0, sorted ascending, each needing raw rows otherwise).
+      const atBar = chosen.filter((p) => lo[p] === hi[p] && lo[p] === bar).map(pairAt).sort(tie);
+      if (atBar.length >= k) {
+        const kth = atBar[k - 1]!;
+        chosen = chosen.filter((p) => worst[p] !== bar || tie(pairAt(p), kth) <= 0);
+      }
+    }
+    return chosen.map(pairAt);
   };
   let exact: Pair[];
-  if (column === 'allowedAfterBlock') exact = desc ? select(lo, hi) : select(hi, lo);
+  if (column === 'allowedAfterBlock') exact = desc ? select(lo, hi, true) : select(hi, lo, true);
   else if (column === 'firstBlockAt') exact = select(f1, f1);
   else if (column === 'accountId') exact = Array.from(ids, pairAt).sort(tie).slice(k - pageSize, k);
   else {
     const key = column === 'allowed' ? pairAllowed : pairBlocked;
     exact = select(key, key).sort((a, b) => sign * (a[column] - b[column]) || tie(a, b)).slice(k - pageSize, k);
   }
-  await workOutExact(tx, exact, { slots, rawFirst, firstSlot, threshold, after, on, map, allowed, blocked });
+  const known = { slots, rawFirst, firstSlot, threshold, after, on, map, allowed, blocked };
+  // Ranked by allowed after block, only the pairs whose bounds differ need raw rows to be
+  // ranked (thousands of pairs at 0 when sorted ascending: 285 ms at 7 days on 10M rows);
+  // the first block of the page's other pairs is read once the page is known.
+  await workOutExact(tx, column === 'allowedAfterBlock' ? exact.filter((p) => p.allowedAfterBlock === undefined) : exact, known);
   const value = (p: Pair) => column === 'allowedAfterBlock' ? p.allowedAfterBlock! : column === 'firstBlockAt' ? p.firstBlockAt! : column === 'accountId' ? 0 : p[column];
   const ranked = column === 'allowedAfterBlock' || column === 'firstBlockAt'
     ? exact.sort((a, b) => sign * (value(a) - value(b)) || tie(a, b)).slice(k - pageSize, k)
     : exact;
+  await workOutExact(tx, ranked.filter((p) => p.firstBlockAt === undefined), known);
   const names = ranked.length
     ? new Map((await tx.$queryRaw<Array<{ id: string; name: string | null }>>`SELECT id, name FROM accounts WHERE id = ANY(${ranked.map((p) => p.accountId)})`).map((a) => [a.id, a.name]))
     : new Map<string, string | null>();
