@@ -5,7 +5,7 @@ import { breakdown } from '@/lib/analytics/breakdown';
 import { decisionLogSql } from '@/lib/analytics/decisions';
 import { BucketSchema, defaultBucket, GroupBySchema, type Filters } from '@/lib/analytics/filters';
 import { timeSeries } from '@/lib/analytics/time-series';
-import { DIVERGENCE_SORTS, divergenceFilters, divergenceSql, toDivergenceRow, type DivergenceSort } from '@/lib/analytics/divergence';
+import { DIVERGENCE_SORTS, divergenceFilters, type DivergenceRow, type DivergenceSort, everyDivergence } from '@/lib/analytics/divergence';
 import { toViolationAccountRow, VIOLATION_ACCOUNT_SORTS, violationAccountsSql, type ViolationAccountSort } from '@/lib/analytics/violation-accounts';
 import { violationListSql, type ViolationRecord } from '@/lib/analytics/violations';
 import { AuditFilterError, auditWhereSql, parseAuditFilter } from '@/lib/audit/list';
@@ -202,16 +202,17 @@ const violationAccountsView: ExportView = {
 
 const divergenceView: ExportView = {
   minRole: 'viewer',
-  async plan(_prisma, _filters, params) {
+  async plan(prisma, _filters, params) {
     const sort = param(params, 'sort', z.string().regex(new RegExp(`^-?(${DIVERGENCE_SORTS.join('|')})$`)), '-allowedAfterBlock');
     const routes = (rs: { route: string; count: number }[]) => rs.map((r) => `${r.route}:${r.count}`).join(' ');
+    // The view's own ranking with every pair exact (3-5 s for 30,000 pairs at 10M rows; the
+    // SQL statement it replaced took 4-7 s), held whole: a row per pair.
+    const rows = await everyDivergence(prisma, divergenceFilters(params), { column: sort.replace(/^-/, '') as DivergenceSort, desc: sort.startsWith('-') });
     return {
       header: ['account_id', 'account_name', 'caller_region', 'allowed_after_block', 'allowed', 'blocked', 'first_block_at', 'blocked_routes', 'allowed_routes'],
-      source: { kind: 'query', sql: divergenceSql(divergenceFilters(params), { column: sort.replace(/^-/, '') as DivergenceSort, desc: sort.startsWith('-') }) },
-      toValues: (raw: Parameters<typeof toDivergenceRow>[0]) => {
-        const r = toDivergenceRow(raw);
-        return [r.accountId, r.accountName, r.callerRegion, r.allowedAfterBlock, r.allowed, r.blocked, r.firstBlockAt, routes(r.blockedRoutes), routes(r.allowedRoutes)];
-      },
+      source: { kind: 'rows', rows },
+      toValues: (r: DivergenceRow) =>
+        [r.accountId, r.accountName, r.callerRegion, r.allowedAfterBlock, r.allowed, r.blocked, r.firstBlockAt, routes(r.blockedRoutes), routes(r.allowedRoutes)],
     };
   },
 };

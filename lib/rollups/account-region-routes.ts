@@ -1,10 +1,7 @@
 import type pg from 'pg';
 
-import { where } from '@/lib/analytics/filter-sql';
-import type { Filters } from '@/lib/analytics/filters';
 import { copyLines } from '@/lib/db/copy-in';
 import { copyValue } from '@/lib/db/copy-format';
-import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
 // account_region_routes: per account and caller region, every route (provider/channel)
@@ -58,12 +55,3 @@ export async function writeRegionRoutesFromTally(client: pg.PoolClient, tally: D
 
 /** Every row from the running monthly rows (into an empty table: the benchmark's generated data). */
 export const fillRegionRoutesFromRunning = (client: pg.PoolClient) => addRegionRoutes(client, 'account_running_monthly');
-
-/**
- * Account and region pairs (account_id, caller_region) that have used two routes or
- * more, within the filters' regions: the only ones that can diverge.
- */
-export function multiRoutePairsSql(filters: Filters): Prisma.Sql {
-  return Prisma.sql`SELECT account_id, caller_region FROM account_region_routes
-     WHERE ${where([Prisma.sql`cardinality(routes) > 1`], filters, ['region'])}`;
-}

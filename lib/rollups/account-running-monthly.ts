@@ -210,10 +210,3 @@ export function accountDailySelects(filters: Filters, months: MonthDays[], accou
                                 ('blocked'::"Decision", r.blocked[d] - coalesce(r.blocked[d - 1], 0))) x (decision, n)
      WHERE ${where([Prisma.sql`r.month = ${m.month}::date`, Prisma.sql`r.account_id = ${accountId}`, Prisma.sql`x.n > 0`], filters)}`);
 }
-
-/**
- * Over routes (rows with allowed count a and blocked count b) of one account and region:
- * some route blocked and another allowed, which fails only when one route alone has both.
- */
-export const DIVERGES = Prisma.raw(`count(*) FILTER (WHERE b > 0) >= 1 AND count(*) FILTER (WHERE a > 0) >= 1
-     AND NOT (count(*) FILTER (WHERE b > 0) = 1 AND count(*) FILTER (WHERE a > 0) = 1 AND count(*) FILTER (WHERE a > 0 AND b > 0) = 1)`);

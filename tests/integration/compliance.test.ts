@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { divergence } from '@/lib/analytics/divergence';
@@ -5,6 +6,8 @@ import { parseFilters, type Filters } from '@/lib/analytics/filters';
 import { violationAccounts } from '@/lib/analytics/violation-accounts';
 import { violationList, violationSeries, violationSummary } from '@/lib/analytics/violations';
 import { verifyAuditChain } from '@/lib/audit/verify';
+import { streamCsv } from '@/lib/export/stream';
+import { EXPORT_VIEWS } from '@/lib/export/views';
 import { migrate } from '@/lib/db/migrate';
 import { routeKey, routeMap } from '@/lib/rollups/account-route-vectors';
 import { fillViolationsFromDecisions } from '@/lib/rollups/decision-violations';
@@ -370,6 +373,23 @@ describe('compliance intelligence', () => {
           expect(got.rows).toEqual(sorted.slice((n - 1) * 3, n * 3));
         }
       }
+    });
+
+  it.each([['-allowedAfterBlock', ''], ['allowedAfterBlock', 'from=2024-07-05T06:30:00Z&to=2024-07-12T06:30:00Z'], ['accountId', 'region=CN']])(
+    'exports every divergent pair (sort %s, "%s") as the view ranks them, through the CSV stream', async (sort, query) => {
+      const f = filters(query);
+      const params = new URLSearchParams(`${query}&sort=${sort}&from=${f.from.toISOString()}&to=${f.to.toISOString()}`);
+      const plan = await EXPORT_VIEWS.divergence.plan(db().prisma, f, params);
+      const { body, done } = streamCsv(db().pool, plan.source, plan.header, plan.toValues);
+      const csv = await new Response(body).text();
+      expect((await done).rows).toBeGreaterThan(1);
+      const column = sort.replace(/^-/, '') as 'allowedAfterBlock' | 'accountId';
+      const view = await divergence(db().prisma, f, { column, desc: sort.startsWith('-'), page: 1, pageSize: 1000 });
+      const routes = (rs: { route: string; count: number }[]) => rs.map((r) => `${r.route}:${r.count}`).join(' ');
+      expect(parse(csv, { columns: true })).toEqual(view.rows.map((r) => ({
+        account_id: r.accountId, account_name: r.accountName ?? '', caller_region: r.callerRegion, allowed_after_block: String(r.allowedAfterBlock),
+        allowed: String(r.allowed), blocked: String(r.blocked), first_block_at: r.firstBlockAt, blocked_routes: routes(r.blockedRoutes), allowed_routes: routes(r.allowedRoutes),
+      })));
     });
 
   it('counts an allowed decision at the instant of a block elsewhere, and not one after a block on its own route alone', async () => {
