@@ -55,3 +55,9 @@ export async function writeRegionRoutesFromTally(client: pg.PoolClient, tally: D
 
 /** Every row from the running monthly rows (into an empty table: the benchmark's generated data). */
 export const fillRegionRoutesFromRunning = (client: pg.PoolClient) => addRegionRoutes(client, 'account_running_monthly');
+
+/**
+ * Of a row of account_region_routes (alias `r`): its pair has used two routes or more, the
+ * only pairs that can diverge (its partial index holds those).
+ */
+export const hasTwoRoutes = (r = 'account_region_routes') => `cardinality(${r}.routes) > 1`;

@@ -4,6 +4,7 @@ import { copyOut } from '@/lib/db/copy-out';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
+import { hasTwoRoutes } from './account-region-routes';
 import { addBucketVectors, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
@@ -42,7 +43,7 @@ async function assignOrdinals(client: pg.PoolClient): Promise<number | null> {
     WITH wanted AS (
       SELECT r.account_id, r.caller_region, split_part(x, '/', 1) AS provider, split_part(x, '/', 2) AS channel
         FROM account_region_routes r CROSS JOIN LATERAL unnest(r.routes) x
-       WHERE cardinality(r.routes) > 1
+       WHERE ${hasTwoRoutes('r')}
     ), added AS (
       INSERT INTO account_routes (${KEY})
       SELECT * FROM wanted w

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 import { monthDays, utcMonth } from '@/lib/analytics/range';
-import { CopyIn } from '@/lib/db/copy-in';
+import { binaryTuple, copyBinary } from '@/lib/db/copy-binary';
 import { cursorBatches } from '@/lib/db/cursor';
 import { dayText } from '@/lib/db/copy-format';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -294,56 +294,10 @@ function* groupRows(
   }
 }
 
-/**
- * Binary COPY, as the rows are bytes: text COPY would carry them as hex, twice the size,
- * and a 1M-row batch over 90 days spent ~1.3 s making and parsing it.
- */
-export async function copyBinary(client: pg.PoolClient, sql: string, tuples: Iterable<Buffer>): Promise<void> {
-  const copy = new CopyIn(client, sql);
-  try {
-    // Signature, flags, header extension length.
-    await copy.write(Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]));
-    // Pieces of ~256 KB: a write per tuple waits for the socket each time.
-    let piece: Buffer[] = [];
-    let bytes = 0;
-    for (const t of tuples) {
-      piece.push(t);
-      bytes += t.length;
-      if (bytes >= 256 * 1024) {
-        await copy.write(Buffer.concat(piece));
-        piece = [];
-        bytes = 0;
-      }
-    }
-    piece.push(Buffer.from([0xff, 0xff]));
-    await copy.write(Buffer.concat(piece));
-    await copy.end();
-  } catch (error) {
-    await copy.abort();
-    throw error;
-  }
-}
-
-/** 2000-01-01, PostgreSQL's day 0, in days since 1970-01-01. */
-export const PG_EPOCH_DAY = 10_957;
-
 /** A row of account_running_vectors as a binary COPY tuple (day, caller_region, provider, channel, chunk, counts). */
-function tuple(day: number, cell: Cell, chunk: number, counts: Buffer): Buffer {
-  const texts = [cell.callerRegion, cell.provider, cell.channel].map((t) => Buffer.from(t, 'utf8'));
-  const out = Buffer.allocUnsafe(2 + 8 + texts.reduce((n, t) => n + 4 + t.length, 0) + 8 + 4 + counts.length);
-  let o = out.writeInt16BE(6, 0);
-  o = out.writeInt32BE(4, o);
-  o = out.writeInt32BE(day - PG_EPOCH_DAY, o);
-  for (const t of texts) {
-    o = out.writeInt32BE(t.length, o);
-    o += t.copy(out, o);
-  }
-  o = out.writeInt32BE(4, o);
-  o = out.writeInt32BE(chunk, o);
-  o = out.writeInt32BE(counts.length, o);
-  counts.copy(out, o);
-  return out;
-}
+const tuple = (day: number, cell: Cell, chunk: number, counts: Buffer) => binaryTuple([
+  { date: day }, { text: cell.callerRegion }, { text: cell.provider }, { text: cell.channel }, { int4: chunk }, { bytes: counts },
+]);
 
 /**
  * The daily counts a query returns (columns day, days since 1970-01-01; ordinal;

@@ -4,6 +4,7 @@ import { waitForMergeLock } from '@/lib/db/merge-lock';
 
 import { fillHourlyVectorsFromDecisions } from './account-hourly-vectors';
 import { fillPresenceFromDecisions } from './account-presence';
+import { hasTwoRoutes } from './account-region-routes';
 import { fillRouteVectorsFromDecisions } from './account-route-vectors';
 import { fillRunningVectorsFromDecisions } from './account-running-vectors';
 import { fillViolationVectorsFromViolations } from './violation-counts';
@@ -17,7 +18,7 @@ const FILLED_AFTER_MIGRATION = [
   { table: 'account_presence_daily', source: 'access_decisions', fill: fillPresenceFromDecisions },
   { table: 'account_running_vectors', source: 'access_decisions', fill: fillRunningVectorsFromDecisions },
   { table: 'account_hourly_vectors', source: 'access_decisions', fill: fillHourlyVectorsFromDecisions },
-  { table: 'account_routes', source: 'account_region_routes WHERE cardinality(routes) > 1', fill: fillRouteVectorsFromDecisions },
+  { table: 'account_routes', source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions },
   { table: 'account_violation_daily_vectors', source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
 

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 
+import { binaryTuple, copyBinary } from '@/lib/db/copy-binary';
 import { cursorBatches } from '@/lib/db/cursor';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { ACCOUNT_ROUTE_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 
-import { base64, CHUNK_SHIFT, copyBinary, ENTRY_BYTES, PG_EPOCH_DAY, VECTOR_CHUNK } from './account-running-vectors';
+import { base64, CHUNK_SHIFT, ENTRY_BYTES, VECTOR_CHUNK } from './account-running-vectors';
 import { byKey, type VectorRowCache, type VersionedRow } from './vector-row-cache';
 
 // The writer of tables of bucket vectors: per time bucket (a UTC hour or day) and chunk of
@@ -274,24 +275,9 @@ function mergedEntries(table: BucketTable, a: Buffer, b: Buffer): Buffer {
   return out.subarray(0, o);
 }
 
-/**
- * A row as a binary COPY tuple: the bucket (timestamptz, microseconds since 2000-01-01; or
- * date, days since 2000-01-01), chunk, counts.
- */
-function tuple(table: BucketTable, bucket: number, chunk: number, counts: Buffer): Buffer {
-  const bucketBytes = table.unit === 'hour' ? 8 : 4;
-  const out = Buffer.allocUnsafe(2 + 4 + bucketBytes + 8 + 4 + counts.length);
-  let o = out.writeInt16BE(3, 0);
-  o = out.writeInt32BE(bucketBytes, o);
-  o = table.unit === 'hour'
-    ? out.writeBigInt64BE(BigInt(bucket * 3600 - PG_EPOCH_DAY * 86_400) * 1_000_000n, o)
-    : out.writeInt32BE(bucket - PG_EPOCH_DAY, o);
-  o = out.writeInt32BE(4, o);
-  o = out.writeInt32BE(chunk, o);
-  o = out.writeInt32BE(counts.length, o);
-  counts.copy(out, o);
-  return out;
-}
+/** A row as a binary COPY tuple (bucket, chunk, counts). */
+const tuple = (table: BucketTable, bucket: number, chunk: number, counts: Buffer) =>
+  binaryTuple([table.unit === 'hour' ? { hour: bucket } : { date: bucket }, { int4: chunk }, { bytes: counts }]);
 
 /**
  * The counts a query returns (columns bucket, ordinal, allowed, blocked; in bucket order),
