@@ -1,3 +1,4 @@
+import { Prisma } from '@/lib/generated/prisma/client';
 import type { VectorTotals } from '@/lib/rollups/account-running-vectors';
 
 /** Sorts whose key is a function of an account's counts: the running vectors bound them. */
@@ -216,6 +217,15 @@ export interface RangeMembers {
   /** Accounts with decisions in the uncertain edges alone, which may or may not fall in the range. */
   edgeOnly: number[];
 }
+
+/**
+ * SQL: the ordinal column's bit is set in a bitmap of `size` bits (ordinalBitmap). A bitmap
+ * of 12 KB per 100k accounts, where as int[] the parameters alone took ~150 ms to send and
+ * bind at 90k accounts. CASE, not AND: get_bit past the bitmap raises, and AND does not fix
+ * an order of evaluation.
+ */
+export const inOrdinalBitmap = (bitmap: Uint8Array, size: number, column = 'ordinal') =>
+  Prisma.sql`CASE WHEN ${Prisma.raw(column)} < ${size} THEN get_bit(${bitmap}::bytea, ${Prisma.raw(column)}) = 1 ELSE false END`;
 
 /** Ordinals as a bitmap in get_bit's order (bit n: byte n / 8, bit n % 8 from the least significant). */
 export function ordinalBitmap(ordinals: Iterable<number>, size: number): Uint8Array {

@@ -8,7 +8,7 @@ import {
 } from '@/lib/rollups/account-running-monthly';
 import type { Cell, SignedCell, VectorTotals } from '@/lib/rollups/account-running-vectors';
 
-import { COUNT_SORTS, ordinalBitmap, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
+import { COUNT_SORTS, inOrdinalBitmap, ordinalBitmap, rangeMembers, rankingCandidates, withoutTiedOut } from './account-ranking';
 import { accountTotals } from './account-totals';
 import { storedExtent, widenedTo } from './data-extent';
 import { admits, rawSpanWhere } from './filter-sql';
@@ -382,13 +382,11 @@ async function vectorSlice(
     // anyone out: the ties go by account id, so of the tied candidates only those with an id
     // up to the K-th smallest among the accounts surely at the threshold can rank.
     if (c.tied.candidates.length > MAX_PROBED_CANDIDATES && c.tied.exact.length >= k) {
-      // Both sets as bitmaps over the ordinals (12 KB per 100k accounts): as int[] the
-      // parameters alone took ~150 ms to send and bind at 90k tied accounts. CASE, not AND:
-      // get_bit past the bitmap raises, and AND does not fix an order of evaluation.
+      // Both sets as bitmaps over the ordinals (inOrdinalBitmap).
       const size = totals.allowed.length;
       const exact = ordinalBitmap(c.tied.exact, size);
       const tied = ordinalBitmap(c.tied.candidates.map((i) => c.ordinals[i]!), size);
-      const bit = (bitmap: Uint8Array) => Prisma.sql`CASE WHEN ordinal < ${size} THEN get_bit(${bitmap}::bytea, ordinal) = 1 ELSE false END`;
+      const bit = (bitmap: Uint8Array) => inOrdinalBitmap(bitmap, size);
       // Walked in id order, the tied candidates rank up to the K-th exact one; that one
       // comes within the first K plus the candidates that are not exact. The walk reads
       // accounts in id order until it has seen that many tied ones, about walk / tied of all
@@ -430,7 +428,7 @@ async function vectorSlice(
         [Prisma.sql`account_id IN (SELECT id FROM accounts WHERE ordinal = ANY(${members.edgeOnly}::int[]))`])}) e
     ), listed AS (
       SELECT a.id AS account_id, a.ordinal, a.name, a.first_seen, a.last_seen FROM accounts a
-       WHERE CASE WHEN a.ordinal < ${members.size} THEN get_bit(${members.sure}::bytea, a.ordinal) = 1 ELSE false END
+       WHERE ${inOrdinalBitmap(members.sure, members.size, 'a.ordinal')}
       UNION ALL
       SELECT a.id, a.ordinal, a.name, a.first_seen, a.last_seen FROM edge_hits h JOIN accounts a ON a.id = h.account_id
     )

@@ -46,6 +46,13 @@ export function rangeParts(from: Date, to: Date, useDaily = true): RangeParts {
   return { raw, hourly: [...span(h1, d1), ...span(d2, h2)], daily: span(d1, d2) };
 }
 
+/** The units (hours or days since 1970-01-01 UTC, by `unitMs`) that spans touch: their whole units, and the unit of a partial one. */
+export function unitsTouched(spans: Span[], unitMs: number): number[] {
+  const units: number[] = [];
+  for (const s of spans) for (let u = Math.floor(s.from.getTime() / unitMs); u * unitMs < s.to.getTime(); u++) units.push(u);
+  return units;
+}
+
 /** Days-only split for tables that exist per day alone (account counts). */
 export function dayParts(from: Date, to: Date): { raw: Span[]; daily: Span[] } {
   const f = from.getTime();

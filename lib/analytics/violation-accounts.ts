@@ -2,8 +2,7 @@ import { inSnapshot } from '@/lib/db/snapshot';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { violationsIn } from '@/lib/rollups/decision-violations';
 
-import { nthSmallest, ordinalBitmap } from './account-ranking';
-import { admits } from './filter-sql';
+import { inOrdinalBitmap, nthSmallest, ordinalBitmap } from './account-ranking';
 import type { Filters } from './filters';
 import { dayParts } from './range';
 import { accountViolationsSql, byEveryRoute, channelsAgg, routeViolationsSql, violationsByOrdinal } from './violations';
@@ -107,23 +106,18 @@ const COUNT_KEYS: Partial<Record<ViolationAccountSort, 'total' | 'allowed' | 'bl
 const MAX_LISTED_TIES = 2000;
 
 /**
- * A page of the table from the vectors, or null where they do not answer (a sort by an
- * attribute, or a filter on region, provider or channel: the vectors hold every route
- * together). Every account's counts are exact in Node (violationsByOrdinal); the K-th best
- * key L (K = the page's end) splits them into those that rank before it, which SQL orders
- * by key and account id, and those at L, of which SQL takes as many as the page can still
- * hold in account id order (ties go by id, in the sort's direction). The page's names,
- * routes and first and last instants are read for its rows alone.
+ * A page of the table from the vectors (see violationAccounts). Every account's counts
+ * are exact in Node (violationsByOrdinal); the K-th best key L (K = the page's end) splits
+ * them into those that rank before it, which SQL orders by key and account id, and those
+ * at L, of which SQL takes as many as the page can still hold in account id order (ties go
+ * by id, in the sort's direction). The page's names, routes and first and last instants
+ * are read for its rows alone. Several statements: run in one snapshot.
  */
-async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order: Order): Promise<{ rows: AccountSqlRow[]; total: number } | null> {
-  const key = COUNT_KEYS[order.column];
-  if (!key || !byEveryRoute(filters)) return null;
+async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order: Order, key: 'total' | 'allowed' | 'blocked'): Promise<{ rows: AccountSqlRow[]; total: number }> {
   const { allowed, blocked } = await violationsByOrdinal(tx, filters, filters);
-  const al = admits(filters, 'allowed') ? 1 : 0;
-  const bl = admits(filters, 'blocked') ? 1 : 0;
-  const keyOf = key === 'total' ? (i: number) => al * allowed[i]! + bl * blocked[i]! : key === 'allowed' ? (i: number) => al * allowed[i]! : (i: number) => bl * blocked[i]!;
+  const keyOf = key === 'total' ? (i: number) => allowed[i]! + blocked[i]! : key === 'allowed' ? (i: number) => allowed[i]! : (i: number) => blocked[i]!;
   const members: number[] = [];
-  for (let i = 0; i < allowed.length; i++) if (al * allowed[i]! + bl * blocked[i]! > 0) members.push(i);
+  for (let i = 0; i < allowed.length; i++) if (allowed[i]! + blocked[i]! > 0) members.push(i);
   const offset = (order.page - 1) * order.pageSize;
   if (offset >= members.length) return { rows: [], total: members.length };
   const k = Math.min(offset + order.pageSize, members.length);
@@ -134,10 +128,7 @@ async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order:
   const tied = members.filter((i) => keyOf(i) === threshold);
   const dir = Prisma.raw(order.desc ? 'DESC' : 'ASC');
   const size = allowed.length;
-  const isTied = tied.length <= MAX_LISTED_TIES
-    ? Prisma.sql`ordinal = ANY(${tied}::int[])`
-    // CASE, not AND: get_bit past the bitmap raises, and AND does not fix an order of evaluation.
-    : Prisma.sql`CASE WHEN ordinal < ${size} THEN get_bit(${ordinalBitmap(tied, size)}::bytea, ordinal) = 1 ELSE false END`;
+  const isTied = tied.length <= MAX_LISTED_TIES ? Prisma.sql`ordinal = ANY(${tied}::int[])` : inOrdinalBitmap(ordinalBitmap(tied, size), size);
   const page = await tx.$queryRaw<{ ordinal: number }[]>`
     SELECT ordinal FROM (
       SELECT a.id, r.ordinal, r.key FROM unnest(${ranked}::int[], ${ranked.map(keyOf)}::float8[]) r(ordinal, key)
@@ -150,25 +141,26 @@ async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order:
     SELECT acct.id AS account_id, acct.name, p.allowed, p.blocked, p.allowed + p.blocked AS total,
            ${pageChannels(filters, Prisma.sql`acct.id`)} AS channels,
            ${probedInstant('first', filters, Prisma.sql`acct.id`)} AS first_at, ${probedInstant('last', filters, Prisma.sql`acct.id`)} AS last_at
-      FROM unnest(${ordinals}::int[], ${ordinals.map((o) => al * allowed[o]!)}::int[], ${ordinals.map((o) => bl * blocked[o]!)}::int[]) WITH ORDINALITY p(ordinal, allowed, blocked, n)
+      FROM unnest(${ordinals}::int[], ${ordinals.map((o) => allowed[o]!)}::int[], ${ordinals.map((o) => blocked[o]!)}::int[]) WITH ORDINALITY p(ordinal, allowed, blocked, n)
      CROSS JOIN LATERAL (SELECT id, name FROM accounts WHERE ordinal = p.ordinal LIMIT 1) acct
      ORDER BY p.n`;
   return { rows, total: members.length };
 }
 
 /**
- * A page of the per-account table in the filters, and how many accounts it has. The
- * vectors' path takes several statements, so they share one snapshot: a batch committed
- * between them would otherwise be counted on some days and not others.
+ * A page of the per-account table in the filters, and how many accounts it has: from the
+ * vectors, in one snapshot, where they answer (a sort by a count, no filter on region,
+ * provider or channel: the vectors hold every route together); else one statement.
  */
 export async function violationAccounts(prisma: PrismaClient, filters: Filters, options: Order): Promise<{ rows: ViolationAccountRow[]; total: number }> {
-  return inSnapshot(prisma, async (tx) => {
-    const fromVectors = await vectorPage(tx, filters, options);
-    if (fromVectors) return { rows: fromVectors.rows.map(toViolationAccountRow), total: fromVectors.total };
-    const rows = await tx.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
-    if (rows.length || options.page === 1) return { rows: rows.map(toViolationAccountRow), total: Number(rows[0]?.total_count ?? 0) };
-    // Past the last page: the count alone.
-    const [count] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${accountViolationsSql(filters, filters)}) a`;
-    return { rows: [], total: Number(count!.n) };
-  });
+  const key = COUNT_KEYS[options.column];
+  if (key && byEveryRoute(filters)) {
+    const { rows, total } = await inSnapshot(prisma, (tx) => vectorPage(tx, filters, options, key));
+    return { rows: rows.map(toViolationAccountRow), total };
+  }
+  const rows = await prisma.$queryRaw<AccountSqlRow[]>(violationAccountsSql(filters, options, options));
+  if (rows.length || options.page === 1) return { rows: rows.map(toViolationAccountRow), total: Number(rows[0]?.total_count ?? 0) };
+  // Past the last page: the count alone.
+  const [count] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${accountViolationsSql(filters, filters)}) a`;
+  return { rows: [], total: Number(count!.n) };
 }

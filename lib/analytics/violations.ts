@@ -8,7 +8,7 @@ import { hourlyViolationsSelect, readViolationVectors, violationRunningRowsIn } 
 
 import { admits } from './filter-sql';
 import { type Bucket, constrainedDimensions, type Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span, zoneDayParts, type ZoneDayParts } from './range';
+import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
 import { movedAcross, placedAt } from './sources';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
@@ -55,24 +55,17 @@ export const channelsAgg = Prisma.sql`array_agg(DISTINCT provider || '/' || chan
 /** Whether the violation vectors answer the filters: they hold every route together, so no filter on region, provider or channel. */
 export const byEveryRoute = (filters: Filters) => constrainedDimensions(filters, ['region', 'provider', 'channel']).length === 0;
 
-/** The buckets (days or hours since 1970-01-01 UTC) that spans of whole days or hours cover. */
-function bucketsOf(spans: Span[], unit: number): number[] {
-  const buckets: number[] = [];
-  for (const s of spans) for (let b = s.from.getTime() / unit; b < s.to.getTime() / unit; b++) buckets.push(b);
-  return buckets;
-}
-
 /**
- * Every account's violations in a span by ordinal, with the filters' decision condition
- * (byEveryRoute must hold): whole UTC days and hours from the vectors, the minutes of the
- * partial hours at the ends from the violations themselves. Several statements: run in
- * one snapshot (inSnapshot).
+ * Every account's violations in a span by ordinal, of the kinds the filters' decision
+ * condition admits (the other kind zero; byEveryRoute must hold): whole UTC days and hours
+ * from the vectors, the minutes of the partial hours at the ends from the violations
+ * themselves. Several statements: run in one snapshot (inSnapshot).
  */
 export async function violationsByOrdinal(tx: Prisma.TransactionClient, span: Span, filters: Filters): Promise<{ allowed: Float64Array; blocked: Float64Array }> {
   const { daily, hourly, raw } = rangeParts(span.from, span.to);
   const rows = [
-    ...(await readViolationVectors(tx, 'day', bucketsOf(daily, 86_400_000))),
-    ...(await readViolationVectors(tx, 'hour', bucketsOf(hourly, 3_600_000))),
+    ...(await readViolationVectors(tx, 'day', unitsTouched(daily, 86_400_000))),
+    ...(await readViolationVectors(tx, 'hour', unitsTouched(hourly, 3_600_000))),
   ];
   const [edges] = raw.length
     ? await tx.$queryRaw<Array<{ ordinals: number[]; allowed: number[]; blocked: number[] }>>`
@@ -82,7 +75,11 @@ export async function violationsByOrdinal(tx: Prisma.TransactionClient, span: Sp
           -- One lookup per account: a join hashed all 90,000 accounts for a few hundred.
           CROSS JOIN LATERAL (SELECT ordinal FROM accounts WHERE id = e.account_id) o`
     : [{ ordinals: [], allowed: [], blocked: [] }];
-  const size = Math.max(0, ...rows.map((r) => (r.chunk + 1) * VECTOR_CHUNK), ...edges!.ordinals.map((o) => o + 1));
+  // A loop, not Math.max(...): a range of edges alone may hold every account, past the
+  // number of arguments a call takes.
+  let size = 0;
+  for (const r of rows) size = Math.max(size, (r.chunk + 1) * VECTOR_CHUNK);
+  for (const o of edges!.ordinals) size = Math.max(size, o + 1);
   const allowed = new Float64Array(size);
   const blocked = new Float64Array(size);
   for (const r of rows) addEntries(r.counts, allowed, blocked, r.chunk * VECTOR_CHUNK, 1);
@@ -90,6 +87,9 @@ export async function violationsByOrdinal(tx: Prisma.TransactionClient, span: Sp
     allowed[o]! += edges!.allowed[i]!;
     blocked[o]! += edges!.blocked[i]!;
   });
+  // The edges' violations were read with the decision condition; the vectors hold both kinds.
+  if (!admits(filters, 'allowed')) allowed.fill(0);
+  if (!admits(filters, 'blocked')) blocked.fill(0);
   return { allowed, blocked };
 }
 
@@ -111,13 +111,11 @@ export interface ViolationSummary {
 async function counts(prisma: PrismaClient, span: Span, filters: Filters): Promise<ViolationCounts> {
   if (byEveryRoute(filters)) {
     const { allowed, blocked } = await inSnapshot(prisma, (tx) => violationsByOrdinal(tx, span, filters));
-    const al = admits(filters, 'allowed') ? 1 : 0;
-    const bl = admits(filters, 'blocked') ? 1 : 0;
     const c: ViolationCounts = { allowedUnsupported: 0, blockedSupported: 0, total: 0, accounts: 0 };
     for (let i = 0; i < allowed.length; i++) {
-      c.allowedUnsupported += al * allowed[i]!;
-      c.blockedSupported += bl * blocked[i]!;
-      if (al * allowed[i]! + bl * blocked[i]! > 0) c.accounts++;
+      c.allowedUnsupported += allowed[i]!;
+      c.blockedSupported += blocked[i]!;
+      if (allowed[i]! + blocked[i]! > 0) c.accounts++;
     }
     return { ...c, total: c.allowedUnsupported + c.blockedSupported };
   }

@@ -82,6 +82,8 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       applied.push(m.name);
     }
     // Derived data a migration could only create empty: filled here, still under the lock.
+    // Before the violations' fill below: that one fills the violation vectors too, which
+    // the backfill, finding no violation yet, leaves alone.
     await backfillDerivedTables(client);
     // Entries from before the audit chain go onto it once, when its migration is applied:
     // any entry found off the chain later was written around it, and verification says so.

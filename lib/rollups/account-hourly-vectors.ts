@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import type { Span } from '@/lib/analytics/range';
+import { type Span, unitsTouched } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
@@ -72,11 +72,7 @@ export interface OrdinalCounts {
 }
 
 /** The hours (hours since 1970-01-01) that spans touch: their whole hours, or the hour of a partial one. */
-function hoursOf(spans: Span[]): number[] {
-  const hours: number[] = [];
-  for (const s of spans) for (let h = Math.floor(s.from.getTime() / HOUR_MS); h * HOUR_MS < s.to.getTime(); h++) hours.push(h);
-  return hours;
-}
+const hoursOf = (spans: Span[]) => unitsTouched(spans, HOUR_MS);
 
 /**
  * The rows of the hours that `sure` spans (whole hours) and of those that `partial` spans

@@ -14,31 +14,38 @@ import { fillViolationVectorsFromViolations } from './violation-counts';
 // routes, pairs with two routes: the only routes it holds; for the violation vectors, the
 // stored violations). The decision counts and running
 // monthly rows are filled by their migrations' own SQL.
+// Tables filled together are one entry: missing if any of them is empty, and emptied
+// before the fill (a fill adds to what it finds).
 const FILLED_AFTER_MIGRATION = [
-  { table: 'account_presence_daily', source: 'access_decisions', fill: fillPresenceFromDecisions },
-  { table: 'account_running_vectors', source: 'access_decisions', fill: fillRunningVectorsFromDecisions },
-  { table: 'account_hourly_vectors', source: 'access_decisions', fill: fillHourlyVectorsFromDecisions },
-  { table: 'account_routes', source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions },
-  { table: 'account_violation_daily_vectors', source: 'decision_violations', fill: fillViolationVectorsFromViolations },
+  { tables: ['account_presence_daily'], source: 'access_decisions', fill: fillPresenceFromDecisions },
+  { tables: ['account_running_vectors'], source: 'access_decisions', fill: fillRunningVectorsFromDecisions },
+  { tables: ['account_hourly_vectors'], source: 'access_decisions', fill: fillHourlyVectorsFromDecisions },
+  {
+    tables: ['account_routes', 'account_route_daily_vectors', 'account_route_hourly_vectors'],
+    source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions,
+  },
+  { tables: ['account_violation_daily_vectors', 'account_violation_hourly_vectors'], source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
 
-/** Fills each such table that exists, is empty, and has decisions to be derived from. */
+/** Fills each such set of tables that exists, has an empty table, and has rows to be derived from. */
 export async function backfillDerivedTables(client: pg.PoolClient): Promise<void> {
-  for (const { table, source, fill } of FILLED_AFTER_MIGRATION) {
-    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [table]);
-    if (rows[0]!.exists) await backfillWhenEmpty(client, table, source, () => fill(client));
+  for (const { tables, source, fill } of FILLED_AFTER_MIGRATION) {
+    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [tables[0]]);
+    if (rows[0]!.exists) await backfillWhenEmpty(client, tables, source, () => fill(client));
   }
 }
 
 /**
- * Fills a table derived from the stored decisions when it is empty while its source (the
- * decisions, or what it is made from) has rows. Every batch writes both in one
- * transaction, so this finds nothing to do afterwards, at the cost of two one-row probes. Under the merge lock, as a batch writes:
- * one committed between the probe and the fill would otherwise be added twice.
+ * Fills tables derived from the stored decisions when one is empty while their source (the
+ * decisions, or what they are made from) has rows. Every batch writes them all in one
+ * transaction, so this finds nothing to do afterwards, at the cost of two one-row probes.
+ * Under the merge lock, as a batch writes: one committed between the probe and the fill
+ * would otherwise be added twice.
  */
-async function backfillWhenEmpty(client: pg.PoolClient, table: string, source: string, fill: () => Promise<void>): Promise<boolean> {
+async function backfillWhenEmpty(client: pg.PoolClient, tables: readonly string[], source: string, fill: () => Promise<void>): Promise<boolean> {
+  const empty = tables.map((t) => `NOT EXISTS (SELECT 1 FROM ${t})`).join(' OR ');
   const missing = async (sourced: boolean) => (await client.query<{ missing: boolean }>(`
-    SELECT ${sourced ? `EXISTS (SELECT 1 FROM ${source}) AND` : ''} NOT EXISTS (SELECT 1 FROM ${table}) AS missing`)).rows[0]!.missing;
+    SELECT ${sourced ? `EXISTS (SELECT 1 FROM ${source}) AND` : ''} (${empty}) AS missing`)).rows[0]!.missing;
   if (!(await missing(true))) return false;
   await client.query('BEGIN');
   try {
@@ -47,6 +54,7 @@ async function backfillWhenEmpty(client: pg.PoolClient, table: string, source: s
       await client.query('ROLLBACK');
       return false;
     }
+    for (const t of tables) await client.query(`DELETE FROM ${t}`);
     await fill();
     await client.query('COMMIT');
   } catch (error) {

@@ -123,7 +123,8 @@ function checked(table: BucketTable, count: number): number {
 function storable(table: BucketTable, row: BucketRow): Buffer {
   for (let o = 0; o < row.entries.length; o += ENTRY_BYTES) {
     if (row.entries.readInt32BE(o + 2) < 0 || row.entries.readInt32BE(o + 6) < 0) {
-      throw new RangeError(`${table.name}: more decisions taken away than were added, ${bucketValue(table, row.bucket)} chunk ${row.chunk}`);
+      throw new RangeError(`${table.name}: more decisions taken away than were added, ${bucketValue(table, row.bucket)} chunk ${row.chunk}; `
+        + `the table disagrees with its source: empty it and run the migrations, which fill it again (lib/rollups/backfill.ts)`);
     }
   }
   return row.entries;

@@ -15,8 +15,8 @@ import { addBatchViolationCounts, fillViolationCounts, withdrawViolationCounts }
 // every raw row with the catalogue. Costs one row per violation; each batch adds its own
 // (an index range scan of the rows it just stored, by id); a policy change rebuilds the
 // rows of its provider and region (a scan of the decisions, ~1 s per 10M rows here).
-// Their counts per account route and day, and per hour (violation-counts.ts), are kept
-// alongside for whole days and hours. Writers hold the merge lock, so a batch and a
+// Their counts per account route and day, per hour, and every account's per day and
+// hour (violation-counts.ts), are kept alongside for whole days and hours. Writers hold the merge lock, so a batch and a
 // policy change never see each other half-done.
 
 const COLUMNS = 'decision_id, occurred_at, account_id, caller_region, provider, channel, decision, policy_id';

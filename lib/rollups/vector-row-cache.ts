@@ -1,5 +1,5 @@
-// Vector rows (account_running_vectors, account_hourly_vectors) as this process last read
-// them, by row version: the accounts list and the headline read the same few dozen rows of
+// Vector rows (the running, hourly, account route and violation vectors) as this process
+// last read them, by row version: the accounts list and the headline read the same few dozen rows of
 // up to 80 KB for every request of a preset (4.5 MB at 90 days on 10M decisions), and
 // nearly all of them change only when a batch rewrites them. A read names the versions it
 // holds, and PostgreSQL sends the counts of the other rows only.

@@ -112,67 +112,7 @@ export async function runHttpBench(args: GeneratedDatabase, options: { only?: 'a
         }
       }
 
-      const browser = await chromium.launch({
-        executablePath: process.env.GW_CHROMIUM ?? '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-          '--disable-quic', '--no-first-run'],
-      });
-      const pages = [] as { page: string; p50: number; p95: number; observed: { p50: number; p95: number }; interactive?: { p50: number; p95: number } }[];
-      try {
-        const page = await (await browser.newContext()).newPage();
-        await page.goto(`${base}/sign-in`);
-        await page.getByLabel('Email').fill(admin.email);
-        await page.getByLabel('Password').fill(admin.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(/\/overview/);
-        // Timed in the page, from navigation start to the first animation frame in which the
-        // element has a box (the frame then painted shows it): the automation's own round
-        // trips, which on 2 busy cores add 50-150 ms, stay out. Those wall-clock times, from
-        // page.goto to Playwright seeing it, are kept as "observed".
-        // A string, not a function: tsx compiles functions with esbuild's name helper, which
-        // the page does not have.
-        await page.addInitScript(`(() => {
-          // Only this page's selectors: the loop stops once they are all seen.
-          const selectors = (${JSON.stringify(Object.fromEntries(PAGES.map((p) => [p.path, [p.main, ...(p.interactive ? [p.interactive] : [])]])))})[location.pathname] ?? [];
-          const shown = {};
-          window.gwShown = shown;
-          const tick = () => {
-            for (const s of selectors) {
-              if (shown[s] === undefined && (document.querySelector(s)?.getBoundingClientRect().height ?? 0) > 0) shown[s] = performance.now();
-            }
-            if (Object.keys(shown).length < selectors.length && performance.now() < 60000) requestAnimationFrame(tick);
-          };
-          requestAnimationFrame(tick);
-        })();`);
-        // Playwright can see the element before the page's next frame has recorded it.
-        const shownAt = async (selector: string) => (await page.waitForFunction(
-          (s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s], selector)).jsonValue() as Promise<number>;
-        for (const { path, main, interactive } of options.only === 'api' ? [] : PAGES) {
-          const samples: number[] = [];
-          const observed: number[] = [];
-          const untilInteractive: number[] = [];
-          for (let i = 0; i <= RUNS; i += 1) {
-            const t = performance.now();
-            await page.goto(`${base}${path}`, { waitUntil: 'commit' });
-            await page.locator(main).first().waitFor({ state: 'visible', timeout: 60_000 });
-            const seen = performance.now() - t;
-            if (interactive) await page.locator(interactive).first().waitFor({ state: 'visible', timeout: 60_000 });
-            if (i > 0) { // the first load warms the route
-              samples.push(await shownAt(main));
-              observed.push(seen);
-              if (interactive) untilInteractive.push(await shownAt(interactive));
-            }
-          }
-          const s = stats(samples);
-          const o = stats(observed);
-          const ready = interactive ? stats(untilInteractive) : undefined;
-          pages.push({ page: path, ...s, observed: o, ...(ready ? { interactive: ready } : {}) });
-          console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content (observed ${o.p50.toFixed(0)} / ${o.p95.toFixed(0)})`
-            + (ready ? `; interactive p50 ${ready.p50.toFixed(0)} ms, p95 ${ready.p95.toFixed(0)} ms` : ''));
-        }
-      } finally {
-        await browser.close();
-      }
+      const pages = options.only === 'api' ? [] : await measurePages(base, admin);
 
       console.log(`\n| call | range | p50 ms | p95 ms | naive ms | naive / p50 |\n| --- | --- | --- | --- | --- | --- |`);
       for (const r of api) console.log(`| ${r.call} | ${r.range} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.naive.toFixed(0)} | ${r.ratio.toFixed(1)}x |`);
@@ -194,4 +134,78 @@ export async function runHttpBench(args: GeneratedDatabase, options: { only?: 'a
       await app?.stop();
     }
   });
+}
+
+interface PageTiming {
+  page: string;
+  p50: number;
+  p95: number;
+  observed: { p50: number; p95: number };
+  interactive?: { p50: number; p95: number };
+}
+
+/** Each page opened RUNS + 1 times in Chromium, signed in as `admin`: time until its main content is visible. */
+async function measurePages(base: string, admin: { email: string; password: string }): Promise<PageTiming[]> {
+  const browser = await chromium.launch({
+    executablePath: process.env.GW_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-quic', '--no-first-run'],
+  });
+  const pages: PageTiming[] = [];
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/overview/);
+    // Timed in the page, from navigation start to the first animation frame in which the
+    // element has a box (the frame then painted shows it): the automation's own round
+    // trips, which on 2 busy cores add 50-150 ms, stay out. Those wall-clock times, from
+    // page.goto to Playwright seeing it, are kept as "observed".
+    // A string, not a function: tsx compiles functions with esbuild's name helper, which
+    // the page does not have.
+    await page.addInitScript(`(() => {
+      // Only this page's selectors: the loop stops once they are all seen.
+      const selectors = (${JSON.stringify(Object.fromEntries(PAGES.map((p) => [p.path, [p.main, ...(p.interactive ? [p.interactive] : [])]])))})[location.pathname] ?? [];
+      const shown = {};
+      window.gwShown = shown;
+      const tick = () => {
+        for (const s of selectors) {
+          if (shown[s] === undefined && (document.querySelector(s)?.getBoundingClientRect().height ?? 0) > 0) shown[s] = performance.now();
+        }
+        if (Object.keys(shown).length < selectors.length && performance.now() < 60000) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    })();`);
+    // Playwright can see the element before the page's next frame has recorded it.
+    const shownAt = async (selector: string) => (await page.waitForFunction(
+      (s) => (window as unknown as { gwShown: Record<string, number> }).gwShown[s], selector)).jsonValue() as Promise<number>;
+    for (const { path, main, interactive } of PAGES) {
+      const samples: number[] = [];
+      const observed: number[] = [];
+      const untilInteractive: number[] = [];
+      for (let i = 0; i <= RUNS; i += 1) {
+        const t = performance.now();
+        await page.goto(`${base}${path}`, { waitUntil: 'commit' });
+        await page.locator(main).first().waitFor({ state: 'visible', timeout: 60_000 });
+        const seen = performance.now() - t;
+        if (interactive) await page.locator(interactive).first().waitFor({ state: 'visible', timeout: 60_000 });
+        if (i > 0) { // the first load warms the route
+          samples.push(await shownAt(main));
+          observed.push(seen);
+          if (interactive) untilInteractive.push(await shownAt(interactive));
+        }
+      }
+      const s = stats(samples);
+      const o = stats(observed);
+      const ready = interactive ? stats(untilInteractive) : undefined;
+      pages.push({ page: path, ...s, observed: o, ...(ready ? { interactive: ready } : {}) });
+      console.error(`page ${path}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms to its main content (observed ${o.p50.toFixed(0)} / ${o.p95.toFixed(0)})`
+        + (ready ? `; interactive p50 ${ready.p50.toFixed(0)} ms, p95 ${ready.p95.toFixed(0)} ms` : ''));
+    }
+  } finally {
+    await browser.close();
+  }
+  return pages;
 }

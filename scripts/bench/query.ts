@@ -68,7 +68,7 @@ export async function addBenchPolicies(db: Database): Promise<number | undefined
   const ms = performance.now() - t;
   // As autovacuum would after these writes (the generation's ANALYZE ran before them, and
   // this machine's PostgreSQL runs with autovacuum off).
-  await db.pool.query('ANALYZE decision_violations, account_violations_monthly, violation_counts_hourly');
+  await db.pool.query('ANALYZE decision_violations, account_violations_monthly, violation_counts_hourly, account_violation_daily_vectors, account_violation_hourly_vectors');
   return ms;
 }
 
