@@ -215,15 +215,18 @@ export function violationListSql(filters: Filters, options: { accountId?: string
 export async function violationList(
   prisma: PrismaClient,
   filters: Filters,
-  options: { accountId?: string; page: number; pageSize: number },
+  options: { accountId?: string; page: number; pageSize: number; summary?: Promise<ViolationSummary> },
 ): Promise<{ rows: ViolationRecord[]; total: number }> {
-  // The total as the headline's (the vectors, or the running rows and the edges' violations);
-  // one account's violations are few enough to count.
+  // The total is the headline's: taken from it where the caller has it (one count for both,
+  // not read twice), else counted as it is (the vectors, or the running rows and the
+  // edges' violations); one account's violations are few enough to count.
   const total = options.accountId !== undefined
     ? prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${violationsIn(filters, filters, ofAccount(options.accountId))}) v`.then(([c]) => Number(c!.n))
-    : byEveryRoute(filters)
-      ? counts(prisma, filters, filters).then((c) => c.total)
-      : prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(a + b)::bigint AS n FROM (${routeViolationsSql(filters, filters)}) r`.then(([c]) => Number(c!.n ?? 0));
+    : options.summary
+      ? options.summary.then((s) => s.current.total)
+      : byEveryRoute(filters)
+        ? counts(prisma, filters, filters).then((c) => c.total)
+        : prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(a + b)::bigint AS n FROM (${routeViolationsSql(filters, filters)}) r`.then(([c]) => Number(c!.n ?? 0));
   const [rows, count] = await Promise.all([
     prisma.$queryRaw<ViolationRecord[]>(violationListSql(filters, { accountId: options.accountId, page: options })),
     total,

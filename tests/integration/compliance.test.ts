@@ -150,6 +150,8 @@ describe('compliance intelligence', () => {
     const list = await violationList(db().prisma, f, { page: 1, pageSize: 10_000 });
     expect(list.total).toBe(expected.length);
     expect(list.rows.map((r) => r.requestId).sort()).toEqual(expected.map((r) => r.requestId).sort());
+    // Given the headline (as the API and the page pass it), the total is its count.
+    expect((await violationList(db().prisma, f, { page: 2, pageSize: 5, summary: violationSummary(db().prisma, f) })).total).toBe(expected.length);
   });
 
   it('applies the version in force at the exact instant: a boundary belongs to the version that starts there', async () => {

@@ -42,7 +42,7 @@ export default async function ViolationsPage({ searchParams }: { searchParams: P
     summary,
     series: afterMain([summary], () => violationSeries(db, filters, bucket)),
     accounts: showDecisions ? null : afterMain([summary], () => violationAccounts(db, filters, paging)),
-    list: showDecisions ? afterMain([summary], () => violationList(db, filters, { page: paging.page, pageSize: paging.pageSize })) : null,
+    list: showDecisions ? afterMain([summary], () => violationList(db, filters, { page: paging.page, pageSize: paging.pageSize, summary })) : null,
   };
   for (const promise of Object.values(data)) promise?.catch(() => undefined);
   // The headline is the view's main content and its query the fastest (~35 ms at 10M rows):

@@ -16,9 +16,7 @@ export const GET = analyticsGet('GET /api/v1/violations', async ({ filters, para
   const page = queryParam(params, 'page', z.coerce.number().int().min(1).max(MAX_PAGE), 1);
   const pageSize = queryParam(params, 'pageSize', z.coerce.number().int().min(1).max(1000), 100);
   const accountId = params.get('account') ?? undefined;
-  const [summary, list] = await Promise.all([
-    violationSummary(prisma(), filters),
-    violationList(prisma(), filters, { accountId, page, pageSize }),
-  ]);
+  const headline = violationSummary(prisma(), filters);
+  const [summary, list] = await Promise.all([headline, violationList(prisma(), filters, { accountId, page, pageSize, summary: headline })]);
   return { from: filters.from, to: filters.to, ...summary, ...list, page, pageSize };
 });
