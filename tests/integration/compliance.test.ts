@@ -17,6 +17,7 @@ import type { DecisionRow } from '@/lib/ingest/validate';
 import { ingestRows, matchesFilters } from '../helpers/decision-rows';
 import { localBucketKey, localParts } from '../helpers/local-buckets';
 import { useTestDatabase } from '../helpers/test-database';
+import { dayAndHourRowsSql, decodedEntriesSql } from '../helpers/vector-entries';
 
 // The catalogue's effective dating, the violations it implies and channel divergence,
 // each checked against a naive model computed here from the generated rows.
@@ -432,14 +433,8 @@ describe('compliance intelligence', () => {
                count(*) FILTER (WHERE v.decision = 'allowed')::int AS a, count(*) FILTER (WHERE v.decision = 'blocked')::int AS b
           FROM decision_violations v JOIN accounts a ON a.id = v.account_id
          CROSS JOIN (VALUES ('day'), ('hour')) u(unit) GROUP BY 1, 2, 3
-      ), rows AS (
-        SELECT 'day' AS unit, v.day::timestamp AT TIME ZONE 'UTC' AS bucket, v.chunk, v.counts FROM account_violation_daily_vectors v
-        UNION ALL SELECT 'hour', v.hour, v.chunk, v.counts FROM account_violation_hourly_vectors v
-      ), stored AS (
-        SELECT v.unit, v.bucket, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
-               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
-               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b
-          FROM rows v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      ), rows AS (${dayAndHourRowsSql('account_violation_daily_vectors', 'account_violation_hourly_vectors')}
+      ), stored AS (${decodedEntriesSql('rows')}
       )
       SELECT (SELECT count(*)::int FROM raw) AS raw,
              (SELECT count(*)::int FROM stored FULL JOIN raw USING (unit, bucket, ordinal)

@@ -13,6 +13,7 @@ import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { useTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { dayAndHourRowsSql, decodedEntriesSql } from '../helpers/vector-entries';
 
 // The ingestion pipeline against a real PostgreSQL, fed synthetic outcomes. Segments are
 // made tiny (a few rows) so that small batches cross every boundary the pipeline has:
@@ -219,14 +220,8 @@ async function disagreements(db: TestDatabase): Promise<{
                count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
           FROM access_decisions d JOIN account_routes r USING (account_id, caller_region, provider, channel)
          CROSS JOIN (VALUES ('day'), ('hour')) u(unit) GROUP BY 1, 2, 3
-      ), rows AS (
-        SELECT 'day' AS unit, v.day::timestamp AT TIME ZONE 'UTC' AS bucket, v.chunk, v.counts FROM account_route_daily_vectors v
-        UNION ALL SELECT 'hour', v.hour, v.chunk, v.counts FROM account_route_hourly_vectors v
-      ), stored AS (
-        SELECT v.unit, v.bucket, v.chunk * 8192 + get_byte(v.counts, e * 10) * 256 + get_byte(v.counts, e * 10 + 1) AS ordinal,
-               ('x' || encode(substring(v.counts FROM e * 10 + 3 FOR 4), 'hex'))::bit(32)::int AS a,
-               ('x' || encode(substring(v.counts FROM e * 10 + 7 FOR 4), 'hex'))::bit(32)::int AS b
-          FROM rows v CROSS JOIN LATERAL generate_series(0, length(v.counts) / 10 - 1) e
+      ), rows AS (${dayAndHourRowsSql('account_route_daily_vectors', 'account_route_hourly_vectors')}
+      ), stored AS (${decodedEntriesSql('rows')}
       )
       SELECT (SELECT count(*) FROM multi m FULL JOIN account_routes r USING (account_id, caller_region, provider, channel)
                WHERE m.account_id IS NULL OR r.ordinal IS NULL)
