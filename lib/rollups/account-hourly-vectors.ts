@@ -5,7 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
 import { addEntries, VECTOR_CHUNK } from './account-running-vectors';
-import { addBucketVectors, type BucketCount, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
+import { addBucketVectors, type BucketCount, bucketNumberSql, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache, type VersionedRow } from './vector-row-cache';
 
 // account_hourly_vectors: every account's allowed and blocked decisions in each UTC hour,
@@ -49,7 +49,7 @@ export const addHourlyVectorsFromQuery = (client: pg.PoolClient, query: string) 
 
 /** The hourly counts of a relation with (bucket timestamptz at whole hours, account_id, decision, count) columns. */
 export function hourlyCountsSql(source: string): string {
-  return `SELECT (extract(epoch FROM x.bucket) / 3600)::int AS bucket, a.ordinal,
+  return `SELECT ${bucketNumberSql(TABLE, 'x.bucket')} AS bucket, a.ordinal,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'allowed'), 0)::int AS allowed,
                  coalesce(sum(x.count) FILTER (WHERE x.decision = 'blocked'), 0)::int AS blocked
             FROM ${source} x JOIN accounts a ON a.id = x.account_id

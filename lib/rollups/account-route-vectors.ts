@@ -5,7 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
 import { hasTwoRoutes } from './account-region-routes';
-import { addBucketVectors, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
+import { addBucketVectors, bucketNumberSql, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
 // account_routes: an ordinal for every route (provider and channel) of each account and
@@ -60,9 +60,7 @@ async function assignOrdinals(client: pg.PoolClient): Promise<number | null> {
  * selects (access_decisions d joined to account_routes r), in bucket order.
  */
 function countsSql(table: BucketTable, from: string, where: string): string {
-  const bucket = table.unit === 'hour'
-    ? `(extract(epoch FROM date_trunc('hour', d.occurred_at)) / 3600)::int`
-    : `((d.occurred_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')`;
+  const bucket = bucketNumberSql(table, table.unit === 'hour' ? `date_trunc('hour', d.occurred_at)` : `(d.occurred_at AT TIME ZONE 'UTC')::date`);
   return `SELECT ${bucket} AS bucket, r.ordinal,
                  count(*) FILTER (WHERE d.decision = 'allowed')::int AS allowed,
                  count(*) FILTER (WHERE d.decision = 'blocked')::int AS blocked

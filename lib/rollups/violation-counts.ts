@@ -6,7 +6,7 @@ import type { MonthDays, Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 
 import { runningRowsOf, runningRowsSql, upsertRunningSql } from './account-running-monthly';
-import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { addBucketVectors, type BucketCount, bucketNumberSql, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
 // Counts of the violations (decision_violations), so that the violation headline, the
@@ -51,7 +51,7 @@ const VECTORS: Record<BucketTable['unit'], BucketTable> = {
  * epoch's numeric arithmetic on every violation cost more than the grouping.
  */
 const hourlyVectorCounts = (condition: string, sign: 1 | -1) => `
-  SELECT (extract(epoch FROM v.hour) / 3600)::int AS bucket, a.ordinal, (${sign} * v.allowed)::int AS allowed, (${sign} * v.blocked)::int AS blocked
+  SELECT ${bucketNumberSql(VECTORS.hour, 'v.hour')} AS bucket, a.ordinal, (${sign} * v.allowed)::int AS allowed, (${sign} * v.blocked)::int AS blocked
     FROM (SELECT date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AS hour, account_id,
                  count(*) FILTER (WHERE decision = 'allowed') AS allowed, count(*) FILTER (WHERE decision = 'blocked') AS blocked
             FROM decision_violations WHERE ${condition} GROUP BY 1, 2) v
@@ -65,31 +65,30 @@ const hourlyVectorCounts = (condition: string, sign: 1 | -1) => `
  * of a 1M-row batch with 86,000 violations). Held as 16 bytes per account and hour.
  */
 async function addVectorCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<void> {
-  const hours = new GrowingInts(4);
-  for await (const c of queryBucketCounts(client, hourlyVectorCounts(condition, sign), params)) hours.push(c.bucket, c.ordinal, c.allowed, c.blocked);
+  const hours = new BucketCounts();
+  for await (const c of queryBucketCounts(client, hourlyVectorCounts(condition, sign), params)) hours.push(c);
   await addBucketVectors(client, VECTORS.hour, hours.counts((hour) => hour));
   await addBucketVectors(client, VECTORS.day, hours.counts((hour) => Math.floor(hour / 24)));
 }
 
-/** Bucket counts as rows of an Int32Array that grows: a plain object per count would take several times the memory. */
-class GrowingInts {
+/** Bucket counts held as rows of four in an Int32Array that grows: a plain object per count would take several times the memory. */
+class BucketCounts {
   private data = new Int32Array(4096);
   private length = 0;
 
-  constructor(private readonly width: number) {}
-
-  push(...values: number[]): void {
-    if (this.length + this.width > this.data.length) {
+  push(c: BucketCount): void {
+    if (this.length + 4 > this.data.length) {
       const more = new Int32Array(this.data.length * 2);
       more.set(this.data);
       this.data = more;
     }
-    for (const v of values) this.data[this.length++] = v;
+    this.data.set([c.bucket, c.ordinal, c.allowed, c.blocked], this.length);
+    this.length += 4;
   }
 
-  /** The rows as bucket counts (bucket, ordinal, allowed, blocked), their bucket mapped by `bucketOf`. */
+  /** The counts, their bucket mapped by `bucketOf`. */
   *counts(bucketOf: (bucket: number) => number): Generator<BucketCount> {
-    for (let i = 0; i < this.length; i += this.width) {
+    for (let i = 0; i < this.length; i += 4) {
       yield { bucket: bucketOf(this.data[i]!), ordinal: this.data[i + 1]!, allowed: this.data[i + 2]!, blocked: this.data[i + 3]! };
     }
   }
