@@ -85,6 +85,9 @@ function offsetsAreWhole(tz: string, from: Date, to: Date, unit: number): boolea
 /** Whether every offset of `tz` over the range is a whole number of hours. */
 export const hasWholeHourOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, HOUR);
 
+/** Whether every offset of `tz` over the range is a whole number of quarter hours (every zone's today: +05:30, +05:45, -03:30). */
+export const hasWholeQuarterHourOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, 900_000);
+
 /** Whether every offset over the range is whole minutes: true of every zone since 1972 (Monrovia's -00:44:30 was the last). */
 export const hasWholeMinuteOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, 60_000);
 

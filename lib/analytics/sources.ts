@@ -40,8 +40,9 @@ export function decisionCounts(filters: Filters, options: SourceOptions = {}): P
 }
 
 /**
- * Counts for buckets that follow a zone with offsets such as +05:30 (see zoneDayParts):
- * hour buckets there straddle two UTC hours and come from raw rows alone.
+ * Counts for buckets that follow a zone with offsets such as +05:30 (see zoneDayParts).
+ * Hour buckets there straddle two UTC hours: from raw rows alone here (time-series.ts takes
+ * them from quarter hour counts instead where the offsets are quarter hours).
  */
 function splitZoneCounts(tz: string, filters: Filters, finest: 'hour' | 'day'): Prisma.Sql {
   if (finest === 'hour') return rawSelect({ from: filters.from, to: filters.to }, filters);

@@ -71,6 +71,10 @@ export async function mergeStage(client: pg.PoolClient): Promise<number> {
        INSERT INTO gw_account_hourly_part (bucket, account_id, caller_region, provider, channel, decision, count)
        SELECT date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', account_id, caller_region, provider, channel, decision, count(*)
          FROM ins GROUP BY 1, 2, 3, 4, 5, 6
+     ), quarters AS (
+       INSERT INTO gw_quarter_part (bucket, caller_region, provider, channel, decision, count)
+       SELECT date_bin('15 minutes', occurred_at, TIMESTAMPTZ '1970-01-01 00:00:00+00'), caller_region, provider, channel, decision, count(*)
+         FROM ins GROUP BY 1, 2, 3, 4, 5
      ), accts AS (
        INSERT INTO gw_accounts_part (id, name, name_seen_at, first_seen, last_seen)
        SELECT account_id,

@@ -17,6 +17,7 @@ export const COMBO_SPACE = 2 ** 21;
 /** Room for account × route ids in a numeric day key. */
 export const ACCOUNT_ROUTE_SPACE = 2 ** 32;
 const HOUR_MICROS = 3_600_000_000;
+const QUARTER_MICROS = 900_000_000;
 
 /**
  * A copy that does not share memory with the text it was cut from: strings the parser
@@ -270,6 +271,8 @@ export class DecisionTally {
   readonly accountDaily = new SortedCounts();
   /** The same per hour (hour index × ACCOUNT_ROUTE_SPACE: below 2^53 for every hour up to 2100, the latest accepted). */
   readonly accountHourly = new SortedCounts();
+  /** quarter hour index (since 1970) × COMBO_SPACE + route id → rows: region-route-quarters.ts. */
+  readonly quarters = new SortedCounts();
   readonly accounts = new Map<string, AccountSpan>();
   /** Account and route of each account route id. */
   readonly accountRoutes: { account: string[]; route: number[] } = { account: [], route: [] };
@@ -286,6 +289,7 @@ export class DecisionTally {
     this.hourly.add(hour * COMBO_SPACE + combo);
     const day = Math.floor(hour / 24);
     this.daily.add(day * COMBO_SPACE + combo);
+    this.quarters.add(Math.floor(at / QUARTER_MICROS) * COMBO_SPACE + this.combos.routeOf[combo]!);
 
     const name = row.accountName;
     let span = this.accounts.get(row.accountId);
@@ -364,7 +368,7 @@ export class DecisionTally {
    * database is still busy with the segment; the returned function makes it take effect.
    */
   prepareCommit(): () => void {
-    const parts = [this.hourly.prepare(), this.daily.prepare(), this.accountDaily.prepare(), this.accountHourly.prepare()];
+    const parts = [this.hourly.prepare(), this.daily.prepare(), this.accountDaily.prepare(), this.accountHourly.prepare(), this.quarters.prepare()];
     return () => {
       for (const apply of parts) apply();
       this.begin();
@@ -376,6 +380,7 @@ export class DecisionTally {
     this.daily.rollback();
     this.accountDaily.rollback();
     this.accountHourly.rollback();
+    this.quarters.rollback();
     for (const { id, before } of this.undoAccounts) {
       if (before === null) this.accounts.delete(id);
       else Object.assign(this.accounts.get(id)!, before);
@@ -386,7 +391,7 @@ export class DecisionTally {
   /** Whether the tally should be spilled before it holds more (between segments). */
   isLarge(limits: { groups: number; accounts: number }): boolean {
     return (
-      this.hourly.length + this.accountDaily.length + this.accountHourly.length >= limits.groups ||
+      this.hourly.length + this.accountDaily.length + this.accountHourly.length + this.quarters.length >= limits.groups ||
       this.accounts.size >= limits.accounts ||
       this.combos.size >= COMBO_SPACE / 2 ||
       this.accountRoutes.route.length >= ACCOUNT_ROUTE_SPACE / 2
@@ -394,7 +399,7 @@ export class DecisionTally {
   }
 
   get size(): number {
-    return this.hourly.length + this.accountDaily.length + this.accountHourly.length + this.accounts.size;
+    return this.hourly.length + this.accountDaily.length + this.accountHourly.length + this.quarters.length + this.accounts.size;
   }
 
   /** Empties the tally (after a spill), combinations included. */
@@ -403,6 +408,7 @@ export class DecisionTally {
     this.daily.clear();
     this.accountDaily.clear();
     this.accountHourly.clear();
+    this.quarters.clear();
     this.accounts.clear();
     this.accountRoutes.account.length = 0;
     this.accountRoutes.route.length = 0;

@@ -7,6 +7,7 @@ import { fillPresenceFromDecisions } from './account-presence';
 import { hasTwoRoutes } from './account-region-routes';
 import { fillRouteVectorsFromDecisions } from './account-route-vectors';
 import { fillRunningVectorsFromDecisions } from './account-running-vectors';
+import { fillQuarterVectorsFromDecisions } from './region-route-quarters';
 import { fillViolationVectorsFromViolations } from './violation-counts';
 
 // Derived tables that a migration could only create empty, filled from the stored
@@ -24,6 +25,7 @@ const FILLED_AFTER_MIGRATION = [
     tables: ['account_routes', 'account_route_daily_vectors', 'account_route_hourly_vectors'],
     source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions,
   },
+  { tables: ['region_routes', 'region_route_quarter_vectors'], source: 'access_decisions', fill: fillQuarterVectorsFromDecisions },
   { tables: ['account_violation_daily_vectors', 'account_violation_hourly_vectors'], source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
 

@@ -8,7 +8,8 @@ import type { Decision } from '@/lib/ingest/validate';
 
 import { addHourlyVectorsFromTally } from './account-hourly-vectors';
 import { accountRouteOrdinals, copyAccountSpans } from './account-spans';
-import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourText } from './decision-counts';
+import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourText, routeRest } from './decision-counts';
+import { QUARTER_MS } from './region-route-quarters';
 
 // A batch's counts while they are in SQL rather than in the Node tally: temporary tables
 // that fallback merges (merge.ts) tally into, and that the Node tally spills to when it
@@ -18,6 +19,8 @@ import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourTe
 //   gw_account_hourly_part  the same per hour, from merges in SQL (a spill writes the
 //                           tally's hourly counts to their vectors at once)
 //   gw_accounts_part        account spans, the accounts table's columns
+//   gw_quarter_part         counts per quarter hour (its start) and route
+//                           (region, provider, channel, decision)
 
 export async function createPartials(client: pg.PoolClient): Promise<void> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_hourly_part (
@@ -32,12 +35,18 @@ export async function createPartials(client: pg.PoolClient): Promise<void> {
     bucket timestamptz NOT NULL, account_id text NOT NULL, caller_region text NOT NULL, provider text NOT NULL,
     channel text NOT NULL, decision "Decision" NOT NULL, count bigint NOT NULL
   ) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_quarter_part (
+    bucket timestamptz NOT NULL, caller_region text NOT NULL, provider text NOT NULL, channel text NOT NULL,
+    decision "Decision" NOT NULL, count bigint NOT NULL
+  ) ON COMMIT DROP`);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS gw_accounts_part (
     id text NOT NULL, name text, name_seen_at timestamptz, first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL
   ) ON COMMIT DROP`);
 }
 
 const ACCOUNT_ROUTE_COLUMNS = 'bucket, account_id, caller_region, provider, channel, decision, count';
+const QUARTER_COLUMNS = 'bucket, caller_region, provider, channel, decision, count';
+const quarterText = (quarter: number) => new Date(quarter * QUARTER_MS).toISOString();
 
 /** Moves the Node tally into the partial tables and empties it. */
 export async function spillTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
@@ -46,6 +55,8 @@ export async function spillTally(client: pg.PoolClient, tally: DecisionTally): P
     countLines(tally.hourly, COMBO_SPACE, hourText, comboRest(tally)));
   await copyLines(client, `COPY gw_account_daily_part (${ACCOUNT_ROUTE_COLUMNS}) FROM STDIN`,
     countLines(tally.accountDaily, ACCOUNT_ROUTE_SPACE, dayText, accountRouteRest(tally)));
+  await copyLines(client, `COPY gw_quarter_part (${QUARTER_COLUMNS}) FROM STDIN`,
+    countLines(tally.quarters, COMBO_SPACE, quarterText, routeRest(tally)));
   await copyAccountSpans(client, tally);
   // The hourly counts are written to their vectors now rather than spilled: nearly every
   // decision is its account's only one in its hour, so spilling them moved about a row per
@@ -94,7 +105,14 @@ export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally
     });
     into.addCounts(keys, counts);
   };
+  keys = [];
+  counts = [];
+  await copyOut(client, `SELECT floor(extract(epoch FROM bucket) / ${QUARTER_MS / 1000})::bigint, ${QUARTER_COLUMNS.slice('bucket, '.length)} FROM gw_quarter_part`, (f) => {
+    keys.push(Number(f[0]) * COMBO_SPACE + tally.combos.routeOf[tally.combos.idOf({ ...route(f, 1), reason: undefined, model: undefined })]!);
+    counts.push(Number(f[5]));
+  });
+  tally.quarters.addCounts(keys, counts);
   await absorbAccountRoutes('gw_account_daily_part', `bucket - DATE '1970-01-01'`, tally.accountDaily);
   await absorbAccountRoutes('gw_account_hourly_part', '(extract(epoch FROM bucket) / 3600)::int', tally.accountHourly);
-  await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_account_hourly_part, gw_accounts_part');
+  await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_account_hourly_part, gw_accounts_part, gw_quarter_part');
 }

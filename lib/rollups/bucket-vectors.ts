@@ -305,6 +305,13 @@ export interface BucketRowRead extends BucketRowParts {
 const bucketRowKey = (p: BucketRowParts) => `${p.bucket}|${p.chunk}`;
 
 /**
+ * Values without commas (bucket literals, numbers, xmin texts) as one text parameter that
+ * SQL splits (`string_to_array(...)::type[]`): thousands of them (90 days of hours) cost
+ * ~20 ms more sent as array parameters than the statement takes to run.
+ */
+const textList = (values: Array<string | number>): Prisma.Sql => Prisma.sql`string_to_array(${values.join(',')}, ',')`;
+
+/**
  * A read of a table's rows of the buckets given (numbers since 1970-01-01 UTC), their
  * entries only where this process does not hold the row at its current version
  * (vector-row-cache.ts): the SELECT list and FROM clause, for a statement of the caller's
@@ -320,10 +327,10 @@ export function bucketRowsRead(table: BucketTable, cache: VectorRowCache<BucketR
     columns: Prisma.sql`${Prisma.raw(bucketNumberSql(table, `v.${table.unit}`))} AS bucket, v.chunk, v.xmin::text AS version,
            CASE WHEN k.version IS NULL THEN ${base64('v.counts')} END AS counts`,
     from: Prisma.sql`${Prisma.raw(table.name)} v
-      LEFT JOIN unnest(${known.map((k) => bucketValue(table, k.parts.bucket))}::${type}[], ${known.map((k) => k.parts.chunk)}::int[],
-                       ${known.map((k) => k.version)}::text[]) k(bucket, chunk, version)
+      LEFT JOIN unnest(${textList(known.map((k) => bucketValue(table, k.parts.bucket)))}::${type}[], ${textList(known.map((k) => k.parts.chunk))}::int[],
+                       ${textList(known.map((k) => k.version))}::text[]) k(bucket, chunk, version)
         ON (k.bucket, k.chunk, k.version) = (${column}, v.chunk, v.xmin::text)
-     WHERE ${column} = ANY(${buckets.map((b) => bucketValue(table, b))}::${type}[])`,
+     WHERE ${column} = ANY(${textList(buckets.map((b) => bucketValue(table, b)))}::${type}[])`,
     row: (r: BucketRowParts & VersionedRow): BucketRowRead => {
       const parts = { bucket: r.bucket, chunk: r.chunk };
       return { ...parts, version: r.version, counts: cache.counts(bucketRowKey(parts), parts, r, held) };

@@ -49,6 +49,12 @@ export function comboRest(tally: DecisionTally): KeyRest {
   return { text: (combo) => texts[combo]!, rank: ranks(texts) };
 }
 
+/** A tally route (region, provider, channel, decision) as the rest of a key. */
+export function routeRest(tally: DecisionTally): KeyRest {
+  const texts = tally.combos.routeTexts;
+  return { text: (route) => texts[route]!, rank: ranks(texts) };
+}
+
 export function accountRouteRest(tally: DecisionTally): KeyRest {
   const { account, route } = tally.accountRoutes;
   const routes = tally.combos.routeTexts;

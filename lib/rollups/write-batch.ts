@@ -11,6 +11,7 @@ import { addRunningVectors, addRunningVectorsFromQuery, vectorCountsSql } from '
 import { batchOrdinals, copyAccountSpans, routeOrdinals, upsertAccountSpans } from './account-spans';
 import { createPartials, spillTally } from './batch-partials';
 import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-counts';
+import { addQuarterCountsFromPartials, addQuarterCountsFromTally } from './region-route-quarters';
 
 // Writes a batch's counts into every derived table, each through its own module:
 //   decision-counts.ts           decision_counts_hourly, decision_counts_daily
@@ -21,6 +22,7 @@ import { addDecisionCountsFromQuery, writeDecisionCounts } from './decision-coun
 //   account-hourly-vectors.ts    account_hourly_vectors
 //   account-region-routes.ts     account_region_routes
 //   account-route-vectors.ts     account_routes, account_route_daily_vectors, account_route_hourly_vectors
+//   region-route-quarters.ts     region_routes, region_route_quarter_vectors
 // from the Node tally, or from the partial tables (batch-partials.ts) once it has spilled
 // (the account route vectors then from the rows the batch stored).
 
@@ -40,6 +42,7 @@ async function writeCounts(client: pg.PoolClient, tally: DecisionTally, spilled:
     // Part of the tally is in the database already: sum everything there.
     if (tally.size > 0) await spillTally(client, tally);
     await addDecisionCountsFromQuery(client, 'gw_hourly_part');
+    await addQuarterCountsFromPartials(client);
     await upsertAccountSpans(client);
     await writePresenceFromQuery(client, presenceRowsSql('gw_account_daily_part'));
     await addRunning(client, 'gw_account_daily_part');
@@ -50,6 +53,7 @@ async function writeCounts(client: pg.PoolClient, tally: DecisionTally, spilled:
   }
   if (tally.size === 0) return;
   await writeDecisionCounts(client, tally);
+  await addQuarterCountsFromTally(client, tally);
   await createPartials(client);
   await copyAccountSpans(client, tally);
   await upsertAccountSpans(client);

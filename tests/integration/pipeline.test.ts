@@ -97,7 +97,7 @@ async function count(db: TestDatabase, sql: string, params: unknown[] = []): Pro
 
 /** Rows of the rollups and accounts that disagree with the raw rows (must be none). */
 async function disagreements(db: TestDatabase): Promise<{
-  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; hourlyVectors: number; routeVectors: number; routes: number;
+  hourly: number; daily: number; accounts: number; presence: number; running: number; vectors: number; hourlyVectors: number; routeVectors: number; routes: number; quarterVectors: number;
 }> {
   const rollup = (table: string, bucket: string) =>
     count(db, `
@@ -228,6 +228,23 @@ async function disagreements(db: TestDatabase): Promise<{
            + (SELECT count(*) FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
                WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b)
            + (SELECT count(*) FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS n`),
+    // Every region route of the raw rows has one ordinal, and no other; each hour's row holds
+    // for every route and quarter of the hour the raw counts of its decisions there, and no
+    // other entry.
+    quarterVectors: await count(db, `
+      WITH raw AS (
+        SELECT 'hour' AS unit, date_trunc('hour', d.occurred_at, 'UTC') AS bucket,
+               r.ordinal * 4 + floor(extract(minute FROM d.occurred_at AT TIME ZONE 'UTC') / 15)::int AS ordinal,
+               count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
+          FROM access_decisions d JOIN region_routes r USING (caller_region, provider, channel) GROUP BY 1, 2, 3
+      ), rows AS (SELECT 'hour' AS unit, v.hour AS bucket, v.chunk, v.counts FROM region_route_quarter_vectors v
+      ), stored AS (${decodedEntriesSql('rows')}
+      )
+      SELECT (SELECT count(*) FROM (SELECT DISTINCT caller_region, provider, channel FROM access_decisions) d
+               FULL JOIN region_routes r USING (caller_region, provider, channel) WHERE d.provider IS NULL OR r.ordinal IS NULL)
+           + (SELECT count(*) FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
+               WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b)
+           + (SELECT count(*) FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS n`),
     // Every account and region pair lists exactly the routes of its raw rows, in order.
     routes: await count(db, `
       SELECT count(*) AS n FROM (
@@ -238,7 +255,7 @@ async function disagreements(db: TestDatabase): Promise<{
   };
 }
 
-const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, hourlyVectors: 0, routeVectors: 0, routes: 0 };
+const AGREE = { hourly: 0, daily: 0, accounts: 0, presence: 0, running: 0, vectors: 0, hourlyVectors: 0, routeVectors: 0, routes: 0, quarterVectors: 0 };
 
 /** Everything a batch can leave behind, to show that a refused or failed one left nothing. */
 async function snapshot(db: TestDatabase) {
@@ -251,6 +268,7 @@ async function snapshot(db: TestDatabase) {
            (SELECT count(*) FROM account_routes) AS route_ordinals,
            (SELECT (SELECT coalesce(sum(length(counts)), 0) FROM account_route_daily_vectors)
                  + (SELECT coalesce(sum(length(counts)), 0) FROM account_route_hourly_vectors)) AS route_vectors,
+           (SELECT coalesce(sum(length(counts)), 0) FROM region_route_quarter_vectors) AS quarter_vectors,
            (SELECT string_agg(id || name || first_seen || last_seen, ',' ORDER BY id) FROM accounts) AS accounts,
            (SELECT string_agg(account_id || caller_region || array_to_string(routes, '+'), ',' ORDER BY account_id, caller_region)
               FROM account_region_routes) AS routes,
