@@ -40,9 +40,10 @@ export function decisionCounts(filters: Filters, options: SourceOptions = {}): P
 }
 
 /**
- * Counts for buckets that follow a zone with offsets such as +05:30 (see zoneDayParts).
- * Hour buckets there straddle two UTC hours: from raw rows alone here (time-series.ts takes
- * them from quarter hour counts instead where the offsets are quarter hours).
+ * Counts for buckets that follow a zone with offsets such as +05:30 (see zoneDayParts), for
+ * a range where they are not all quarter hours (time-series.ts otherwise takes the hours
+ * such a zone splits from quarter hour counts): hour buckets there straddle two UTC hours
+ * and come from raw rows alone.
  */
 function splitZoneCounts(tz: string, filters: Filters, finest: 'hour' | 'day'): Prisma.Sql {
   if (finest === 'hour') return rawSelect({ from: filters.from, to: filters.to }, filters);

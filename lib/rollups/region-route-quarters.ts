@@ -2,7 +2,6 @@ import type pg from 'pg';
 
 import { admits, where } from '@/lib/analytics/filter-sql';
 import type { Filters } from '@/lib/analytics/filters';
-import type { Span } from '@/lib/analytics/range';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { COMBO_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
@@ -103,16 +102,13 @@ export interface QuarterCounts {
 }
 
 /**
- * The filters' decisions in each quarter of the whole UTC hours of `hours` (a span from
- * and to whole hours). Reads two statements: run it in a snapshot (inSnapshot) with what
- * else the answer is made of.
+ * The filters' decisions in each quarter of the UTC hours given (hours since 1970-01-01, in
+ * ascending order). Reads two statements: run it in a snapshot (inSnapshot) with what else
+ * the answer is made of.
  */
-export async function quarterCounts(tx: Prisma.TransactionClient, hours: Span, filters: Filters): Promise<QuarterCounts> {
-  const first = hours.from.getTime() / 3_600_000;
-  const last = hours.to.getTime() / 3_600_000;
-  if (!Number.isInteger(first) || !Number.isInteger(last)) throw new RangeError(`quarterCounts: ${hours.from.toISOString()}-${hours.to.toISOString()} is not whole hours`);
-  const buckets: number[] = [];
-  for (let h = first; h < last; h++) buckets.push(h);
+export async function quarterCounts(tx: Prisma.TransactionClient, buckets: number[], filters: Filters): Promise<QuarterCounts> {
+  const first = buckets[0] ?? 0;
+  const last = (buckets[buckets.length - 1] ?? -1) + 1;
   const out: QuarterCounts = { at: [], allowed: [], blocked: [] };
   if (buckets.length === 0) return out;
   const admitted = await tx.$queryRaw<{ ordinal: number }[]>`

@@ -36,6 +36,9 @@ const CALLS: { name: string; path: string; naive: (f: Filters) => string[] }[] =
   { name: 'summary', path: '/api/v1/summary', naive: (f) => [f, previousSpan(f)].map((g) =>
     `SELECT decision, count(*), count(DISTINCT account_id), count(DISTINCT caller_region) FROM access_decisions WHERE ${span(g)} GROUP BY 1`) },
   { name: 'timeseries', path: '/api/v1/timeseries', naive: (f) => [`SELECT date_trunc('day', occurred_at), decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2`] },
+  // Hour buckets in a zone half an hour off UTC: each straddles two UTC hours.
+  { name: 'timeseries per hour in Kolkata', path: '/api/v1/timeseries?bucket=hour&tz=Asia/Kolkata', naive: (f) => [
+    `SELECT date_trunc('hour', occurred_at AT TIME ZONE 'Asia/Kolkata'), decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2`] },
   { name: 'breakdown', path: '/api/v1/breakdown?by=region&by2=channel', naive: (f) => [`SELECT caller_region, channel, decision, count(*) FROM access_decisions WHERE ${span(f)} GROUP BY 1, 2, 3`] },
   { name: 'accounts', path: '/api/v1/accounts', naive: (f) => [`SELECT account_id, count(*), count(*) OVER () FROM access_decisions WHERE ${span(f)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`] },
   { name: 'decisions', path: '/api/v1/decisions?limit=100', naive: (f) => [`SELECT * FROM access_decisions WHERE ${span(f)} ORDER BY occurred_at DESC, id DESC LIMIT 101`] },
