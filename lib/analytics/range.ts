@@ -233,3 +233,67 @@ export function monthDays(from: Date, to: Date): MonthDays[] {
   }
   return months;
 }
+
+/**
+ * How to count day or week buckets of a zone other than UTC whose offsets are quarter hours,
+ * from daily, hourly and quarter hour counts, with raw rows only at the range's edges:
+ * - each whole UTC day with one local date start inside it is read from the daily counts,
+ *   placed on the longer side of that start (`placed`), and the quarters of its shorter side
+ *   (`moved`) are each counted at their own instant and taken off at the placement;
+ * - the whole hours of the partial edge days, and of a day with no checkable start or two
+ *   (clocks that skip midnight), from the hourly counts (`hourly`), but for an hour a local
+ *   midnight falls inside, whose quarters are counted at their own instants (`ownQuarters`);
+ * - `raw`: the minutes before the first and after the last whole hour.
+ * `quarterHours` lists every hour (since 1970-01-01 UTC) whose quarters are read, ascending.
+ */
+export interface ZoneDayPlan {
+  raw: Span[];
+  hourly: Span[];
+  daily: Span[];
+  placed: Placement[];
+  moved: { side: Span; place: Date }[];
+  ownQuarters: Span[];
+  quarterHours: number[];
+}
+
+export function zoneDayPlan(tz: string, from: Date, to: Date): ZoneDayPlan {
+  const parts = rangeParts(from, to);
+  const plan: ZoneDayPlan = { raw: parts.raw, hourly: [], daily: [], placed: [], moved: [], ownQuarters: [], quarterHours: [] };
+  const byHour: Span[] = [...parts.hourly];
+  for (const whole of parts.daily) {
+    const startsOf = new Map<number, Date[]>();
+    for (const start of localDayStarts(tz, whole.from, whole.to).starts) {
+      const d = floorTo(start.getTime(), DAY);
+      startsOf.set(d, [...(startsOf.get(d) ?? []), start]);
+    }
+    for (let d = whole.from.getTime(); d < whole.to.getTime(); d += DAY) {
+      const day = { from: new Date(d), to: new Date(d + DAY) };
+      const starts = startsOf.get(d) ?? [];
+      if (starts.length !== 1) {
+        byHour.push(day);
+        continue;
+      }
+      const last = plan.daily[plan.daily.length - 1];
+      if (last && last.to.getTime() === d) last.to = day.to;
+      else plan.daily.push({ ...day });
+      const { place, moved } = splitAtStart(day, starts[0]!);
+      if (place.getTime() !== d) plan.placed.push({ at: day.from, place });
+      if (moved.to > moved.from) plan.moved.push({ side: moved, place });
+    }
+  }
+  for (const s of byHour) {
+    let start = s.from.getTime();
+    for (const { hour } of hoursSplitByLocalMidnight(tz, s.from, s.to)) {
+      if (hour.from.getTime() > start) plan.hourly.push({ from: new Date(start), to: hour.from });
+      plan.ownQuarters.push(hour);
+      start = hour.to.getTime();
+    }
+    if (start < s.to.getTime()) plan.hourly.push({ from: new Date(start), to: s.to });
+  }
+  const hours = new Set<number>();
+  for (const s of [...plan.ownQuarters, ...plan.moved.map((m) => m.side)]) {
+    for (let h = floorTo(s.from.getTime(), HOUR); h < s.to.getTime(); h += HOUR) hours.add(h / HOUR);
+  }
+  plan.quarterHours = [...hours].sort((a, b) => a - b);
+  return plan;
+}
