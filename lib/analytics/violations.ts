@@ -4,11 +4,11 @@ import type { PolicyStatus } from '@/lib/policy/in-force';
 import { runningDaysSum } from '@/lib/rollups/account-running-monthly';
 import { addEntries, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { violationsIn } from '@/lib/rollups/decision-violations';
-import { hourlyViolationsSelect, readViolationVectors, violationRunningRowsIn } from '@/lib/rollups/violation-counts';
+import { hourlyViolationsSelect, readViolationVectors, violationQuarterCounts, violationRunningRowsIn } from '@/lib/rollups/violation-counts';
 
 import { admits } from './filter-sql';
 import { type Bucket, constrainedDimensions, type Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
+import { dayParts, hasWholeHourOffsets, hasWholeQuarterHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
 import { movedAcross, placedAt } from './sources';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
@@ -145,17 +145,20 @@ export interface ViolationPoint {
  * Violations per hour, day or week in the filters' time zone (empty buckets omitted):
  * whole UTC hours from their hourly counts, the minutes at the edges from the violations
  * themselves. In a zone whose offsets are not whole hours, day and week buckets move the
- * part of each hour split by a local midnight (zoneDayParts); hour buckets read only
- * violations.
+ * part of each hour split by a local midnight (zoneDayParts); hour buckets read the
+ * violations' quarter hour counts.
  */
 export async function violationSeries(prisma: PrismaClient, filters: Filters, bucket: Bucket): Promise<ViolationPoint[]> {
-  const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
-  const whole = hasWholeHourOffsets(filters.tz, filters.from, filters.to);
+  const { tz, from, to } = filters;
+  if (bucket === 'hour' && !hasWholeHourOffsets(tz, from, to) && hasWholeQuarterHourOffsets(tz, from, to)) {
+    return inSnapshot(prisma, (tx) => quarterHourViolationSeries(tx, filters));
+  }
+  const whole = hasWholeHourOffsets(tz, from, to);
   const parts: ZoneDayParts = whole
-    ? { ...rangeParts(filters.from, filters.to, false), placed: [], moved: [] }
+    ? { ...rangeParts(from, to, false), placed: [], moved: [] }
     : bucket === 'hour'
-      ? { raw: [{ from: filters.from, to: filters.to }], hourly: [], placed: [], moved: [] }
-      : zoneDayParts(filters.tz, filters.from, filters.to);
+      ? { raw: [{ from, to }], hourly: [], placed: [], moved: [] }
+      : zoneDayParts(tz, from, to);
   const at = placedAt(parts.placed, Prisma.sql`h.ts`);
   const counts = Prisma.join([
     ...parts.hourly.map((h) => Prisma.sql`SELECT ${at.ts} AS ts, h.decision, h.n FROM (${hourlyViolationsSelect(h, filters)}) h ${at.join}`),
@@ -163,7 +166,31 @@ export async function violationSeries(prisma: PrismaClient, filters: Filters, bu
     ...parts.moved.map(({ side, place }) => Prisma.sql`SELECT x.ts, v.decision, x.n FROM (${violationsIn(side, filters)}) v
         ${movedAcross(Prisma.sql`v.occurred_at`, place)}`),
   ], ' UNION ALL ');
-  const rows = await prisma.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
+  return bucketedViolations(prisma, filters, bucket, counts);
+}
+
+/**
+ * Hour buckets of a zone whose offsets are quarter hours but not all whole hours (Asia/Kolkata):
+ * the whole UTC hours from their violations' quarter counts (violation-counts.ts), the
+ * partial first and last hours from the violations themselves, in one snapshot.
+ */
+async function quarterHourViolationSeries(tx: Prisma.TransactionClient, filters: Filters): Promise<ViolationPoint[]> {
+  const { raw, hourly } = rangeParts(filters.from, filters.to, false);
+  const q = await violationQuarterCounts(tx, unitsTouched(hourly, 3_600_000), filters);
+  // As text lists: see time-series.ts.
+  const ts = Prisma.sql`to_timestamp(unnest(string_to_array(${q.at.map((t) => t / 1000).join(',')}, ',')::bigint[]))`;
+  const counts = Prisma.join([
+    Prisma.sql`SELECT ${ts} AS ts, 'allowed'::"Decision" AS decision, unnest(string_to_array(${q.allowed.join(',')}, ',')::bigint[]) AS n`,
+    Prisma.sql`SELECT ${ts}, 'blocked'::"Decision", unnest(string_to_array(${q.blocked.join(',')}, ',')::bigint[])`,
+    ...raw.map((r) => Prisma.sql`SELECT occurred_at, decision, 1 FROM (${violationsIn(r, filters)}) v`),
+  ], ' UNION ALL ');
+  return bucketedViolations(tx, filters, 'hour', counts);
+}
+
+/** Violations (a relation of ts, decision, n) per bucket of the filters' zone, empty buckets left out. */
+async function bucketedViolations(db: PrismaClient | Prisma.TransactionClient, filters: Filters, bucket: Bucket, counts: Prisma.Sql): Promise<ViolationPoint[]> {
+  const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
+  const rows = await db.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
            coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0)::bigint AS allowed, coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0)::bigint AS blocked
       FROM (${counts}) c GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1`;

@@ -26,7 +26,7 @@ const FILLED_AFTER_MIGRATION = [
     source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions,
   },
   { tables: ['region_routes', 'region_route_quarter_vectors'], source: 'access_decisions', fill: fillQuarterVectorsFromDecisions },
-  { tables: ['account_violation_daily_vectors', 'account_violation_hourly_vectors'], source: 'decision_violations', fill: fillViolationVectorsFromViolations },
+  { tables: ['account_violation_daily_vectors', 'account_violation_hourly_vectors', 'violation_quarter_vectors'], source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
 
 /** Fills each such set of tables that exists, has an empty table, and has rows to be derived from. */

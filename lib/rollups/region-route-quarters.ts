@@ -7,7 +7,7 @@ import { COMBO_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
 import { ENTRY_BYTES, VECTOR_CHUNK } from './account-running-vectors';
 import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
-import { processCache } from './vector-row-cache';
+import { processCache, type VectorRowCache } from './vector-row-cache';
 
 // region_routes: an ordinal for every combination of region, provider and channel that
 // decisions came in on (a few hundred). region_route_quarter_vectors: per UTC hour, each
@@ -30,7 +30,7 @@ const QUARTERS_PER_HOUR = 4;
 export const QUARTER_MS = 900_000;
 
 /** Gives an ordinal to each route of `source` (a relation with caller_region, provider and channel) that has none, in key order. */
-async function assignOrdinals(client: pg.PoolClient, source: string, params: unknown[] = []): Promise<void> {
+export async function assignRegionRouteOrdinals(client: pg.PoolClient, source: string, params: unknown[] = []): Promise<void> {
   await client.query(`
     INSERT INTO region_routes (caller_region, provider, channel)
     SELECT DISTINCT s.caller_region, s.provider, s.channel FROM ${source} s
@@ -39,10 +39,11 @@ async function assignOrdinals(client: pg.PoolClient, source: string, params: unk
 }
 
 /**
- * Per hour and entry ordinal, the allowed and blocked decisions of `source`: a relation of
- * (at timestamptz, caller_region, provider, channel, decision, n), in hour order.
+ * Per hour and entry ordinal (route * 4 + quarter), the allowed and blocked decisions of
+ * `source`, a relation of (at timestamptz, caller_region, provider, channel, decision, n)
+ * whose routes have ordinals, in hour order: the bucket counts of a table of quarter vectors.
  */
-function countsSql(source: string): string {
+export function quarterCountsSql(source: string): string {
   return `SELECT (q / ${QUARTERS_PER_HOUR})::int AS bucket, (r.ordinal * ${QUARTERS_PER_HOUR} + q % ${QUARTERS_PER_HOUR})::int AS ordinal,
                  coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0)::int AS allowed,
                  coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0)::int AS blocked
@@ -52,8 +53,8 @@ function countsSql(source: string): string {
 }
 
 async function addFromQuery(client: pg.PoolClient, source: string): Promise<void> {
-  await assignOrdinals(client, source);
-  await addBucketVectors(client, TABLE, queryBucketCounts(client, countsSql(source)));
+  await assignRegionRouteOrdinals(client, source);
+  await addBucketVectors(client, TABLE, queryBucketCounts(client, quarterCountsSql(source)));
 }
 
 /** Adds a batch's counts from its Node tally. Runs under the merge lock. */
@@ -62,7 +63,7 @@ export async function addQuarterCountsFromTally(client: pg.PoolClient, tally: De
   if (keys.length === 0) return;
   // Route text: region\tprovider\tchannel\tdecision (slugs and codes: no COPY escapes).
   const routes = tally.combos.routeTexts.map((text) => text.split('\t') as [string, string, string, string]);
-  await assignOrdinals(client, '(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u (caller_region, provider, channel))',
+  await assignRegionRouteOrdinals(client, '(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u (caller_region, provider, channel))',
     [routes.map((r) => r[0]), routes.map((r) => r[1]), routes.map((r) => r[2])]);
   const { rows } = await client.query<{ key: string; ordinal: number }>(
     `SELECT trim(caller_region) || E'\\t' || provider || E'\\t' || channel AS key, ordinal FROM region_routes`);
@@ -106,7 +107,17 @@ export interface QuarterCounts {
  * ascending order). Reads two statements: run it in a snapshot (inSnapshot) with what else
  * the answer is made of.
  */
-export async function quarterCounts(tx: Prisma.TransactionClient, buckets: number[], filters: Filters): Promise<QuarterCounts> {
+export const quarterCounts = (tx: Prisma.TransactionClient, buckets: number[], filters: Filters): Promise<QuarterCounts> =>
+  quarterCountsOf(tx, TABLE, quarterVectorCache, buckets, filters);
+
+/** The same from any table of quarter vectors over region route ordinals (the violations' too: violation-counts.ts). */
+export async function quarterCountsOf(
+  tx: Prisma.TransactionClient,
+  table: BucketTable,
+  cache: VectorRowCache<BucketRowParts>,
+  buckets: number[],
+  filters: Filters,
+): Promise<QuarterCounts> {
   const first = buckets[0] ?? 0;
   const last = (buckets[buckets.length - 1] ?? -1) + 1;
   const out: QuarterCounts = { at: [], allowed: [], blocked: [] };
@@ -114,7 +125,7 @@ export async function quarterCounts(tx: Prisma.TransactionClient, buckets: numbe
   const admitted = await tx.$queryRaw<{ ordinal: number }[]>`
     SELECT ordinal FROM region_routes WHERE ${where([], filters, ['region', 'provider', 'channel'])}`;
   if (admitted.length === 0) return out;
-  const rows = await readBucketRows(tx, TABLE, quarterVectorCache, buckets);
+  const rows = await readBucketRows(tx, table, cache, buckets);
   const takeAllowed = admits(filters, 'allowed');
   const takeBlocked = admits(filters, 'blocked');
   // Flags by entry ordinal (route * 4 + quarter), sums by quarter of the span: typed arrays,
@@ -126,7 +137,7 @@ export async function quarterCounts(tx: Prisma.TransactionClient, buckets: numbe
   const allowed = new Float64Array((last - first) * QUARTERS_PER_HOUR);
   const blocked = new Float64Array(allowed.length);
   for (const r of rows) {
-    if (r.counts.length % ENTRY_BYTES !== 0) throw new Error(`${TABLE.name}: ${r.counts.length} bytes of counts are not whole entries`);
+    if (r.counts.length % ENTRY_BYTES !== 0) throw new Error(`${table.name}: ${r.counts.length} bytes of counts are not whole entries`);
     const view = new DataView(r.counts.buffer, r.counts.byteOffset, r.counts.length);
     const base = r.chunk * VECTOR_CHUNK;
     const at = (r.bucket - first) * QUARTERS_PER_HOUR;

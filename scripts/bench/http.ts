@@ -44,6 +44,9 @@ const CALLS: { name: string; path: string; naive: (f: Filters) => string[] }[] =
   { name: 'decisions', path: '/api/v1/decisions?limit=100', naive: (f) => [`SELECT * FROM access_decisions WHERE ${span(f)} ORDER BY occurred_at DESC, id DESC LIMIT 101`] },
   { name: 'violations', path: '/api/v1/violations/accounts', naive: (f) => [
     `SELECT d.account_id, count(*), count(*) OVER () FROM access_decisions d ${policyInForceJoins('d')} WHERE ${span(f).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`] },
+  { name: 'violations per hour in Kolkata', path: '/api/v1/violations/timeseries?bucket=hour&tz=Asia/Kolkata', naive: (f) => [
+    `SELECT date_trunc('hour', d.occurred_at AT TIME ZONE 'Asia/Kolkata'), d.decision, count(*) FROM access_decisions d ${policyInForceJoins('d')}
+      WHERE ${span(f).replace(/occurred_at/g, 'd.occurred_at')} AND ${contradictsPolicy('d')} GROUP BY 1, 2`] },
   // Each route's first block, then the allowed decisions after a block elsewhere (as the query bench's naive form).
   { name: 'divergence', path: '/api/v1/divergence', naive: (f) => [
     `WITH r AS (SELECT account_id, caller_region, provider || '/' || channel AS route, decision, occurred_at FROM access_decisions WHERE ${span(f)}),

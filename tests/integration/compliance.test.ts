@@ -267,6 +267,8 @@ describe('compliance intelligence', () => {
   it.each([
     ['UTC', 'hour', LONG], ['UTC', 'day', LONG], ['Asia/Shanghai', 'day', LONG], ['America/New_York', 'week', LONG], ['Asia/Kolkata', 'day', LONG],
     ['Asia/Kolkata', 'hour', LONG], ['UTC', 'hour', JUNE], ['Asia/Shanghai', 'day', JUNE],
+    // Hours that straddle two UTC hours, from the violations' quarter counts.
+    ['Asia/Kathmandu', 'hour', LONG], ['Asia/Kolkata', 'hour', JUNE], ['Asia/Kolkata', 'hour', `${LONG}&region=CN`],
   ] as const)('counts violations over time as the naive model does in %s per %s, with edges mid-hour (%s)', async (tz, bucket, range) => {
     const f = filters(`${range}&tz=${tz}&not_provider=mistral`);
     const localKey = localBucketKey(tz, bucket);
@@ -414,7 +416,9 @@ describe('compliance intelligence', () => {
            (SELECT count(*)::int FROM account_violation_daily_vectors) AS daily_vectors,
            (SELECT md5(string_agg(concat_ws('|', day, chunk, encode(counts, 'hex')), ',' ORDER BY day, chunk)) FROM account_violation_daily_vectors) AS daily_vectors_md5,
            (SELECT count(*)::int FROM account_violation_hourly_vectors) AS hourly_vectors,
-           (SELECT md5(string_agg(concat_ws('|', hour, chunk, encode(counts, 'hex')), ',' ORDER BY hour, chunk)) FROM account_violation_hourly_vectors) AS hourly_vectors_md5`)).rows[0];
+           (SELECT md5(string_agg(concat_ws('|', hour, chunk, encode(counts, 'hex')), ',' ORDER BY hour, chunk)) FROM account_violation_hourly_vectors) AS hourly_vectors_md5,
+           (SELECT count(*)::int FROM violation_quarter_vectors) AS quarter_vectors,
+           (SELECT md5(string_agg(concat_ws('|', hour, chunk, encode(counts, 'hex')), ',' ORDER BY hour, chunk)) FROM violation_quarter_vectors) AS quarter_vectors_md5`)).rows[0];
 
   it('fills the violation counts, as ingestion and policy changes left them, when their migration runs', async () => {
     const kept = await countsDigest();
@@ -444,18 +448,38 @@ describe('compliance intelligence', () => {
     expect(check).toMatchObject({ differ: 0, malformed: 0 });
   });
 
+  it('holds in its quarter vectors each region route\'s violations per quarter of a UTC hour, as ingestion and policy changes left them', async () => {
+    const { rows: [check] } = await db().pool.query(`
+      WITH raw AS (
+        SELECT 'hour' AS unit, date_trunc('hour', v.occurred_at, 'UTC') AS bucket,
+               r.ordinal * 4 + floor(extract(minute FROM v.occurred_at AT TIME ZONE 'UTC') / 15)::int AS ordinal,
+               count(*) FILTER (WHERE v.decision = 'allowed')::int AS a, count(*) FILTER (WHERE v.decision = 'blocked')::int AS b
+          FROM decision_violations v JOIN region_routes r USING (caller_region, provider, channel) GROUP BY 1, 2, 3
+      ), rows AS (SELECT 'hour' AS unit, v.hour AS bucket, v.chunk, v.counts FROM violation_quarter_vectors v
+      ), stored AS (${decodedEntriesSql('rows')}
+      )
+      SELECT (SELECT count(*)::int FROM raw) AS raw,
+             (SELECT count(*)::int FROM decision_violations v WHERE NOT EXISTS (
+                SELECT 1 FROM region_routes r WHERE (r.caller_region, r.provider, r.channel) = (v.caller_region, v.provider, v.channel))) AS unnumbered,
+             (SELECT count(*)::int FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
+               WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b) AS differ,
+             (SELECT count(*)::int FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS malformed`);
+    expect(check.raw).toBeGreaterThan(300);
+    expect(check).toMatchObject({ unnumbered: 0, differ: 0, malformed: 0 });
+  });
+
   it('fills the violation vectors, as ingestion and policy changes left them, when migrating a database that has violations but none', async () => {
     const kept = await countsDigest();
     expect(kept.daily_vectors).toBeGreaterThan(15);
     expect(kept.hourly_vectors).toBeGreaterThan(200);
     const f = filters('from=2024-07-02T05:17:00Z&to=2024-07-15T19:42:00Z');
     const before = await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 1000 });
-    await db().pool.query('TRUNCATE account_violation_daily_vectors, account_violation_hourly_vectors');
+    await db().pool.query('TRUNCATE account_violation_daily_vectors, account_violation_hourly_vectors, violation_quarter_vectors');
     expect(await migrate(db().pool)).toEqual([]);
     expect(await countsDigest()).toEqual(kept);
     expect(await violationAccounts(db().prisma, f, { column: 'total', desc: true, page: 1, pageSize: 1000 })).toEqual(before);
     // One of the two lost (filled together): both made again, the other not added to twice.
-    for (const table of ['account_violation_hourly_vectors', 'account_violation_daily_vectors']) {
+    for (const table of ['account_violation_hourly_vectors', 'account_violation_daily_vectors', 'violation_quarter_vectors']) {
       await db().pool.query(`TRUNCATE ${table}`);
       expect(await migrate(db().pool)).toEqual([]);
       expect(await countsDigest()).toEqual(kept);
@@ -490,7 +514,7 @@ describe('compliance intelligence', () => {
 
   it('derives the violations and their counts from the stored decisions alone, as ingestion and policy changes left them', async () => {
     const kept = await countsDigest();
-    await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly, account_violation_daily_vectors, account_violation_hourly_vectors');
+    await db().pool.query('TRUNCATE decision_violations, account_violations_monthly, violation_counts_hourly, account_violation_daily_vectors, account_violation_hourly_vectors, violation_quarter_vectors');
     const client = await db().pool.connect();
     try {
       await fillViolationsFromDecisions(client);

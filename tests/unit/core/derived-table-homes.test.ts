@@ -25,6 +25,7 @@ const HOMES: Record<string, string> = {
   violation_counts_hourly: 'lib/rollups/violation-counts.ts',
   account_violation_daily_vectors: 'lib/rollups/violation-counts.ts',
   account_violation_hourly_vectors: 'lib/rollups/violation-counts.ts',
+  violation_quarter_vectors: 'lib/rollups/violation-counts.ts',
   region_routes: 'lib/rollups/region-route-quarters.ts',
   region_route_quarter_vectors: 'lib/rollups/region-route-quarters.ts',
 };
