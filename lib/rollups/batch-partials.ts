@@ -8,6 +8,7 @@ import type { Decision } from '@/lib/ingest/validate';
 
 import { addHourlyVectorsFromTally } from './account-hourly-vectors';
 import { accountRouteOrdinals, copyAccountSpans } from './account-spans';
+import { hourNumberSql } from './bucket-vectors';
 import { accountRouteRest, comboRest, countLines, DECISION_COUNT_COLUMNS, hourText, routeRest } from './decision-counts';
 import { QUARTER_MS } from './region-route-quarters';
 
@@ -85,7 +86,7 @@ export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally
   let counts: number[] = [];
   const dayKeys: number[] = [];
   await copyOut(client,
-    `SELECT (extract(epoch FROM bucket) / 3600)::int, caller_region, provider, channel, decision, reason, model, count
+    `SELECT ${hourNumberSql('bucket')}, caller_region, provider, channel, decision, reason, model, count
        FROM gw_hourly_part`,
     (f) => {
       const hour = Number(f[0]);
@@ -113,6 +114,6 @@ export async function absorbPartials(client: pg.PoolClient, tally: DecisionTally
   });
   tally.quarters.addCounts(keys, counts);
   await absorbAccountRoutes('gw_account_daily_part', `bucket - DATE '1970-01-01'`, tally.accountDaily);
-  await absorbAccountRoutes('gw_account_hourly_part', '(extract(epoch FROM bucket) / 3600)::int', tally.accountHourly);
+  await absorbAccountRoutes('gw_account_hourly_part', hourNumberSql('bucket'), tally.accountHourly);
   await client.query('TRUNCATE gw_hourly_part, gw_account_daily_part, gw_account_hourly_part, gw_accounts_part, gw_quarter_part');
 }

@@ -189,9 +189,12 @@ export function* tallyBucketCounts(tally: DecisionTally, counts: SortedCounts, o
   }
 }
 
+/** A timestamptz column at whole UTC hours as hours since 1970-01-01, in SQL. */
+export const hourNumberSql = (column: string) => `(extract(epoch FROM ${column}) / 3600)::int`;
+
 /** The bucket column as a number of units since 1970-01-01 UTC, in SQL. */
 export const bucketNumberSql = (table: BucketTable, column: string) =>
-  table.unit === 'hour' ? `(extract(epoch FROM ${column}) / 3600)::int` : `(${column} - DATE '1970-01-01')`;
+  table.unit === 'hour' ? hourNumberSql(column) : `(${column} - DATE '1970-01-01')`;
 
 /** The bucket column's SQL type. */
 const bucketType = (table: BucketTable) => (table.unit === 'hour' ? 'timestamptz' : 'date');

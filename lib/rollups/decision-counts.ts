@@ -8,6 +8,8 @@ import { copyValue, dayText } from '@/lib/db/copy-format';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { COMBO_SPACE, type DecisionTally, type SortedCounts } from '@/lib/ingest/tally';
 
+import { hourNumberSql } from './bucket-vectors';
+
 // decision_counts_hourly and decision_counts_daily: decisions counted per UTC hour (day)
 // and combination of region, provider, channel, decision, reason and model.
 //
@@ -106,7 +108,7 @@ export function* countLines(
 type Table = 'decision_counts_hourly' | 'decision_counts_daily';
 
 const GRANULARITY: Record<Table, { bucketText: (bucket: number) => string; bucketIndexSql: string; fromHourSql: string }> = {
-  decision_counts_hourly: { bucketText: hourText, bucketIndexSql: `(extract(epoch FROM bucket) / 3600)::int`, fromHourSql: 'bucket' },
+  decision_counts_hourly: { bucketText: hourText, bucketIndexSql: hourNumberSql('bucket'), fromHourSql: 'bucket' },
   decision_counts_daily: { bucketText: dayText, bucketIndexSql: `bucket - DATE '1970-01-01'`, fromHourSql: `(bucket AT TIME ZONE 'UTC')::date` },
 };
 
