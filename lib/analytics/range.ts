@@ -240,8 +240,8 @@ export function monthDays(from: Date, to: Date): MonthDays[] {
  * - each whole UTC day with one local date start inside it is read from the daily counts,
  *   placed on the longer side of that start (`placed`), and the quarters of its shorter side
  *   (`moved`) are each counted at their own instant and taken off at the placement;
- * - the whole hours of the partial edge days, and of a day with no checkable start or two
- *   (clocks that skip midnight), from the hourly counts (`hourly`), but for an hour a local
+ * - the whole hours of the partial edge days, and of a day with no checkable start (a
+ *   fall-back day, a skipped midnight) or two (a spring-forward day), from the hourly counts (`hourly`), but for an hour a local
  *   midnight falls inside, whose quarters are counted at their own instants (`ownQuarters`);
  * - `raw`: the minutes before the first and after the last whole hour.
  * `quarterHours` lists every hour (since 1970-01-01 UTC) whose quarters are read, ascending.

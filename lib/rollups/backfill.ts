@@ -8,7 +8,7 @@ import { hasTwoRoutes } from './account-region-routes';
 import { fillRouteVectorsFromDecisions } from './account-route-vectors';
 import { fillRunningVectorsFromDecisions } from './account-running-vectors';
 import { fillQuarterVectorsFromDecisions } from './region-route-quarters';
-import { fillViolationVectorsFromViolations } from './violation-counts';
+import { fillViolationQuarterVectors, fillViolationVectorsFromViolations } from './violation-counts';
 
 // Derived tables that a migration could only create empty, filled from the stored
 // decisions when a database had decisions before the table existed (or, for the account
@@ -25,9 +25,20 @@ const FILLED_AFTER_MIGRATION = [
     tables: ['account_routes', 'account_route_daily_vectors', 'account_route_hourly_vectors'],
     source: `account_region_routes WHERE ${hasTwoRoutes()}`, fill: fillRouteVectorsFromDecisions,
   },
-  { tables: ['region_routes', 'region_route_quarter_vectors'], source: 'access_decisions', fill: fillQuarterVectorsFromDecisions },
+  // The route catalogue numbers both quarter vector tables' entries: lost, both are made again
+  // (renumbered); the decisions' vectors lost alone are refilled under the numbers kept.
+  { tables: ['region_routes'], source: 'access_decisions', fill: refillQuarterVectors },
+  { tables: ['region_route_quarter_vectors'], source: 'access_decisions', fill: fillQuarterVectorsFromDecisions },
   { tables: ['account_violation_daily_vectors', 'account_violation_hourly_vectors', 'violation_quarter_vectors'], source: 'decision_violations', fill: fillViolationVectorsFromViolations },
 ] as const;
+
+/** Both quarter vector tables from scratch, their routes numbered anew (region_routes is empty). */
+async function refillQuarterVectors(client: pg.PoolClient): Promise<void> {
+  await client.query('DELETE FROM region_route_quarter_vectors');
+  await client.query('DELETE FROM violation_quarter_vectors');
+  await fillQuarterVectorsFromDecisions(client);
+  await fillViolationQuarterVectors(client);
+}
 
 /** Fills each such set of tables that exists, has an empty table, and has rows to be derived from. */
 export async function backfillDerivedTables(client: pg.PoolClient): Promise<void> {

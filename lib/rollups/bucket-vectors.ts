@@ -14,8 +14,9 @@ import { byKey, type VectorRowCache, type VersionedRow } from './vector-row-cach
 // cumulative: a batch only adds to the rows of its own buckets (a new bucket is a plain
 // COPY); counts may also be taken away (the violation vectors, after a policy change),
 // and an entry or row left with none goes. account_hourly_vectors and the violation
-// vectors (over account ordinals) and the account route vectors (over account route
-// ordinals, per hour and per day) are written through it; each table's own module says
+// vectors (over account ordinals), the account route vectors (over account route
+// ordinals, per hour and per day) and the quarter vectors (over region route ordinals × 4)
+// are written through it; each table's own module says
 // what its rows answer.
 
 /** A table of bucket vectors: its name, and its bucket column, a UTC hour (timestamptz) or day (date). */

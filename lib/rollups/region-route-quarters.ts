@@ -29,7 +29,11 @@ const TABLE: BucketTable = { name: 'region_route_quarter_vectors', unit: 'hour' 
 const QUARTERS_PER_HOUR = 4;
 export const QUARTER_MS = 900_000;
 
-/** Gives an ordinal to each route of `source` (a relation with caller_region, provider and channel) that has none, in key order. */
+/**
+ * Gives an ordinal to each route of `source` (a relation with caller_region, provider and
+ * channel) that has none, in key order. Ordinals given are never changed: both quarter
+ * vector tables are numbered by them.
+ */
 export async function assignRegionRouteOrdinals(client: pg.PoolClient, source: string, params: unknown[] = []): Promise<void> {
   await client.query(`
     INSERT INTO region_routes (caller_region, provider, channel)
@@ -63,8 +67,11 @@ export async function addQuarterCountsFromTally(client: pg.PoolClient, tally: De
   if (keys.length === 0) return;
   // Route text: region\tprovider\tchannel\tdecision (slugs and codes: no COPY escapes).
   const routes = tally.combos.routeTexts.map((text) => text.split('\t') as [string, string, string, string]);
+  // Only the routes with counts: a route seen only in a segment undone (rows refused as
+  // duplicates) stays in the tally's list without a decision stored.
+  const counted = [...new Set(Array.from(keys, (key) => key - Math.floor(key / COMBO_SPACE) * COMBO_SPACE))].map((route) => routes[route]!);
   await assignRegionRouteOrdinals(client, '(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u (caller_region, provider, channel))',
-    [routes.map((r) => r[0]), routes.map((r) => r[1]), routes.map((r) => r[2])]);
+    [counted.map((r) => r[0]), counted.map((r) => r[1]), counted.map((r) => r[2])]);
   const { rows } = await client.query<{ key: string; ordinal: number }>(
     `SELECT trim(caller_region) || E'\\t' || provider || E'\\t' || channel AS key, ordinal FROM region_routes`);
   const ordinalOf = new Map(rows.map((r) => [r.key, r.ordinal]));
@@ -104,7 +111,7 @@ export interface QuarterCounts {
 
 /**
  * The filters' decisions in each quarter of the UTC hours given (hours since 1970-01-01, in
- * ascending order). Reads two statements: run it in a snapshot (inSnapshot) with what else
+ * ascending order). Reads up to two statements: run it in a snapshot (inSnapshot) with what else
  * the answer is made of.
  */
 export const quarterCounts = (tx: Prisma.TransactionClient, buckets: number[], filters: Filters): Promise<QuarterCounts> =>

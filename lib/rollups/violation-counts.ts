@@ -7,7 +7,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 
 import { runningRowsOf, runningRowsSql, upsertRunningSql } from './account-running-monthly';
 import { addBucketVectors, type BucketCount, bucketNumberSql, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
-import { type QuarterCounts, quarterCountsOf, quarterCountsSql } from './region-route-quarters';
+import { assignRegionRouteOrdinals, type QuarterCounts, quarterCountsOf, quarterCountsSql } from './region-route-quarters';
 import { processCache } from './vector-row-cache';
 
 // Counts of the violations (decision_violations), so that the violation headline, the
@@ -75,10 +75,22 @@ async function addVectorCounts(client: pg.PoolClient, condition: string, params:
   for await (const c of queryBucketCounts(client, hourlyVectorCounts(condition, sign), params)) hours.push(c);
   await addBucketVectors(client, VECTORS.hour, hours.counts((hour) => hour));
   await addBucketVectors(client, VECTORS.day, hours.counts((hour) => Math.floor(hour / 24)));
-  // Every violation's route has its ordinal: its decision's batch gave it one.
-  await addBucketVectors(client, QUARTERS, queryBucketCounts(client, quarterCountsSql(`(
-    SELECT occurred_at AS at, caller_region, provider, channel, decision, ${sign} AS n FROM decision_violations WHERE ${condition})`), params));
+  await addQuarterVectorCounts(client, condition, params, sign);
 }
+
+/**
+ * The quarter vectors' share of addVectorCounts. A violation's route has its ordinal from
+ * its decision's batch (or from a refill of the catalogue, which refills these too:
+ * backfill.ts); one missing is given one rather than its counts dropped.
+ */
+async function addQuarterVectorCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<void> {
+  const violations = `(SELECT occurred_at AS at, caller_region, provider, channel, decision, ${sign} AS n FROM decision_violations WHERE ${condition})`;
+  if (sign === 1) await assignRegionRouteOrdinals(client, violations, params);
+  await addBucketVectors(client, QUARTERS, queryBucketCounts(client, quarterCountsSql(violations), params));
+}
+
+/** The quarter vectors alone from every stored violation (into an empty table: see backfill.ts). */
+export const fillViolationQuarterVectors = (client: pg.PoolClient) => addQuarterVectorCounts(client, 'true', [], 1);
 
 /** Bucket counts held as rows of four in an Int32Array that grows: a plain object per count would take several times the memory. */
 class BucketCounts {

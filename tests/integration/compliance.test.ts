@@ -448,8 +448,7 @@ describe('compliance intelligence', () => {
     expect(check).toMatchObject({ differ: 0, malformed: 0 });
   });
 
-  it('holds in its quarter vectors each region route\'s violations per quarter of a UTC hour, as ingestion and policy changes left them', async () => {
-    const { rows: [check] } = await db().pool.query(`
+  const quarterCheck = async () => (await db().pool.query(`
       WITH raw AS (
         SELECT 'hour' AS unit, date_trunc('hour', v.occurred_at, 'UTC') AS bucket,
                r.ordinal * 4 + floor(extract(minute FROM v.occurred_at AT TIME ZONE 'UTC') / 15)::int AS ordinal,
@@ -463,9 +462,26 @@ describe('compliance intelligence', () => {
                 SELECT 1 FROM region_routes r WHERE (r.caller_region, r.provider, r.channel) = (v.caller_region, v.provider, v.channel))) AS unnumbered,
              (SELECT count(*)::int FROM stored FULL JOIN raw USING (unit, bucket, ordinal)
                WHERE stored.a IS DISTINCT FROM raw.a OR stored.b IS DISTINCT FROM raw.b) AS differ,
-             (SELECT count(*)::int FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS malformed`);
+             (SELECT count(*)::int FROM rows WHERE length(counts) % 10 <> 0 OR length(counts) = 0) AS malformed`)).rows[0];
+
+  it('holds in its quarter vectors each region route\'s violations per quarter of a UTC hour, as ingestion and policy changes left them', async () => {
+    const check = await quarterCheck();
     expect(check.raw).toBeGreaterThan(300);
     expect(check).toMatchObject({ unnumbered: 0, differ: 0, malformed: 0 });
+  });
+
+  it('keeps both quarter vector tables numbered alike when the route catalogue or the decisions\' vectors are made again', async () => {
+    const f = filters(`${LONG}&tz=Asia/Kolkata&region=CN`);
+    const before = await violationSeries(db().prisma, f, 'hour');
+    expect(before.length).toBeGreaterThan(15);
+    // The decisions' vectors lost: refilled under the numbers kept. The catalogue lost:
+    // both tables made again under new numbers (the sequence goes on).
+    for (const table of ['region_route_quarter_vectors', 'region_routes']) {
+      await db().pool.query(`DELETE FROM ${table}`);
+      expect(await migrate(db().pool)).toEqual([]);
+      expect(await quarterCheck()).toMatchObject({ unnumbered: 0, differ: 0, malformed: 0 });
+      expect(await violationSeries(db().prisma, f, 'hour')).toEqual(before);
+    }
   });
 
   it('fills the violation vectors, as ingestion and policy changes left them, when migrating a database that has violations but none', async () => {

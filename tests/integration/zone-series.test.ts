@@ -63,7 +63,7 @@ describe('time series in zones whose clocks change', () => {
     // +09:30 -> +10:30 on 6 October; +10:30 -> +11:00 (half an hour) the same day; +12:45 -> +13:45 on 29 September.
     ['Australia/Adelaide', 'day'], ['Australia/Adelaide', 'hour'], ['Australia/Lord_Howe', 'day'], ['Australia/Lord_Howe', 'hour'],
     // Not Chatham per hour: its clocks jump from 02:45 to 03:45, and PostgreSQL's
-    // date_trunc(...) AT TIME ZONE puts local 03:45-04:00 in the 04:00 bucket (README, Known limits).
+    // date_trunc(...) AT TIME ZONE puts local 03:45-04:00 in the 04:00 bucket (README, Design).
     ['Pacific/Chatham', 'day'], ['Pacific/Chatham', 'week'],
     ['Asia/Shanghai', 'day'], ['Asia/Kolkata', 'week'],
     // Whole hours at both ends: no raw edge at all.
