@@ -290,10 +290,6 @@ export function zoneDayPlan(tz: string, from: Date, to: Date): ZoneDayPlan {
     }
     if (start < s.to.getTime()) plan.hourly.push({ from: new Date(start), to: s.to });
   }
-  const hours = new Set<number>();
-  for (const s of [...plan.ownQuarters, ...plan.moved.map((m) => m.side)]) {
-    for (let h = floorTo(s.from.getTime(), HOUR); h < s.to.getTime(); h += HOUR) hours.add(h / HOUR);
-  }
-  plan.quarterHours = [...hours].sort((a, b) => a - b);
+  plan.quarterHours = [...new Set(unitsTouched([...plan.ownQuarters, ...plan.moved.map((m) => m.side)], HOUR))].sort((a, b) => a - b);
   return plan;
 }

@@ -4,6 +4,7 @@ import type { PolicyStatus } from '@/lib/policy/in-force';
 import { runningDaysSum } from '@/lib/rollups/account-running-monthly';
 import { addEntries, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { violationsIn } from '@/lib/rollups/decision-violations';
+import { quarterCountsRelation } from '@/lib/rollups/region-route-quarters';
 import { hourlyViolationsSelect, readViolationVectors, violationQuarterCounts, violationRunningRowsIn } from '@/lib/rollups/violation-counts';
 
 import { admits } from './filter-sql';
@@ -177,11 +178,9 @@ export async function violationSeries(prisma: PrismaClient, filters: Filters, bu
 async function quarterHourViolationSeries(tx: Prisma.TransactionClient, filters: Filters): Promise<ViolationPoint[]> {
   const { raw, hourly } = rangeParts(filters.from, filters.to, false);
   const q = await violationQuarterCounts(tx, unitsTouched(hourly, 3_600_000), filters);
-  // As text lists: see time-series.ts.
-  const ts = Prisma.sql`to_timestamp(unnest(string_to_array(${q.at.map((t) => t / 1000).join(',')}, ',')::bigint[]))`;
   const counts = Prisma.join([
-    Prisma.sql`SELECT ${ts} AS ts, 'allowed'::"Decision" AS decision, unnest(string_to_array(${q.allowed.join(',')}, ',')::bigint[]) AS n`,
-    Prisma.sql`SELECT ${ts}, 'blocked'::"Decision", unnest(string_to_array(${q.blocked.join(',')}, ',')::bigint[])`,
+    Prisma.sql`SELECT q.ts, x.decision, x.n FROM (${quarterCountsRelation(q)}) q
+      CROSS JOIN LATERAL (VALUES ('allowed'::"Decision", q.allowed), ('blocked'::"Decision", q.blocked)) x (decision, n)`,
     ...raw.map((r) => Prisma.sql`SELECT occurred_at, decision, 1 FROM (${violationsIn(r, filters)}) v`),
   ], ' UNION ALL ');
   return bucketedViolations(tx, filters, 'hour', counts);

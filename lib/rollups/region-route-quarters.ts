@@ -6,7 +6,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { COMBO_SPACE, type DecisionTally } from '@/lib/ingest/tally';
 
 import { ENTRY_BYTES, VECTOR_CHUNK } from './account-running-vectors';
-import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketTable, queryBucketCounts, readBucketRows } from './bucket-vectors';
+import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketTable, queryBucketCounts, readBucketRows, textList } from './bucket-vectors';
 import { processCache, type VectorRowCache } from './vector-row-cache';
 
 // region_routes: an ordinal for every combination of region, provider and channel that
@@ -108,6 +108,11 @@ export interface QuarterCounts {
   allowed: number[];
   blocked: number[];
 }
+
+/** Quarter counts as a relation (ts timestamptz, allowed bigint, blocked bigint), sent as text lists (see textList). */
+export const quarterCountsRelation = (q: QuarterCounts): Prisma.Sql => Prisma.sql`
+  SELECT to_timestamp(unnest(${textList(q.at.map((t) => t / 1000))}::bigint[])) AS ts,
+         unnest(${textList(q.allowed)}::bigint[]) AS allowed, unnest(${textList(q.blocked)}::bigint[]) AS blocked`;
 
 /**
  * The filters' decisions in each quarter of the UTC hours given (hours since 1970-01-01, in

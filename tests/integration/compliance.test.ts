@@ -17,7 +17,7 @@ import type { DecisionRow } from '@/lib/ingest/validate';
 import { ingestRows, matchesFilters } from '../helpers/decision-rows';
 import { localBucketKey, localParts } from '../helpers/local-buckets';
 import { useTestDatabase } from '../helpers/test-database';
-import { dayAndHourRowsSql, decodedEntriesSql } from '../helpers/vector-entries';
+import { dayAndHourRowsSql, decodedEntriesSql, hourRowsSql, quarterEntriesFromSql } from '../helpers/vector-entries';
 
 // The catalogue's effective dating, the violations it implies and channel divergence,
 // each checked against a naive model computed here from the generated rows.
@@ -449,12 +449,8 @@ describe('compliance intelligence', () => {
   });
 
   const quarterCheck = async () => (await db().pool.query(`
-      WITH raw AS (
-        SELECT 'hour' AS unit, date_trunc('hour', v.occurred_at, 'UTC') AS bucket,
-               r.ordinal * 4 + floor(extract(minute FROM v.occurred_at AT TIME ZONE 'UTC') / 15)::int AS ordinal,
-               count(*) FILTER (WHERE v.decision = 'allowed')::int AS a, count(*) FILTER (WHERE v.decision = 'blocked')::int AS b
-          FROM decision_violations v JOIN region_routes r USING (caller_region, provider, channel) GROUP BY 1, 2, 3
-      ), rows AS (SELECT 'hour' AS unit, v.hour AS bucket, v.chunk, v.counts FROM violation_quarter_vectors v
+      WITH raw AS (${quarterEntriesFromSql('decision_violations')}
+      ), rows AS (${hourRowsSql('violation_quarter_vectors')}
       ), stored AS (${decodedEntriesSql('rows')}
       )
       SELECT (SELECT count(*)::int FROM raw) AS raw,

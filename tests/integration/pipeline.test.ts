@@ -13,7 +13,7 @@ import type { RecordOutcome } from '@/lib/ingest/read-decisions';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
 import { useTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { dayAndHourRowsSql, decodedEntriesSql } from '../helpers/vector-entries';
+import { dayAndHourRowsSql, decodedEntriesSql, hourRowsSql, quarterEntriesFromSql } from '../helpers/vector-entries';
 
 // The ingestion pipeline against a real PostgreSQL, fed synthetic outcomes. Segments are
 // made tiny (a few rows) so that small batches cross every boundary the pipeline has:
@@ -232,12 +232,8 @@ async function disagreements(db: TestDatabase): Promise<{
     // for every route and quarter of the hour the raw counts of its decisions there, and no
     // other entry.
     quarterVectors: await count(db, `
-      WITH raw AS (
-        SELECT 'hour' AS unit, date_trunc('hour', d.occurred_at, 'UTC') AS bucket,
-               r.ordinal * 4 + floor(extract(minute FROM d.occurred_at AT TIME ZONE 'UTC') / 15)::int AS ordinal,
-               count(*) FILTER (WHERE d.decision = 'allowed') AS a, count(*) FILTER (WHERE d.decision = 'blocked') AS b
-          FROM access_decisions d JOIN region_routes r USING (caller_region, provider, channel) GROUP BY 1, 2, 3
-      ), rows AS (SELECT 'hour' AS unit, v.hour AS bucket, v.chunk, v.counts FROM region_route_quarter_vectors v
+      WITH raw AS (${quarterEntriesFromSql('access_decisions')}
+      ), rows AS (${hourRowsSql('region_route_quarter_vectors')}
       ), stored AS (${decodedEntriesSql('rows')}
       )
       SELECT (SELECT count(*) FROM (SELECT DISTINCT caller_region, provider, channel FROM access_decisions) d
