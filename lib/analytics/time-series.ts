@@ -123,7 +123,7 @@ async function bucketed(
   if (parts.length === 0) return [];
   const rows = await db.$queryRaw<SeriesRow[]>`
     SELECT date_trunc(${unit}, minute AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
-           sum(allowed) AS allowed, sum(blocked) AS blocked
+           sum(allowed)::float8 AS allowed, sum(blocked)::float8 AS blocked
       FROM (${Prisma.join(parts, ' UNION ALL ')}) per_minute
      GROUP BY 1 HAVING coalesce(sum(allowed), 0) + coalesce(sum(blocked), 0) > 0 ORDER BY 1`;
   return rows.map((r) => {

@@ -339,10 +339,18 @@ export function bucketRowsRead(table: BucketTable, cache: VectorRowCache<BucketR
       const parts = { bucket: r.bucket, chunk: r.chunk };
       return { ...parts, version: r.version, counts: cache.counts(bucketRowKey(parts), parts, r, held) };
     },
+    /** The rows the read named as held, by key. */
+    held,
   };
 }
 
-/** The rows of the buckets given, in a statement of their own (see bucketRowsRead). */
+/**
+ * The rows of the buckets given, in a statement of their own (see bucketRowsRead). Rows
+ * held at their current version come back as one count rather than a row each (90 days of
+ * hours are 2,160 rows of which nearly all are held: ~15 ms of the read was taking them
+ * through Prisma). Where that count shows a held row gone (emptied, and deleted, since),
+ * the rows are read again one by one.
+ */
 export async function readBucketRows(
   prisma: Prisma.TransactionClient,
   table: BucketTable,
@@ -351,6 +359,27 @@ export async function readBucketRows(
 ): Promise<BucketRowRead[]> {
   if (buckets.length === 0) return [];
   const read = bucketRowsRead(table, cache, buckets);
-  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${read.columns} FROM ${read.from}`;
-  return rows.map(read.row);
+  if (read.held.size === 0) {
+    const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${read.columns} FROM ${read.from}`;
+    return rows.map(read.row);
+  }
+  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow & { current: number | null }>>`
+    WITH v AS MATERIALIZED (SELECT ${read.columns} FROM ${read.from})
+    SELECT bucket, chunk, version, counts, NULL::int AS current FROM v WHERE counts IS NOT NULL
+    UNION ALL SELECT NULL, NULL, NULL, NULL, count(*)::int FROM v WHERE counts IS NULL`;
+  const sent = rows.filter((r) => r.current === null).map(read.row);
+  const current = rows.find((r) => r.current !== null)?.current ?? 0;
+  // A held row is current, sent at another version, or gone.
+  const replaced = new Set(sent.map(bucketRowKey).filter((key) => read.held.has(key)));
+  if (current + replaced.size !== read.held.size) {
+    const again = bucketRowsRead(table, cache, buckets);
+    return (await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${again.columns} FROM ${again.from}`).map(again.row);
+  }
+
+  for (const [key, known] of read.held) {
+    if (replaced.has(key)) continue;
+    const { bucket, chunk } = known.parts;
+    sent.push({ bucket, chunk, version: known.version, counts: cache.counts(key, known.parts, { version: known.version, counts: null }, read.held) });
+  }
+  return sent;
 }
