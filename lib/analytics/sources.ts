@@ -1,6 +1,7 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 import { accountDailySelects } from '@/lib/rollups/account-running-monthly';
 import { dailyCountsSelect, hourlyCountsSelect } from '@/lib/rollups/decision-counts';
+import type { QuarterCounts } from '@/lib/rollups/region-route-quarters';
 
 import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
@@ -66,6 +67,53 @@ function splitZoneCounts(tz: string, filters: Filters, finest: 'hour' | 'day'): 
  */
 export const movedAcross = (ts: Prisma.Sql, place: Date): Prisma.Sql =>
   Prisma.sql`CROSS JOIN LATERAL (VALUES (${ts}, 1::bigint), (${place}::timestamptz, -1::bigint)) x (ts, n)`;
+
+/**
+ * Quarter hour counts (region-route-quarters.ts) as movedAcross moves raw rows: those in a
+ * moved side counted at their own instants, each side's total taken off at its place; and
+ * those in an `own` span (hours whose quarters stand in for their hourly counts) at their
+ * own instants. The rest of `found` is left out: its hours' counts come from elsewhere.
+ */
+export function quartersMovedAcross(found: QuarterCounts, moved: { side: Span; place: Date }[], own: Span[] = []): QuarterCounts {
+  // The index of the span holding t, by binary search over spans that do not overlap (-1: none).
+  const inside = (spans: Span[]) => {
+    const order = spans.map((_, i) => i).sort((a, b) => spans[a]!.from.getTime() - spans[b]!.from.getTime());
+    return (t: number) => {
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (spans[order[mid]!]!.from.getTime() <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 && t < spans[order[lo - 1]!]!.to.getTime() ? order[lo - 1]! : -1;
+    };
+  };
+  const movedAt = inside(moved.map((m) => m.side));
+  const ownAt = inside(own);
+  const out: QuarterCounts = { at: [], allowed: [], blocked: [] };
+  const takenOff = new Map<number, { allowed: number; blocked: number }>();
+  found.at.forEach((t, i) => {
+    const m = movedAt(t);
+    if (m < 0 && ownAt(t) < 0) return;
+    const [allowed, blocked] = [found.allowed[i]!, found.blocked[i]!];
+    out.at.push(t);
+    out.allowed.push(allowed);
+    out.blocked.push(blocked);
+    if (m < 0) return;
+    const place = moved[m]!.place.getTime();
+    const off = takenOff.get(place) ?? { allowed: 0, blocked: 0 };
+    off.allowed += allowed;
+    off.blocked += blocked;
+    takenOff.set(place, off);
+  });
+  for (const [t, off] of takenOff) {
+    out.at.push(t);
+    out.allowed.push(-off.allowed);
+    out.blocked.push(-off.blocked);
+  }
+  return out;
+}
 
 /**
  * The instant a row of counts stored at `ts` is counted at: its placement's where `placed`

@@ -5,7 +5,7 @@ import { type QuarterCounts, quarterCounts, quarterCountsRelation } from '@/lib/
 
 import type { Bucket, Filters } from './filters';
 import { hasWholeMinuteOffsets, hasWholeQuarterHourOffsets, rangeParts, type Span, unitsTouched, zoneDayPlan } from './range';
-import { decisionCounts, placedAt } from './sources';
+import { decisionCounts, placedAt, quartersMovedAcross } from './sources';
 
 export interface SeriesPoint {
   /** Start of the bucket (ISO 8601, UTC instant); buckets follow the filters' time zone. */
@@ -18,7 +18,6 @@ export interface SeriesPoint {
 type SeriesRow = { bucket: Date; allowed: number | bigint | null; blocked: number | bigint | null };
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Allowed and blocked per hour, day or week (weeks start on Monday) in the filters' time zone. */
 export async function timeSeries(prisma: PrismaClient, filters: Filters, bucket: Bucket): Promise<SeriesPoint[]> {
@@ -55,31 +54,7 @@ async function quarterHourSeries(tx: Prisma.TransactionClient, filters: Filters)
  */
 async function zoneDaySeries(tx: Prisma.TransactionClient, filters: Filters, bucket: Bucket): Promise<SeriesPoint[]> {
   const plan = zoneDayPlan(filters.tz, filters.from, filters.to);
-  const found = await quarterCounts(tx, plan.quarterHours, filters);
-  const own = new Set(plan.ownQuarters.map((h) => h.from.getTime()));
-  const movedOf = new Map(plan.moved.map((m) => [Math.floor(m.side.from.getTime() / DAY_MS), m]));
-  const quarters: QuarterCounts = { at: [], allowed: [], blocked: [] };
-  const takenOff = new Map<number, { allowed: number; blocked: number }>();
-  found.at.forEach((t, i) => {
-    const [allowed, blocked] = [found.allowed[i]!, found.blocked[i]!];
-    const m = movedOf.get(Math.floor(t / DAY_MS));
-    const isMoved = m !== undefined && t >= m.side.from.getTime() && t < m.side.to.getTime();
-    if (!isMoved && !own.has(Math.floor(t / HOUR_MS) * HOUR_MS)) return;
-    quarters.at.push(t);
-    quarters.allowed.push(allowed);
-    quarters.blocked.push(blocked);
-    if (isMoved) {
-      const off = takenOff.get(m.place.getTime()) ?? { allowed: 0, blocked: 0 };
-      off.allowed += allowed;
-      off.blocked += blocked;
-      takenOff.set(m.place.getTime(), off);
-    }
-  });
-  for (const [t, off] of takenOff) {
-    quarters.at.push(t);
-    quarters.allowed.push(-off.allowed);
-    quarters.blocked.push(-off.blocked);
-  }
+  const quarters = quartersMovedAcross(await quarterCounts(tx, plan.quarterHours, filters), plan.moved, plan.ownQuarters);
   const at = placedAt(plan.placed, Prisma.sql`d.ts`);
   const edges = edgeCounts(plan.raw, filters);
   const counts = [

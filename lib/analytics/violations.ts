@@ -4,13 +4,13 @@ import type { PolicyStatus } from '@/lib/policy/in-force';
 import { runningDaysSum } from '@/lib/rollups/account-running-monthly';
 import { addEntries, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { violationsIn } from '@/lib/rollups/decision-violations';
-import { quarterCountsRelation } from '@/lib/rollups/region-route-quarters';
+import { type QuarterCounts, quarterCountsRelation } from '@/lib/rollups/region-route-quarters';
 import { hourlyViolationsSelect, readViolationVectors, violationQuarterCounts, violationRunningRowsIn } from '@/lib/rollups/violation-counts';
 
 import { admits } from './filter-sql';
 import { type Bucket, constrainedDimensions, type Filters } from './filters';
 import { dayParts, hasWholeHourOffsets, hasWholeQuarterHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
-import { movedAcross, placedAt } from './sources';
+import { movedAcross, placedAt, quartersMovedAcross } from './sources';
 
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
 // decisions allowed while their region was unsupported for the provider (and channel),
@@ -145,30 +145,42 @@ export interface ViolationPoint {
 /**
  * Violations per hour, day or week in the filters' time zone (empty buckets omitted):
  * whole UTC hours from their hourly counts, the minutes at the edges from the violations
- * themselves. In a zone whose offsets are not whole hours, day and week buckets move the
- * part of each hour split by a local midnight (zoneDayParts); hour buckets read the
- * violations' quarter hour counts.
+ * themselves. In a zone whose offsets are quarter hours but not whole hours (Asia/Kolkata),
+ * hour buckets read the violations' quarter hour counts, and day and week buckets move the
+ * part of each hour a local midnight splits by its quarters (zoneDayParts).
  */
 export async function violationSeries(prisma: PrismaClient, filters: Filters, bucket: Bucket): Promise<ViolationPoint[]> {
   const { tz, from, to } = filters;
-  if (bucket === 'hour' && !hasWholeHourOffsets(tz, from, to) && hasWholeQuarterHourOffsets(tz, from, to)) {
-    return inSnapshot(prisma, (tx) => quarterHourViolationSeries(tx, filters));
+  if (hasWholeHourOffsets(tz, from, to)) {
+    return bucketedViolations(prisma, filters, bucket, hourlyAndRaw({ ...rangeParts(from, to, false), placed: [] }, filters));
   }
-  const whole = hasWholeHourOffsets(tz, from, to);
-  const parts: ZoneDayParts = whole
-    ? { ...rangeParts(from, to, false), placed: [], moved: [] }
-    : bucket === 'hour'
-      ? { raw: [{ from, to }], hourly: [], placed: [], moved: [] }
-      : zoneDayParts(tz, from, to);
-  const at = placedAt(parts.placed, Prisma.sql`h.ts`);
-  const counts = Prisma.join([
-    ...parts.hourly.map((h) => Prisma.sql`SELECT ${at.ts} AS ts, h.decision, h.n FROM (${hourlyViolationsSelect(h, filters)}) h ${at.join}`),
-    ...parts.raw.map((r) => Prisma.sql`SELECT occurred_at AS ts, decision, 1 AS n FROM (${violationsIn(r, filters)}) v`),
+  if (hasWholeQuarterHourOffsets(tz, from, to)) {
+    return inSnapshot(prisma, (tx) => (bucket === 'hour' ? quarterHourViolationSeries(tx, filters) : zoneDayViolationSeries(tx, filters, bucket)));
+  }
+  // Offsets of odd minutes (none since 1972): the split parts from the violations themselves.
+  if (bucket === 'hour') return bucketedViolations(prisma, filters, bucket, hourlyAndRaw({ raw: [{ from, to }], hourly: [], placed: [] }, filters));
+  const parts = zoneDayParts(tz, from, to);
+  return bucketedViolations(prisma, filters, bucket, Prisma.join([
+    hourlyAndRaw(parts, filters),
     ...parts.moved.map(({ side, place }) => Prisma.sql`SELECT x.ts, v.decision, x.n FROM (${violationsIn(side, filters)}) v
         ${movedAcross(Prisma.sql`v.occurred_at`, place)}`),
-  ], ' UNION ALL ');
-  return bucketedViolations(prisma, filters, bucket, counts);
+  ], ' UNION ALL '));
 }
+
+/** Violations of whole hours (their hourly counts, each at its placement where one is listed) and of raw spans, as (ts, decision, n). */
+function hourlyAndRaw(parts: Pick<ZoneDayParts, 'raw' | 'hourly' | 'placed'>, filters: Filters): Prisma.Sql {
+  const at = placedAt(parts.placed, Prisma.sql`h.ts`);
+  return Prisma.join([
+    ...parts.hourly.map((h) => Prisma.sql`SELECT ${at.ts} AS ts, h.decision, h.n FROM (${hourlyViolationsSelect(h, filters)}) h ${at.join}`),
+    ...parts.raw.map((r) => Prisma.sql`SELECT occurred_at AS ts, decision, 1::bigint AS n FROM (${violationsIn(r, filters)}) v`),
+    // Neither (a range inside one hour of no whole hour, or empty): no row.
+    Prisma.sql`SELECT NULL::timestamptz, NULL::"Decision", 0::bigint WHERE false`,
+  ], ' UNION ALL ');
+}
+
+/** Quarter hour counts as the relation (ts, decision, n). */
+const quarterViolations = (q: QuarterCounts) => Prisma.sql`SELECT q.ts, x.decision, x.n FROM (${quarterCountsRelation(q)}) q
+  CROSS JOIN LATERAL (VALUES ('allowed'::"Decision", q.allowed), ('blocked'::"Decision", q.blocked)) x (decision, n)`;
 
 /**
  * Hour buckets of a zone whose offsets are quarter hours but not all whole hours (Asia/Kolkata):
@@ -177,14 +189,24 @@ export async function violationSeries(prisma: PrismaClient, filters: Filters, bu
  */
 async function quarterHourViolationSeries(tx: Prisma.TransactionClient, filters: Filters): Promise<ViolationPoint[]> {
   const { raw, hourly } = rangeParts(filters.from, filters.to, false);
-  const q = await violationQuarterCounts(tx, unitsTouched(hourly, 3_600_000), filters);
-  const counts = Prisma.join([
-    Prisma.sql`SELECT q.ts, x.decision, x.n FROM (${quarterCountsRelation(q)}) q
-      CROSS JOIN LATERAL (VALUES ('allowed'::"Decision", q.allowed), ('blocked'::"Decision", q.blocked)) x (decision, n)`,
-    ...raw.map((r) => Prisma.sql`SELECT occurred_at, decision, 1 FROM (${violationsIn(r, filters)}) v`),
-  ], ' UNION ALL ');
-  return bucketedViolations(tx, filters, 'hour', counts);
+  const q = await violationQuarterCounts(tx, unitsTouched(hourly, HOUR_MS), filters);
+  return bucketedViolations(tx, filters, 'hour', Prisma.join([quarterViolations(q), hourlyAndRaw({ raw, hourly: [], placed: [] }, filters)], ' UNION ALL '));
 }
+
+/**
+ * Day and week buckets of such a zone: whole hours from their hourly counts, an hour split
+ * by a local midnight placed on its longer side and its shorter side's quarters moved
+ * across (quartersMovedAcross) rather than its raw violations (~half of 90 days in Kolkata
+ * time was reading them); the partial first and last hours from the violations. One snapshot.
+ */
+async function zoneDayViolationSeries(tx: Prisma.TransactionClient, filters: Filters, bucket: Bucket): Promise<ViolationPoint[]> {
+  const parts = zoneDayParts(filters.tz, filters.from, filters.to);
+  const found = await violationQuarterCounts(tx, unitsTouched(parts.moved.map((m) => m.side), HOUR_MS), filters);
+  const q = quartersMovedAcross(found, parts.moved);
+  return bucketedViolations(tx, filters, bucket, Prisma.join([quarterViolations(q), hourlyAndRaw(parts, filters)], ' UNION ALL '));
+}
+
+const HOUR_MS = 3_600_000;
 
 /** Violations (a relation of ts, decision, n) per bucket of the filters' zone, empty buckets left out. */
 async function bucketedViolations(db: PrismaClient | Prisma.TransactionClient, filters: Filters, bucket: Bucket, counts: Prisma.Sql): Promise<ViolationPoint[]> {

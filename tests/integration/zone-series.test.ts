@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { parseFilters } from '@/lib/analytics/filters';
 import { timeSeries } from '@/lib/analytics/time-series';
+import { violationSeries } from '@/lib/analytics/violations';
+import { addPolicy } from '@/lib/policy/catalogue';
 import { seededRandom } from '@/lib/demo/random';
 import type { DecisionRow } from '@/lib/ingest/validate';
 
@@ -46,6 +48,12 @@ function makeRows(count: number): DecisionRow[] {
 }
 
 const ROWS = makeRows(8000);
+const POLICIES = [
+  { provider: 'openai', region: 'CN', status: 'unsupported' },
+  { provider: 'azure-openai', region: 'AU', status: 'supported' },
+] as const;
+const isViolation = (r: DecisionRow) =>
+  (r.decision === 'allowed' && r.provider === 'openai' && r.callerRegion === 'CN') || (r.decision === 'blocked' && r.provider === 'azure-openai' && r.callerRegion === 'AU');
 const NOW = new Date(START + SPAN + 86_400_000);
 
 describe('time series in zones whose clocks change', () => {
@@ -53,6 +61,8 @@ describe('time series in zones whose clocks change', () => {
 
   beforeAll(async () => {
     expect((await ingestRows(db().pool, 'zones.csv', ROWS)).status).toBe('complete');
+    // Violations: openai allowed in CN while unsupported, azure-openai blocked in AU while supported.
+    for (const p of POLICIES) await addPolicy(db().pool, { kind: 'system', label: 'zone series test' }, { ...p, effectiveFrom: new Date('2024-01-01T00:00:00Z'), effectiveTo: null });
   });
 
   it.each(([
@@ -86,6 +96,30 @@ describe('time series in zones whose clocks change', () => {
       const series = await timeSeries(db().prisma, filters, bucket);
       expect(new Map(series.map((p) => [localKey(Date.parse(p.bucket)), { allowed: p.allowed, blocked: p.blocked }]))).toEqual(naive);
       expect(series.length).toBe(naive.size);
+    }
+  });
+
+  // The violations' series: hours from their hourly or quarter hour counts, and in zones such
+  // as Kolkata the hours a midnight splits moved across by their quarters.
+  it.each([
+    ['Asia/Kolkata', 'day'], ['Asia/Kolkata', 'week'], ['Asia/Kolkata', 'hour'], ['Australia/Adelaide', 'day'], ['Australia/Adelaide', 'hour'],
+    ['Australia/Lord_Howe', 'day'], ['Asia/Kathmandu', 'week'], ['America/New_York', 'day'], ['Pacific/Chatham', 'day'],
+  ] as const)('violations in %s per %s', async (tz, bucket) => {
+    for (const extra of ['', '&region=AU', '&decision=allowed']) {
+      const filters = parseFilters(new URLSearchParams(`from=2024-09-02T13:47:00Z&to=2024-11-12T07:22:00Z&tz=${tz}${extra}`), NOW);
+      const expected = ROWS.filter((r) => isViolation(r) && matchesFilters(r, filters));
+      expect(expected.length).toBeGreaterThan(50);
+      const localKey = localBucketKey(tz, bucket);
+      const naive = new Map<string, { allowedUnsupported: number; blockedSupported: number }>();
+      for (const r of expected) {
+        const key = localKey(Date.parse(r.occurredAt));
+        const c = naive.get(key) ?? { allowedUnsupported: 0, blockedSupported: 0 };
+        if (r.decision === 'allowed') c.allowedUnsupported++;
+        else c.blockedSupported++;
+        naive.set(key, c);
+      }
+      const series = await violationSeries(db().prisma, filters, bucket);
+      expect(new Map(series.map(({ bucket: b, ...counts }) => [localKey(Date.parse(b)), counts]))).toEqual(naive);
     }
   });
 });
