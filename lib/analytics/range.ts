@@ -258,7 +258,8 @@ export function monthDays(from: Date, to: Date): MonthDays[] {
  *   placed on the longer side of that start (`placed`), and the quarters of its shorter side
  *   (`moved`) are each counted at their own instant and taken off at the placement;
  * - the whole hours of the partial edge days, and of a day with no checkable start (a
- *   fall-back day, a skipped midnight) or two (a spring-forward day), from the hourly counts (`hourly`), but for an hour a local
+ *   fall-back day, a skipped midnight, which localDayStarts lists as missed) or two (a
+ *   spring-forward day), from the hourly counts (`hourly`), but for an hour a local
  *   midnight falls inside, whose quarters are counted at their own instants (`ownQuarters`);
  * - `raw`: the minutes before the first and after the last whole hour.
  * `quarterHours` lists every hour (since 1970-01-01 UTC) whose quarters are read, ascending.
@@ -279,14 +280,17 @@ export function zoneDayPlan(tz: string, from: Date, to: Date): ZoneDayPlan {
   const byHour: Span[] = [...parts.hourly];
   for (const whole of parts.daily) {
     const startsOf = new Map<number, Date[]>();
-    for (const start of localDayStarts(tz, whole.from, whole.to).starts) {
+    const { starts: checked, missed } = localDayStarts(tz, whole.from, whole.to);
+    for (const start of checked) {
       const d = floorTo(start.getTime(), DAY);
       startsOf.set(d, [...(startsOf.get(d) ?? []), start]);
     }
+    // A day with a start the guess missed (clocks skipping midnight) may hold another checked one.
+    const unsure = new Set(missed);
     for (let d = whole.from.getTime(); d < whole.to.getTime(); d += DAY) {
       const day = { from: new Date(d), to: new Date(d + DAY) };
       const starts = startsOf.get(d) ?? [];
-      if (starts.length !== 1) {
+      if (starts.length !== 1 || unsure.has(d)) {
         byHour.push(day);
         continue;
       }

@@ -34,6 +34,8 @@ const FILLED_AFTER_MIGRATION = [
 
 /** Both quarter vector tables from scratch, their routes numbered anew (region_routes is empty). */
 async function refillQuarterVectors(client: pg.PoolClient): Promise<void> {
+  // Numbered from 1 again, as at the first fill: the catalogue is empty, so no ordinal is in use.
+  await client.query(`SELECT setval(pg_get_serial_sequence('region_routes', 'ordinal'), 1, false)`);
   await client.query('DELETE FROM region_route_quarter_vectors');
   await client.query('DELETE FROM violation_quarter_vectors');
   await fillQuarterVectorsFromDecisions(client);

@@ -187,6 +187,13 @@ describe('analytics queries agree with a naive count over the same rows', () => 
       expect(await digest()).toEqual(ingested);
       expect(await timeSeries(db().prisma, f, 'hour')).toEqual(before);
     }
+    // Emptied without resetting its sequence, the catalogue is numbered from 1 again.
+    await db().pool.query('DELETE FROM region_routes');
+    expect(await migrate(db().pool)).toEqual([]);
+    expect(await digest()).toEqual(ingested);
+    const { rows: [numbered] } = await db().pool.query<{ lo: number; hi: number; n: number }>(
+      'SELECT min(ordinal)::int AS lo, max(ordinal)::int AS hi, count(*)::int AS n FROM region_routes');
+    expect(numbered).toEqual({ lo: 1, hi: numbered!.n, n: numbered!.n });
   });
 
   it('lists accounts with exact totals, searched, sorted and paginated', async () => {
