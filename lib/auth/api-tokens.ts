@@ -5,6 +5,7 @@ import type { Role } from '@/lib/generated/prisma/enums';
 
 import type { Principal } from './principal';
 import { hashSecret, newSecret } from './secrets';
+import { TOUCH_MS } from './sessions';
 
 const TOKEN_PREFIX = 'gwt_';
 
@@ -30,13 +31,16 @@ export async function createApiToken(
   return { id: token.id, secret, expiresAt };
 }
 
-export async function resolveApiToken(prisma: PrismaClient, secret: string): Promise<Principal | null> {
+export async function resolveApiToken(prisma: PrismaClient, secret: string, now = new Date()): Promise<Principal | null> {
   if (!secret.startsWith(TOKEN_PREFIX)) return null;
   const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashSecret(secret) } });
   // Looked up at every request, so a revocation or expiry holds from the next one on.
-  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date())) return null;
-  // Best effort: a failed timestamp update must not fail the request.
-  await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+  // Once a minute at most (TOUCH_MS, as sessions), and best effort: a failed timestamp
+  // update must not fail the request.
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_MS) {
+    await prisma.apiToken.updateMany({ where: { id: token.id }, data: { lastUsedAt: now } }).catch(() => undefined);
+  }
   return { kind: 'token', role: token.role, token: { id: token.id, name: token.name } };
 }
 

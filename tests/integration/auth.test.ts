@@ -155,6 +155,20 @@ describe('sign-in, sessions and tokens', () => {
     await expect(createApiToken(db().prisma, { name: 'bad', role: 'viewer', expiresInDays: 0 })).rejects.toThrow(/at least 1 day/);
   });
 
+  it("writes an API token's last use at most once a minute", async () => {
+    const { id, secret } = await createApiToken(db().prisma, { name: 'busy client', role: 'viewer' });
+    const lastUsed = async () => (await db().prisma.apiToken.findUniqueOrThrow({ where: { id } })).lastUsedAt?.toISOString();
+    const t0 = new Date(Date.now() + 1000);
+    expect(await lastUsed()).toBeUndefined();
+    expect(await resolveApiToken(db().prisma, secret, t0)).not.toBeNull();
+    expect(await lastUsed()).toBe(t0.toISOString());
+    expect(await resolveApiToken(db().prisma, secret, new Date(t0.getTime() + 59_000))).not.toBeNull();
+    expect(await lastUsed()).toBe(t0.toISOString());
+    const later = new Date(t0.getTime() + 61_000);
+    expect(await resolveApiToken(db().prisma, secret, later)).not.toBeNull();
+    expect(await lastUsed()).toBe(later.toISOString());
+  });
+
   it('issues API tokens shown once and stored hashed; revoked tokens stop working', async () => {
     const { id, secret } = await createApiToken(db().prisma, { name: 'ci uploader', role: 'analyst' });
     expect(secret).toMatch(/^gwt_[A-Za-z0-9_-]{43}$/);
