@@ -1,6 +1,6 @@
 import { Prisma } from '@/lib/generated/prisma/client';
-import type { BucketRowRead } from '@/lib/rollups/bucket-vectors';
-import { readRouteBuckets, routeKey, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
+import { type BucketRowRead, textList } from '@/lib/rollups/bucket-vectors';
+import { readRouteBuckets, routeKeySql, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
 import { ENTRY_BYTES, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
 
@@ -210,10 +210,8 @@ const scratchPool: Scratch[] = [];
 
 interface RawCount {
   span: number;
-  account_id: string;
-  caller_region: string;
-  provider: string;
-  channel: string;
+  /** The route's key, as routeKey makes it (routeKeySql). */
+  key: string;
   allowed: number;
   blocked: number;
   first_block: Date | null;
@@ -266,10 +264,13 @@ async function rank(
     if (c !== undefined) admitted[o] = comboAdmitted[c]!;
   }
   // The raw spans' counts by ordinal (routes outside the candidates have none).
-  const rawRows = raw.flatMap((r) => {
-    const ordinal = map.ordinalOf.get(routeKey(r.account_id, r.caller_region, r.provider, r.channel));
-    return ordinal !== undefined && admitted[ordinal] === 1 ? [{ ...r, ordinal, slot: slotAt.get(parts.raw[r.span]!.from.getTime())! }] : [];
-  });
+  const rawRows: Array<{ ordinal: number; slot: number; allowed: number; blocked: number; first_block: Date | null }> = [];
+  for (const r of raw) {
+    const ordinal = map.ordinalOf.get(r.key);
+    if (ordinal !== undefined && admitted[ordinal] === 1) {
+      rawRows.push({ ordinal, slot: slotAt.get(parts.raw[r.span]!.from.getTime())!, allowed: r.allowed, blocked: r.blocked, first_block: r.first_block });
+    }
+  }
   const rows = vectors.hours.map((r) => ({ ...decoded(r.counts, r.chunk), slot: slotAt.get(r.bucket * HOUR_MS)! }));
   // The whole days are consecutive slots, from daySlot on.
   const firstDay = dayStarts.length ? dayStarts[0]! / DAY_MS : 0;
@@ -475,10 +476,10 @@ async function workOutExact(
     after: Float64Array; on: Float64Array; map: RouteMap; allowed: Float64Array; blocked: Float64Array;
   },
 ): Promise<void> {
-  const { slots, rawFirst, firstSlot, threshold, after, on, map } = known;
+  const { slots, rawFirst, firstSlot, threshold, after, on } = known;
   const probes = pairs.flatMap((p) => Array.from(p.routes).filter((o) => known.blocked[o]! > 0 && (firstSlot[o] === p.f1Slot || firstSlot[o] === p.f2Slot) && !rawFirst.has(o)));
   const firstBlock = new Map(rawFirst);
-  for (const r of await routeRows(tx, map, probes, (o) => slots[firstSlot[o]!]!, Prisma.sql`min(d.occurred_at)`, `'blocked'`)) {
+  for (const r of await routeRows(tx, probes, (o) => slots[firstSlot[o]!]!, Prisma.sql`min(d.occurred_at)`, `'blocked'`)) {
     if (r.value !== null) firstBlock.set(r.ordinal, (r.value as Date).getTime());
   }
   const thresholdAt = new Map<number, number>();
@@ -508,7 +509,7 @@ async function workOutExact(
     return early(o) ? { from: slot.from, to: thresholdAt.get(o)! } : { from: thresholdAt.get(o)!, to: slot.to };
   };
   const inSlot = new Map<number, number>();
-  for (const r of await routeRows(tx, map, reads, span, Prisma.sql`count(*)`, `'allowed'`)) {
+  for (const r of await routeRows(tx, reads, span, Prisma.sql`count(*)`, `'allowed'`)) {
     inSlot.set(r.ordinal, early(r.ordinal) ? on[r.ordinal]! - Number(r.value) : Number(r.value));
   }
   for (const p of pairs) {
@@ -525,18 +526,22 @@ async function workOutExact(
  */
 function rawRouteCountsSql(spans: Span[], where: (s: Span) => Prisma.Sql): Prisma.Sql {
   return Prisma.join(spans.map((s, i) => Prisma.sql`
-    SELECT ${i}::int AS span, d.account_id, trim(d.caller_region) AS caller_region, d.provider, d.channel,
+    SELECT ${i}::int AS span, ${Prisma.raw(routeKeySql('d'))} AS key,
            count(*) FILTER (WHERE d.decision = 'allowed')::int AS allowed, count(*) FILTER (WHERE d.decision = 'blocked')::int AS blocked,
            min(d.occurred_at) FILTER (WHERE d.decision = 'blocked') AS first_block
       FROM access_decisions d
      WHERE ${where(s)}
-     GROUP BY 2, 3, 4, 5`), ' UNION ALL ');
+     GROUP BY d.account_id, d.caller_region, d.provider, d.channel`), ' UNION ALL ');
 }
 
-/** One aggregate of each route's raw rows of one decision in a span of its own, in one statement. */
+/**
+ * One aggregate of each route's raw rows of one decision in a span of its own, in one
+ * statement. The routes go as ordinals, looked up in account_routes, and the spans as
+ * milliseconds, each list one text parameter (textList): seven array parameters of a few
+ * hundred values, strings and dates among them, cost more to send than the probes took.
+ */
 async function routeRows(
   tx: Prisma.TransactionClient,
-  map: RouteMap,
   ordinals: number[],
   spanOf: (o: number) => Slot,
   aggregate: Prisma.Sql,
@@ -545,10 +550,10 @@ async function routeRows(
   if (ordinals.length === 0) return [];
   return tx.$queryRaw`
     SELECT v.ordinal, (SELECT ${aggregate} FROM access_decisions d
-                        WHERE d.account_id = v.account_id AND d.caller_region = v.caller_region AND d.provider = v.provider
-                          AND d.channel = v.channel AND d.decision = ${Prisma.raw(decision)} AND d.occurred_at >= v.lo AND d.occurred_at < v.hi) AS value
-      FROM unnest(${ordinals}::int[], ${ordinals.map((o) => map.accountId[o]!)}::text[], ${ordinals.map((o) => map.callerRegion[o]!)}::text[],
-                  ${ordinals.map((o) => map.provider[o]!)}::text[], ${ordinals.map((o) => map.channel[o]!)}::text[],
-                  ${ordinals.map((o) => new Date(spanOf(o).from))}::timestamptz[], ${ordinals.map((o) => new Date(spanOf(o).to))}::timestamptz[])
-           v(ordinal, account_id, caller_region, provider, channel, lo, hi)`;
+                        WHERE d.account_id = r.account_id AND d.caller_region = r.caller_region AND d.provider = r.provider
+                          AND d.channel = r.channel AND d.decision = ${Prisma.raw(decision)}
+                          AND d.occurred_at >= to_timestamp(v.lo / 1000.0) AND d.occurred_at < to_timestamp(v.hi / 1000.0)) AS value
+      FROM unnest(${textList(ordinals)}::int[], ${textList(ordinals.map((o) => spanOf(o).from))}::bigint[],
+                  ${textList(ordinals.map((o) => spanOf(o).to))}::bigint[]) v(ordinal, lo, hi)
+      JOIN account_routes r ON r.ordinal = v.ordinal`;
 }

@@ -154,6 +154,10 @@ export interface RouteMap {
 export const routeKey = (accountId: string, callerRegion: string, provider: string, channel: string) =>
   `${accountId}\t${callerRegion}\t${provider}\t${channel}`;
 
+/** The same key in SQL, of the columns of `alias` (access_decisions or account_routes): one text a row rather than four. */
+export const routeKeySql = (alias: string) =>
+  `${alias}.account_id || E'\\t' || trim(${alias}.caller_region) || E'\\t' || ${alias}.provider || E'\\t' || ${alias}.channel`;
+
 const emptyMap = (): RouteMap => ({ size: 1, accountId: [], callerRegion: [], provider: [], channel: [], ordinalOf: new Map(), pairOf: [], pairIds: new Map(), comboOf: [], combos: [], comboIds: new Map(), first: null });
 
 const mapHolder = globalThis as { gatewatchRouteMap?: RouteMap };
