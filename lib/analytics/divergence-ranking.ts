@@ -1,6 +1,6 @@
 import { Prisma } from '@/lib/generated/prisma/client';
-import { type BucketRowRead, textList } from '@/lib/rollups/bucket-vectors';
-import { readRouteBuckets, routeKeySql, routeMap, type RouteMap } from '@/lib/rollups/account-route-vectors';
+import type { BucketRowRead } from '@/lib/rollups/bucket-vectors';
+import { readRouteBuckets, routeKeySql, routeMap, type RouteMap, routeRawAggregates } from '@/lib/rollups/account-route-vectors';
 import { ENTRY_BYTES, VECTOR_CHUNK } from '@/lib/rollups/account-running-vectors';
 import { RUNNING_DIMENSIONS } from '@/lib/rollups/account-running-monthly';
 
@@ -479,7 +479,7 @@ async function workOutExact(
   const { slots, rawFirst, firstSlot, threshold, after, on } = known;
   const probes = pairs.flatMap((p) => Array.from(p.routes).filter((o) => known.blocked[o]! > 0 && (firstSlot[o] === p.f1Slot || firstSlot[o] === p.f2Slot) && !rawFirst.has(o)));
   const firstBlock = new Map(rawFirst);
-  for (const r of await routeRows(tx, probes, (o) => slots[firstSlot[o]!]!, Prisma.sql`min(d.occurred_at)`, `'blocked'`)) {
+  for (const r of await routeRawAggregates(tx, probes, (o) => slots[firstSlot[o]!]!, Prisma.sql`min(d.occurred_at)`, `'blocked'`)) {
     if (r.value !== null) firstBlock.set(r.ordinal, (r.value as Date).getTime());
   }
   const thresholdAt = new Map<number, number>();
@@ -509,7 +509,7 @@ async function workOutExact(
     return early(o) ? { from: slot.from, to: thresholdAt.get(o)! } : { from: thresholdAt.get(o)!, to: slot.to };
   };
   const inSlot = new Map<number, number>();
-  for (const r of await routeRows(tx, reads, span, Prisma.sql`count(*)`, `'allowed'`)) {
+  for (const r of await routeRawAggregates(tx, reads, span, Prisma.sql`count(*)`, `'allowed'`)) {
     inSlot.set(r.ordinal, early(r.ordinal) ? on[r.ordinal]! - Number(r.value) : Number(r.value));
   }
   for (const p of pairs) {
@@ -532,28 +532,4 @@ function rawRouteCountsSql(spans: Span[], where: (s: Span) => Prisma.Sql): Prism
       FROM access_decisions d
      WHERE ${where(s)}
      GROUP BY d.account_id, d.caller_region, d.provider, d.channel`), ' UNION ALL ');
-}
-
-/**
- * One aggregate of each route's raw rows of one decision in a span of its own, in one
- * statement. The routes go as ordinals, looked up in account_routes, and the spans as
- * milliseconds, each list one text parameter (textList): seven array parameters of a few
- * hundred values, strings and dates among them, cost more to send than the probes took.
- */
-async function routeRows(
-  tx: Prisma.TransactionClient,
-  ordinals: number[],
-  spanOf: (o: number) => Slot,
-  aggregate: Prisma.Sql,
-  decision: string,
-): Promise<Array<{ ordinal: number; value: Date | bigint | null }>> {
-  if (ordinals.length === 0) return [];
-  return tx.$queryRaw`
-    SELECT v.ordinal, (SELECT ${aggregate} FROM access_decisions d
-                        WHERE d.account_id = r.account_id AND d.caller_region = r.caller_region AND d.provider = r.provider
-                          AND d.channel = r.channel AND d.decision = ${Prisma.raw(decision)}
-                          AND d.occurred_at >= to_timestamp(v.lo / 1000.0) AND d.occurred_at < to_timestamp(v.hi / 1000.0)) AS value
-      FROM unnest(${textList(ordinals)}::int[], ${textList(ordinals.map((o) => spanOf(o).from))}::bigint[],
-                  ${textList(ordinals.map((o) => spanOf(o).to))}::bigint[]) v(ordinal, lo, hi)
-      JOIN account_routes r ON r.ordinal = v.ordinal`;
 }

@@ -33,6 +33,19 @@ type Level = Map<string, Level | number>;
  * Dimension combinations as small ids: the rollups' six (region, provider, channel,
  * decision, reason, model), and each one's route, the four the per-account counts keep.
  */
+/** A route text's four columns (routeTexts): slugs and codes, so no COPY escape to undo. */
+export interface RouteParts {
+  callerRegion: string;
+  provider: string;
+  channel: string;
+  decision: string;
+}
+
+export function routeParts(text: string): RouteParts {
+  const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
+  return { callerRegion, provider, channel, decision };
+}
+
 export class Combos {
   // One map per dimension rather than one keyed by the joined values: building and
   // hashing a joined key per row measured twice as slow.

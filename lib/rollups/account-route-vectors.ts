@@ -5,7 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
 import { hasTwoRoutes } from './account-region-routes';
-import { addBucketVectors, bucketNumberSql, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
+import { addBucketVectors, bucketNumberSql, type BucketRowParts, type BucketRowRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts, textList } from './bucket-vectors';
 import { processCache } from './vector-row-cache';
 
 // account_routes: an ordinal for every route (provider and channel) of each account and
@@ -209,4 +209,28 @@ export async function readRouteBuckets(prisma: Prisma.TransactionClient, days: n
     days: await readBucketRows(prisma, DAILY, routeDailyCache, days),
     hours: await readBucketRows(prisma, HOURLY, routeHourlyCache, hours),
   };
+}
+
+/**
+ * One aggregate of each route's raw rows of one decision in a span of its own, in one
+ * statement. The routes go as ordinals, looked up in account_routes, and the spans as
+ * milliseconds, each list one text parameter (textList): seven array parameters of a few
+ * hundred values, strings and dates among them, cost more to send than the probes took.
+ */
+export async function routeRawAggregates(
+  tx: Prisma.TransactionClient,
+  ordinals: number[],
+  spanOf: (o: number) => { from: number; to: number },
+  aggregate: Prisma.Sql,
+  decision: string,
+): Promise<Array<{ ordinal: number; value: Date | bigint | null }>> {
+  if (ordinals.length === 0) return [];
+  return tx.$queryRaw`
+    SELECT v.ordinal, (SELECT ${aggregate} FROM access_decisions d
+                        WHERE d.account_id = r.account_id AND d.caller_region = r.caller_region AND d.provider = r.provider
+                          AND d.channel = r.channel AND d.decision = ${Prisma.raw(decision)}
+                          AND d.occurred_at >= to_timestamp(v.lo / 1000.0) AND d.occurred_at < to_timestamp(v.hi / 1000.0)) AS value
+      FROM unnest(${textList(ordinals)}::int[], ${textList(ordinals.map((o) => spanOf(o).from))}::bigint[],
+                  ${textList(ordinals.map((o) => spanOf(o).to))}::bigint[]) v(ordinal, lo, hi)
+      JOIN account_routes r ON r.ordinal = v.ordinal`;
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { admits, where } from '@/lib/analytics/filter-sql';
 import { constrainedDimensions, type Filters } from '@/lib/analytics/filters';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { COMBO_SPACE, type DecisionTally } from '@/lib/ingest/tally';
+import { COMBO_SPACE, type DecisionTally, routeParts } from '@/lib/ingest/tally';
 
 import { ENTRY_BYTES, VECTOR_CHUNK } from './account-running-vectors';
 import { addBucketVectors, type BucketCount, type BucketRowParts, type BucketTable, queryBucketCounts, readBucketRows, textList } from './bucket-vectors';
@@ -65,18 +65,17 @@ async function addFromQuery(client: pg.PoolClient, source: string): Promise<void
 export async function addQuarterCountsFromTally(client: pg.PoolClient, tally: DecisionTally): Promise<void> {
   const { keys, counts } = tally.quarters;
   if (keys.length === 0) return;
-  // Route text: region\tprovider\tchannel\tdecision (slugs and codes: no COPY escapes).
-  const routes = tally.combos.routeTexts.map((text) => text.split('\t') as [string, string, string, string]);
+  const routes = tally.combos.routeTexts.map(routeParts);
   // Only the routes with counts: a route seen only in a segment undone (rows refused as
   // duplicates) stays in the tally's list without a decision stored.
   const counted = [...new Set(Array.from(keys, (key) => key - Math.floor(key / COMBO_SPACE) * COMBO_SPACE))].map((route) => routes[route]!);
   await assignRegionRouteOrdinals(client, '(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS u (caller_region, provider, channel))',
-    [counted.map((r) => r[0]), counted.map((r) => r[1]), counted.map((r) => r[2])]);
+    [counted.map((r) => r.callerRegion), counted.map((r) => r.provider), counted.map((r) => r.channel)]);
   const { rows } = await client.query<{ key: string; ordinal: number }>(
     `SELECT trim(caller_region) || E'\\t' || provider || E'\\t' || channel AS key, ordinal FROM region_routes`);
   const ordinalOf = new Map(rows.map((r) => [r.key, r.ordinal]));
-  const ordinals = routes.map((r) => ordinalOf.get(`${r[0]}\t${r[1]}\t${r[2]}`)!);
-  const blocked = routes.map((r) => r[3] === 'blocked');
+  const ordinals = routes.map((r) => ordinalOf.get(`${r.callerRegion}\t${r.provider}\t${r.channel}`)!);
+  const blocked = routes.map((r) => r.decision === 'blocked');
   function* bucketCounts(): Generator<BucketCount> {
     for (let i = 0; i < keys.length; i++) {
       const quarter = Math.floor(keys[i]! / COMBO_SPACE);

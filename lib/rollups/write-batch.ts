@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import { ACCOUNT_ROUTE_SPACE, type DecisionTally } from '@/lib/ingest/tally';
+import { ACCOUNT_ROUTE_SPACE, type DecisionTally, routeParts } from '@/lib/ingest/tally';
 
 import { addHourlyVectorsFromQuery, addHourlyVectorsFromTally, hourlyCountsSql } from './account-hourly-vectors';
 import { addRegionRoutes, writeRegionRoutesFromTally } from './account-region-routes';
@@ -72,10 +72,9 @@ async function writeOrdinalRollups(client: pg.PoolClient, tally: DecisionTally):
   const { account, route } = tally.accountRoutes;
   // Each account route's ordinal, looked up once: every loop below visits ~a million keys.
   const ordinals = routeOrdinals(tally, ordinalOf);
-  // Route text: region\tprovider\tchannel\tdecision.
   const routes = tally.combos.routeTexts.map((text) => {
-    const [callerRegion, provider, channel, decision] = text.split('\t') as [string, string, string, string];
-    return { callerRegion, provider, channel, blocked: decision === 'blocked', cells: presence.cellsOf({ callerRegion, provider, channel, decision }) };
+    const route = routeParts(text);
+    return { ...route, blocked: route.decision === 'blocked', cells: presence.cellsOf(route) };
   });
   const { keys } = tally.accountDaily;
   for (let i = 0; i < keys.length; i++) {
