@@ -12,6 +12,8 @@ import { type Bucket, constrainedDimensions, type Filters } from './filters';
 import { dayParts, hasWholeHourOffsets, hasWholeQuarterHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
 import { movedAcross, placedAt, quartersMovedAcross } from './sources';
 
+const HOUR_MS = 3_600_000;
+
 // Violations of the policy catalogue (lib/rollups/decision-violations.ts keeps them):
 // decisions allowed while their region was unsupported for the provider (and channel),
 // or blocked while it was supported, with every usual filter.
@@ -205,8 +207,6 @@ async function zoneDayViolationSeries(tx: Prisma.TransactionClient, filters: Fil
   const q = quartersMovedAcross(found, parts.moved);
   return bucketedViolations(tx, filters, bucket, Prisma.join([quarterViolations(q), hourlyAndRaw(parts, filters)], ' UNION ALL '));
 }
-
-const HOUR_MS = 3_600_000;
 
 /** Violations (a relation of ts, decision, n) per bucket of the filters' zone, empty buckets left out. */
 async function bucketedViolations(db: PrismaClient | Prisma.TransactionClient, filters: Filters, bucket: Bucket, counts: Prisma.Sql): Promise<ViolationPoint[]> {

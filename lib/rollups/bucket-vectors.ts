@@ -347,9 +347,8 @@ export function bucketRowsRead(table: BucketTable, cache: VectorRowCache<BucketR
 /**
  * The rows of the buckets given, in a statement of their own (see bucketRowsRead). Rows
  * held at their current version come back as one count rather than a row each (90 days of
- * hours are 2,160 rows of which nearly all are held: ~15 ms of the read was taking them
- * through Prisma). Where that count shows a held row gone (emptied, and deleted, since),
- * the rows are read again one by one.
+ * hours are 2,160 rows, nearly all held). Where that count shows a held row gone (emptied,
+ * and deleted, since), the rows are read again one by one.
  */
 export async function readBucketRows(
   prisma: Prisma.TransactionClient,
@@ -358,11 +357,10 @@ export async function readBucketRows(
   buckets: number[],
 ): Promise<BucketRowRead[]> {
   if (buckets.length === 0) return [];
+  const rowByRow = async (read: ReturnType<typeof bucketRowsRead>) =>
+    (await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${read.columns} FROM ${read.from}`).map(read.row);
   const read = bucketRowsRead(table, cache, buckets);
-  if (read.held.size === 0) {
-    const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${read.columns} FROM ${read.from}`;
-    return rows.map(read.row);
-  }
+  if (read.held.size === 0) return rowByRow(read);
   const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow & { current: number | null }>>`
     WITH v AS MATERIALIZED (SELECT ${read.columns} FROM ${read.from})
     SELECT bucket, chunk, version, counts, NULL::int AS current FROM v WHERE counts IS NOT NULL
@@ -371,11 +369,7 @@ export async function readBucketRows(
   const current = rows.find((r) => r.current !== null)?.current ?? 0;
   // A held row is current, sent at another version, or gone.
   const replaced = new Set(sent.map(bucketRowKey).filter((key) => read.held.has(key)));
-  if (current + replaced.size !== read.held.size) {
-    const again = bucketRowsRead(table, cache, buckets);
-    return (await prisma.$queryRaw<Array<BucketRowParts & VersionedRow>>`SELECT ${again.columns} FROM ${again.from}`).map(again.row);
-  }
-
+  if (current + replaced.size !== read.held.size) return rowByRow(bucketRowsRead(table, cache, buckets));
   for (const [key, known] of read.held) {
     if (replaced.has(key)) continue;
     const { bucket, chunk } = known.parts;

@@ -56,6 +56,18 @@ const isViolation = (r: DecisionRow) =>
   (r.decision === 'allowed' && r.provider === 'openai' && r.callerRegion === 'CN') || (r.decision === 'blocked' && r.provider === 'azure-openai' && r.callerRegion === 'AU');
 const NOW = new Date(START + SPAN + 86_400_000);
 
+/** The naive model: per local bucket, the rows counted under the field `field` names. */
+function countsByBucket<C extends Record<string, number>>(rows: DecisionRow[], localKey: (t: number) => string, field: (r: DecisionRow) => keyof C, empty: C): Map<string, C> {
+  const out = new Map<string, C>();
+  for (const r of rows) {
+    const key = localKey(Date.parse(r.occurredAt));
+    const c = out.get(key) ?? { ...empty };
+    (c[field(r)] as number) += 1;
+    out.set(key, c);
+  }
+  return out;
+}
+
 describe('time series in zones whose clocks change', () => {
   const db = useTestDatabase();
 
@@ -86,13 +98,7 @@ describe('time series in zones whose clocks change', () => {
       const expected = ROWS.filter((r) => matchesFilters(r, filters));
       expect(expected.length).toBeGreaterThan(50);
       const localKey = localBucketKey(tz, bucket);
-      const naive = new Map<string, { allowed: number; blocked: number }>();
-      for (const r of expected) {
-        const key = localKey(Date.parse(r.occurredAt));
-        const c = naive.get(key) ?? { allowed: 0, blocked: 0 };
-        c[r.decision] += 1;
-        naive.set(key, c);
-      }
+      const naive = countsByBucket(expected, localKey, (r) => r.decision, { allowed: 0, blocked: 0 });
       const series = await timeSeries(db().prisma, filters, bucket);
       expect(new Map(series.map((p) => [localKey(Date.parse(p.bucket)), { allowed: p.allowed, blocked: p.blocked }]))).toEqual(naive);
       expect(series.length).toBe(naive.size);
@@ -110,14 +116,8 @@ describe('time series in zones whose clocks change', () => {
       const expected = ROWS.filter((r) => isViolation(r) && matchesFilters(r, filters));
       expect(expected.length).toBeGreaterThan(50);
       const localKey = localBucketKey(tz, bucket);
-      const naive = new Map<string, { allowedUnsupported: number; blockedSupported: number }>();
-      for (const r of expected) {
-        const key = localKey(Date.parse(r.occurredAt));
-        const c = naive.get(key) ?? { allowedUnsupported: 0, blockedSupported: 0 };
-        if (r.decision === 'allowed') c.allowedUnsupported++;
-        else c.blockedSupported++;
-        naive.set(key, c);
-      }
+      const naive = countsByBucket(expected, localKey, (r) => (r.decision === 'allowed' ? 'allowedUnsupported' : 'blockedSupported'),
+        { allowedUnsupported: 0, blockedSupported: 0 });
       const series = await violationSeries(db().prisma, filters, bucket);
       expect(new Map(series.map(({ bucket: b, ...counts }) => [localKey(Date.parse(b)), counts]))).toEqual(naive);
     }
