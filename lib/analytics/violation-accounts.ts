@@ -121,7 +121,9 @@ async function vectorPage(tx: Prisma.TransactionClient, filters: Filters, order:
   const offset = (order.page - 1) * order.pageSize;
   if (offset >= members.length) return { rows: [], total: members.length };
   const k = Math.min(offset + order.pageSize, members.length);
-  const keys = Float64Array.from(members, keyOf);
+  // A plain loop: Float64Array.from with a mapping function took ~5 ms for 30,000 keys here.
+  const keys = new Float64Array(members.length);
+  for (let i = 0; i < members.length; i++) keys[i] = keyOf(members[i]!);
   const threshold = nthSmallest(keys, order.desc ? members.length - k : k - 1);
   const before = order.desc ? (v: number) => v > threshold : (v: number) => v < threshold;
   const ranked = members.filter((i) => before(keyOf(i)));
