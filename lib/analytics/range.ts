@@ -109,6 +109,30 @@ export const hasWholeQuarterHourOffsets = (tz: string, from: Date, to: Date) => 
 /** Whether every offset over the range is whole minutes: true of every zone since 1972 (Monrovia's -00:44:30 was the last). */
 export const hasWholeMinuteOffsets = (tz: string, from: Date, to: Date) => offsetsAreWhole(tz, from, to, 60_000);
 
+/**
+ * For a zone whose offsets are whole quarter hours: the start (a UTC instant) of the local
+ * hour that holds quarter start t, wherever the zone's offset stays the same from three
+ * hours before t to four after (no offset change moves a clock by more than two hours); null
+ * near a change, where a local hour may come twice or not at all and SQL's conversion
+ * places it. Offsets are sampled every 12 hours (no zone changes its offset twice within
+ * a day) and kept for the returned function's later calls.
+ */
+export function localHourStart(tz: string): (t: number) => number | null {
+  const half = 12 * HOUR;
+  const samples = new Map<number, number>();
+  const sample = (i: number) => {
+    let o = samples.get(i);
+    if (o === undefined) samples.set(i, (o = offsetMs(tz, i * half)));
+    return o;
+  };
+  return (t) => {
+    const first = Math.floor((t - 3 * HOUR) / half);
+    const offset = sample(first);
+    for (let i = first + 1; i <= Math.ceil((t + 4 * HOUR) / half); i++) if (sample(i) !== offset) return null;
+    return Math.floor((t + offset) / HOUR) * HOUR - offset;
+  };
+}
+
 const localDate = (tz: string, t: number) => formatter(tz, 'date').format(new Date(t));
 
 /**

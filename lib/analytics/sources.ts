@@ -5,7 +5,7 @@ import type { QuarterCounts } from '@/lib/rollups/region-route-quarters';
 
 import { rawSpanWhere } from './filter-sql';
 import type { Filters } from './filters';
-import { dayParts, hasWholeHourOffsets, localDayStarts, monthDays, type Placement, rangeParts, type Span, splitAtStart, zoneDayParts } from './range';
+import { dayParts, hasWholeHourOffsets, localDayStarts, localHourStart, monthDays, type Placement, rangeParts, type Span, splitAtStart, zoneDayParts } from './range';
 
 // The counts behind every dashboard number, as one SQL relation
 //   (ts timestamptz, caller_region, provider, channel, decision, reason, model, n)
@@ -113,6 +113,51 @@ export function quartersMovedAcross(found: QuarterCounts, moved: { side: Span; p
     out.blocked.push(-off.blocked);
   }
   return out;
+}
+
+/** Counts per bucket: the bucket's start (ms) and its allowed and blocked. */
+export interface BucketSums {
+  bucket: number;
+  allowed: number;
+  blocked: number;
+}
+
+/**
+ * Quarter counts per hour of a zone whose offsets are whole quarter hours, summed here
+ * where the local hour is plain (localHourStart); the quarters near an offset change are
+ * left for SQL to bucket with the raw rows. 90 days in Kolkata time sent 8,640 quarters to
+ * be converted twice each and summed as numerics (~13 ms of the statement).
+ */
+export function quartersByLocalHour(tz: string, q: QuarterCounts): { summed: Map<number, BucketSums>; rest: QuarterCounts } {
+  const hourOf = localHourStart(tz);
+  const summed = new Map<number, BucketSums>();
+  const rest: QuarterCounts = { at: [], allowed: [], blocked: [] };
+  q.at.forEach((t, i) => {
+    const [allowed, blocked] = [q.allowed[i]!, q.blocked[i]!];
+    const bucket = hourOf(t);
+    if (bucket === null) {
+      rest.at.push(t);
+      rest.allowed.push(allowed);
+      rest.blocked.push(blocked);
+      return;
+    }
+    const sums = summed.get(bucket);
+    if (sums) {
+      sums.allowed += allowed;
+      sums.blocked += blocked;
+    } else summed.set(bucket, { bucket, allowed, blocked });
+  });
+  return { summed, rest };
+}
+
+/** Buckets summed in SQL and here, added together by bucket, in order, those with no decision left out. */
+export function withBucketSums(rows: BucketSums[], summed: Map<number, BucketSums>): BucketSums[] {
+  const all = new Map(summed);
+  for (const r of rows) {
+    const sums = all.get(r.bucket);
+    all.set(r.bucket, sums ? { bucket: r.bucket, allowed: sums.allowed + r.allowed, blocked: sums.blocked + r.blocked } : r);
+  }
+  return [...all.values()].filter((b) => b.allowed + b.blocked > 0).sort((a, b) => a.bucket - b.bucket);
 }
 
 /**

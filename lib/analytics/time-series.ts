@@ -5,7 +5,7 @@ import { type QuarterCounts, quarterCounts, quarterCountsRelation } from '@/lib/
 
 import type { Bucket, Filters } from './filters';
 import { hasWholeMinuteOffsets, hasWholeQuarterHourOffsets, rangeParts, type Span, unitsTouched, zoneDayPlan } from './range';
-import { decisionCounts, placedAt, quartersMovedAcross } from './sources';
+import { type BucketSums, decisionCounts, placedAt, quartersByLocalHour, quartersMovedAcross, withBucketSums } from './sources';
 
 export interface SeriesPoint {
   /** Start of the bucket (ISO 8601, UTC instant); buckets follow the filters' time zone. */
@@ -34,12 +34,13 @@ export async function timeSeries(prisma: PrismaClient, filters: Filters, bucket:
  * is whole quarters of one UTC hour or, in a zone such as Asia/Kolkata (+05:30), of two,
  * which the hourly counts cannot split. The range's whole UTC hours come from their quarter
  * counts (region-route-quarters.ts: one row an hour, against ~200 hourly counts rows at 10M
- * decisions) and only its partial first and last hours from raw rows. One snapshot for both.
+ * decisions) and only its partial first and last hours from raw rows. The quarters are
+ * summed per local hour here, but near an offset change (quartersByLocalHour). One snapshot.
  */
 async function quarterHourSeries(tx: Prisma.TransactionClient, filters: Filters): Promise<SeriesPoint[]> {
   const { raw, hourly } = rangeParts(filters.from, filters.to, false);
-  const quarters = await quarterCounts(tx, unitsTouched(hourly, HOUR_MS), filters);
-  return bucketed(tx, filters, 'hour', edgeCounts(raw, filters), quarters);
+  const { summed, rest } = quartersByLocalHour(filters.tz, await quarterCounts(tx, unitsTouched(hourly, HOUR_MS), filters));
+  return bucketed(tx, filters, 'hour', edgeCounts(raw, filters), rest, summed);
 }
 
 /**
@@ -72,10 +73,10 @@ function edgeCounts(raw: Span[], filters: Filters): Prisma.Sql | null {
 
 /**
  * The series from counts (the relation of sources.ts: ts, ..., decision, n) and quarter
- * counts, bucketed in the filters' zone. Summed per UTC minute first (where the zone's
- * offsets are whole minutes, as every zone's have been since 1972): the time zone conversion
- * then runs once a minute with decisions rather than once a counts row (~150 an hour at 10M
- * rows: 90 days in Shanghai time took ~145 ms converting 325,000).
+ * counts, bucketed in the filters' zone, and buckets already summed. Summed per UTC minute
+ * first (where the zone's offsets are whole minutes, as every zone's have been since 1972):
+ * the time zone conversion then runs once a minute with decisions rather than once a counts
+ * row (~150 an hour at 10M rows: 90 days in Shanghai time took ~145 ms converting 325,000).
  */
 async function bucketed(
   db: Prisma.TransactionClient | PrismaClient,
@@ -83,6 +84,7 @@ async function bucketed(
   bucket: Bucket,
   counts: Prisma.Sql | null,
   quarters: QuarterCounts | null,
+  summed = new Map<number, BucketSums>(),
 ): Promise<SeriesPoint[]> {
   const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
   const grain = Prisma.raw(hasWholeMinuteOffsets(filters.tz, filters.from, filters.to) ? `'minute'` : `'microseconds'`);
@@ -95,15 +97,11 @@ async function bucketed(
   if (quarters?.at.length) {
     parts.push(Prisma.sql`SELECT ts AS minute, allowed, blocked FROM (${quarterCountsRelation(quarters)}) q`);
   }
-  if (parts.length === 0) return [];
-  const rows = await db.$queryRaw<SeriesRow[]>`
+  const rows = parts.length === 0 ? [] : await db.$queryRaw<SeriesRow[]>`
     SELECT date_trunc(${unit}, minute AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
            sum(allowed)::float8 AS allowed, sum(blocked)::float8 AS blocked
       FROM (${Prisma.join(parts, ' UNION ALL ')}) per_minute
      GROUP BY 1 HAVING coalesce(sum(allowed), 0) + coalesce(sum(blocked), 0) > 0 ORDER BY 1`;
-  return rows.map((r) => {
-    const allowed = Number(r.allowed ?? 0);
-    const blocked = Number(r.blocked ?? 0);
-    return { bucket: r.bucket.toISOString(), allowed, blocked, total: allowed + blocked };
-  });
+  const sums = rows.map((r) => ({ bucket: r.bucket.getTime(), allowed: Number(r.allowed ?? 0), blocked: Number(r.blocked ?? 0) }));
+  return withBucketSums(sums, summed).map(({ bucket: at, allowed, blocked }) => ({ bucket: new Date(at).toISOString(), allowed, blocked, total: allowed + blocked }));
 }

@@ -10,7 +10,7 @@ import { hourlyViolationsSelect, readViolationVectors, violationQuarterCounts, v
 import { admits } from './filter-sql';
 import { type Bucket, constrainedDimensions, type Filters } from './filters';
 import { dayParts, hasWholeHourOffsets, hasWholeQuarterHourOffsets, monthDays, previousSpan, rangeParts, type Span, unitsTouched, zoneDayParts, type ZoneDayParts } from './range';
-import { movedAcross, placedAt, quartersMovedAcross } from './sources';
+import { type BucketSums, movedAcross, placedAt, quartersByLocalHour, quartersMovedAcross, withBucketSums } from './sources';
 
 const HOUR_MS = 3_600_000;
 
@@ -186,13 +186,14 @@ const quarterViolations = (q: QuarterCounts) => Prisma.sql`SELECT q.ts, x.decisi
 
 /**
  * Hour buckets of a zone whose offsets are quarter hours but not all whole hours (Asia/Kolkata):
- * the whole UTC hours from their violations' quarter counts (violation-counts.ts), the
- * partial first and last hours from the violations themselves, in one snapshot.
+ * the whole UTC hours from their violations' quarter counts (violation-counts.ts), summed
+ * per local hour here but near an offset change (quartersByLocalHour), the partial first
+ * and last hours from the violations themselves, in one snapshot.
  */
 async function quarterHourViolationSeries(tx: Prisma.TransactionClient, filters: Filters): Promise<ViolationPoint[]> {
   const { raw, hourly } = rangeParts(filters.from, filters.to, false);
-  const q = await violationQuarterCounts(tx, unitsTouched(hourly, HOUR_MS), filters);
-  return bucketedViolations(tx, filters, 'hour', Prisma.join([quarterViolations(q), hourlyAndRaw({ raw, hourly: [], placed: [] }, filters)], ' UNION ALL '));
+  const { summed, rest } = quartersByLocalHour(filters.tz, await violationQuarterCounts(tx, unitsTouched(hourly, HOUR_MS), filters));
+  return bucketedViolations(tx, filters, 'hour', Prisma.join([quarterViolations(rest), hourlyAndRaw({ raw, hourly: [], placed: [] }, filters)], ' UNION ALL '), summed);
 }
 
 /**
@@ -208,14 +209,24 @@ async function zoneDayViolationSeries(tx: Prisma.TransactionClient, filters: Fil
   return bucketedViolations(tx, filters, bucket, Prisma.join([quarterViolations(q), hourlyAndRaw(parts, filters)], ' UNION ALL '));
 }
 
-/** Violations (a relation of ts, decision, n) per bucket of the filters' zone, empty buckets left out. */
-async function bucketedViolations(db: PrismaClient | Prisma.TransactionClient, filters: Filters, bucket: Bucket, counts: Prisma.Sql): Promise<ViolationPoint[]> {
+/**
+ * Violations (a relation of ts, decision, n) per bucket of the filters' zone, added to
+ * buckets already summed, empty buckets left out.
+ */
+async function bucketedViolations(
+  db: PrismaClient | Prisma.TransactionClient,
+  filters: Filters,
+  bucket: Bucket,
+  counts: Prisma.Sql,
+  summed = new Map<number, BucketSums>(),
+): Promise<ViolationPoint[]> {
   const unit = Prisma.raw(`'${bucket}'`); // from a closed enum
   const rows = await db.$queryRaw<{ bucket: Date; allowed: bigint; blocked: bigint }[]>`
     SELECT date_trunc(${unit}, ts AT TIME ZONE ${filters.tz}) AT TIME ZONE ${filters.tz} AS bucket,
            coalesce(sum(n) FILTER (WHERE decision = 'allowed'), 0)::bigint AS allowed, coalesce(sum(n) FILTER (WHERE decision = 'blocked'), 0)::bigint AS blocked
       FROM (${counts}) c GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1`;
-  return rows.map((r) => ({ bucket: r.bucket.toISOString(), allowedUnsupported: Number(r.allowed), blockedSupported: Number(r.blocked) }));
+  const sums = rows.map((r) => ({ bucket: r.bucket.getTime(), allowed: Number(r.allowed), blocked: Number(r.blocked) }));
+  return withBucketSums(sums, summed).map((b) => ({ bucket: new Date(b.bucket).toISOString(), allowedUnsupported: b.allowed, blockedSupported: b.blocked }));
 }
 
 export interface ViolationRecord {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { dayParts, hasWholeHourOffsets, hasWholeMinuteOffsets, hoursSplitByLocalMidnight, localDayStarts, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
+import { dayParts, hasWholeHourOffsets, hasWholeMinuteOffsets, hoursSplitByLocalMidnight, localDayStarts, localHourStart, monthDays, rangeParts, utcMonth } from '@/lib/analytics/range';
 
 const d = (iso: string) => new Date(iso);
 const spans = (xs: { from: Date; to: Date }[]) => xs.map((s) => [s.from.toISOString(), s.to.toISOString()]);
@@ -132,5 +132,35 @@ describe('localDayStarts', () => {
     expect(starts('America/Santiago', '2024-09-06T00:00:00Z', '2024-09-10T00:00:00Z')).toEqual({
       starts: ['2024-09-06T04:00:00.000Z', '2024-09-07T04:00:00.000Z', '2024-09-09T03:00:00.000Z'], missed: ['2024-09-08T00:00:00.000Z'],
     });
+  });
+});
+
+describe('localHourStart', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it('gives the local hour a quarter falls in, as a UTC instant', () => {
+    const kolkata = localHourStart('Asia/Kolkata');
+    // 00:00Z is 05:30 in Kolkata: the hour from 05:00 local, 23:30Z the day before.
+    expect(kolkata(at('2026-03-10T00:00:00Z'))).toBe(at('2026-03-09T23:30:00Z'));
+    expect(kolkata(at('2026-03-10T00:15:00Z'))).toBe(at('2026-03-09T23:30:00Z'));
+    expect(kolkata(at('2026-03-10T00:30:00Z'))).toBe(at('2026-03-10T00:30:00Z'));
+    expect(localHourStart('Asia/Kathmandu')(at('2026-03-10T00:15:00Z'))).toBe(at('2026-03-10T00:15:00Z'));
+    expect(localHourStart('UTC')(at('2026-03-10T07:45:00Z'))).toBe(at('2026-03-10T07:00:00Z'));
+  });
+
+  it('leaves the quarters within hours of an offset change unplaced, and places those farther off', () => {
+    const newYork = localHourStart('America/New_York');
+    // Clocks go back at 06:00Z on 2024-11-03: local 01:00-02:00 comes twice. Offsets are
+    // sampled every 12 hours, so the quarters left to SQL reach from 20:00Z the day before
+    // to 15:00Z.
+    expect(newYork(at('2024-11-03T05:30:00Z'))).toBeNull();
+    expect(newYork(at('2024-11-03T06:15:00Z'))).toBeNull();
+    expect(newYork(at('2024-11-02T19:45:00Z'))).toBe(at('2024-11-02T19:00:00Z'));
+    expect(newYork(at('2024-11-03T15:15:00Z'))).toBe(at('2024-11-03T15:00:00Z'));
+    // Lord Howe moves half an hour (+10:30 -> +11:00) at 15:30Z on 2024-10-05.
+    const lordHowe = localHourStart('Australia/Lord_Howe');
+    expect(lordHowe(at('2024-10-05T15:30:00Z'))).toBeNull();
+    expect(lordHowe(at('2024-10-05T07:45:00Z'))).toBe(at('2024-10-05T07:30:00Z'));
+    expect(lordHowe(at('2024-10-06T03:15:00Z'))).toBe(at('2024-10-06T03:00:00Z'));
   });
 });
