@@ -60,10 +60,10 @@ export async function rebuildViolations(client: pg.PoolClient, keys: PolicyKey[]
   const providers = keys.map((k) => k.provider);
   const regions = keys.map((k) => k.region);
   const pairs = `(provider, caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
-  await withdrawViolationCounts(client, pairs, [providers, regions]);
+  const withdrawn = await withdrawViolationCounts(client, pairs, [providers, regions]);
   await client.query(`DELETE FROM decision_violations WHERE ${pairs}`, [providers, regions]);
   await client.query(violationsOf(`(d.provider, d.caller_region) IN (SELECT * FROM unnest($1::text[], $2::text[]))`), [providers, regions]);
-  await fillViolationCounts(client, pairs, [providers, regions]);
+  await fillViolationCounts(client, pairs, [providers, regions], withdrawn);
 }
 
 /**

@@ -65,32 +65,57 @@ const hourlyVectorCounts = (condition: string, sign: 1 | -1) => `
    ORDER BY v.hour`;
 
 /**
- * Adds (sign 1) or takes away (-1) the vector counts of the violations matching
- * `condition`: the hours' from one query, and the days' summed from them (a day's
- * bucket sums an ordinal's hours), rather than grouping the violations twice (~200 ms
- * of a 1M-row batch with 86,000 violations). Held as 16 bytes per account and hour.
+ * The vector counts of the violations matching `condition`, times `sign`, read and held
+ * until written (writeVectorCounts): per UTC hour and account ordinal (the days' are summed
+ * from them, a day's bucket summing an ordinal's hours, rather than grouping the violations
+ * twice: ~200 ms of a 1M-row batch with 86,000 violations), and per hour and region route
+ * quarter. Held as 16 bytes a count. A violation's route has its quarter ordinal from its
+ * decision's batch (or from a refill of the catalogue, which refills these too:
+ * backfill.ts); one missing is given one rather than its counts dropped.
  */
-async function addVectorCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<void> {
-  const hours = new BucketCounts();
-  for await (const c of queryBucketCounts(client, hourlyVectorCounts(condition, sign), params)) hours.push(c);
-  await addBucketVectors(client, VECTORS.hour, hours.counts((hour) => hour));
-  await addBucketVectors(client, VECTORS.day, hours.counts((hour) => Math.floor(hour / 24)));
-  await addQuarterVectorCounts(client, condition, params, sign);
+export interface VectorCounts {
+  hours: BucketCounts[];
+  quarters: BucketCounts[];
+}
+
+async function heldCounts(client: pg.PoolClient, query: string, params: unknown[]): Promise<BucketCounts> {
+  const held = new BucketCounts();
+  for await (const c of queryBucketCounts(client, query, params)) held.push(c);
+  return held;
+}
+
+const violationsOf = (condition: string, sign: 1 | -1) =>
+  `(SELECT occurred_at AS at, caller_region, provider, channel, decision, ${sign} AS n FROM decision_violations WHERE ${condition})`;
+
+async function quarterCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<BucketCounts> {
+  if (sign === 1) await assignRegionRouteOrdinals(client, violationsOf(condition, sign), params);
+  return heldCounts(client, quarterCountsSql(violationsOf(condition, sign)), params);
+}
+
+async function readVectorCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<VectorCounts> {
+  return {
+    hours: [await heldCounts(client, hourlyVectorCounts(condition, sign), params)],
+    quarters: [await quarterCounts(client, condition, params, sign)],
+  };
 }
 
 /**
- * The quarter vectors' share of addVectorCounts. A violation's route has its ordinal from
- * its decision's batch (or from a refill of the catalogue, which refills these too:
- * backfill.ts); one missing is given one rather than its counts dropped.
+ * Adds counts to the vectors, every set given summed, so that each row is written once: a
+ * policy change takes away its pairs' old violations and adds the new ones in one write
+ * per row (each was rewritten twice, once for each).
  */
-async function addQuarterVectorCounts(client: pg.PoolClient, condition: string, params: unknown[], sign: 1 | -1): Promise<void> {
-  const violations = `(SELECT occurred_at AS at, caller_region, provider, channel, decision, ${sign} AS n FROM decision_violations WHERE ${condition})`;
-  if (sign === 1) await assignRegionRouteOrdinals(client, violations, params);
-  await addBucketVectors(client, QUARTERS, queryBucketCounts(client, quarterCountsSql(violations), params));
+async function writeVectorCounts(client: pg.PoolClient, counts: VectorCounts): Promise<void> {
+  await addBucketVectors(client, VECTORS.hour, BucketCounts.merged(counts.hours, (hour) => hour));
+  await addBucketVectors(client, VECTORS.day, BucketCounts.merged(counts.hours, (hour) => Math.floor(hour / 24)));
+  await addBucketVectors(client, QUARTERS, BucketCounts.merged(counts.quarters, (hour) => hour));
 }
 
+const addVectorCounts = async (client: pg.PoolClient, condition: string, params: unknown[]) =>
+  writeVectorCounts(client, await readVectorCounts(client, condition, params, 1));
+
 /** The quarter vectors alone from every stored violation (into an empty table: see backfill.ts). */
-export const fillViolationQuarterVectors = (client: pg.PoolClient) => addQuarterVectorCounts(client, 'true', [], 1);
+export const fillViolationQuarterVectors = async (client: pg.PoolClient) =>
+  writeVectorCounts(client, { hours: [], quarters: [await quarterCounts(client, 'true', [], 1)] });
 
 /** Bucket counts held as rows of four in an Int32Array that grows: a plain object per count would take several times the memory. */
 class BucketCounts {
@@ -107,10 +132,22 @@ class BucketCounts {
     this.length += 4;
   }
 
-  /** The counts, their bucket mapped by `bucketOf`. */
-  *counts(bucketOf: (bucket: number) => number): Generator<BucketCount> {
-    for (let i = 0; i < this.length; i += 4) {
-      yield { bucket: bucketOf(this.data[i]!), ordinal: this.data[i + 1]!, allowed: this.data[i + 2]!, blocked: this.data[i + 3]! };
+  /**
+   * The counts of several lists, each in bucket order, in bucket order (what addBucketVectors
+   * writes once a bucket), their buckets mapped by `bucketOf`, which keeps that order.
+   */
+  static *merged(lists: BucketCounts[], bucketOf: (bucket: number) => number): Generator<BucketCount> {
+    const at = lists.map(() => 0);
+    for (;;) {
+      let next = -1;
+      for (let l = 0; l < lists.length; l++) {
+        if (at[l]! < lists[l]!.length && (next < 0 || lists[l]!.data[at[l]!]! < lists[next]!.data[at[next]!]!)) next = l;
+      }
+      if (next < 0) return;
+      const { data } = lists[next]!;
+      const i = at[next]!;
+      at[next] = i + 4;
+      yield { bucket: bucketOf(data[i]!), ordinal: data[i + 1]!, allowed: data[i + 2]!, blocked: data[i + 3]! };
     }
   }
 }
@@ -133,28 +170,36 @@ export async function addBatchViolationCounts(client: pg.PoolClient, idFloor: st
   await client.query(upsertRunningSql(MONTHLY, runningRowsSql(dailyViolations(batch))), [idFloor]);
   await client.query(`INSERT INTO ${HOURLY} AS t (${HOURLY_KEY}, count) ${hourlyViolations(batch)} ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (${HOURLY_KEY}) DO UPDATE SET count = t.count + excluded.count`, [idFloor]);
-  await addVectorCounts(client, batch, [idFloor], 1);
+  await addVectorCounts(client, batch, [idFloor]);
 }
 
 /**
  * Takes away the counts of the stored violations matching `condition`, a set of whole
  * provider and region pairs (their monthly and hourly rows hold nothing else), before
- * decision_violations derives them again; fillViolationCounts then adds the new ones.
+ * decision_violations derives them again: the monthly and hourly rows go at once, and the
+ * vectors' share comes back, to be written with the new ones (fillViolationCounts).
  */
-export async function withdrawViolationCounts(client: pg.PoolClient, condition: string, params: unknown[]): Promise<void> {
+export async function withdrawViolationCounts(client: pg.PoolClient, condition: string, params: unknown[]): Promise<VectorCounts> {
   for (const table of [MONTHLY, HOURLY]) await client.query(`DELETE FROM ${table} WHERE ${condition}`, params);
-  await addVectorCounts(client, condition, params, -1);
+  return readVectorCounts(client, condition, params, -1);
 }
 
-/** Adds the counts of the stored violations matching `condition` (every one by default) to tables that hold none of them. */
-export async function fillViolationCounts(client: pg.PoolClient, condition = 'true', params: unknown[] = []): Promise<void> {
+/**
+ * Adds the counts of the stored violations matching `condition` (every one by default) to
+ * tables that hold none of them, with the vector counts `withdrawn` of the violations they
+ * replace.
+ */
+export async function fillViolationCounts(client: pg.PoolClient, condition = 'true', params: unknown[] = [], withdrawn?: VectorCounts): Promise<void> {
   await client.query(`INSERT INTO ${MONTHLY} ${runningRowsSql(dailyViolations(condition))}`, params);
   await client.query(`INSERT INTO ${HOURLY} (${HOURLY_KEY}, count) ${hourlyViolations(condition)}`, params);
-  await addVectorCounts(client, condition, params, 1);
+  const added = await readVectorCounts(client, condition, params, 1);
+  await writeVectorCounts(client, withdrawn
+    ? { hours: [...withdrawn.hours, ...added.hours], quarters: [...withdrawn.quarters, ...added.quarters] }
+    : added);
 }
 
 /** The vectors alone from every stored violation (into empty tables: see backfill.ts). */
-export const fillViolationVectorsFromViolations = (client: pg.PoolClient) => addVectorCounts(client, 'true', [], 1);
+export const fillViolationVectorsFromViolations = (client: pg.PoolClient) => addVectorCounts(client, 'true', []);
 
 // Reads ---------------------------------------------------------------------------------
 
