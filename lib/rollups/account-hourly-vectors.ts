@@ -5,6 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { DecisionTally } from '@/lib/ingest/tally';
 
 import { addEntries, VECTOR_CHUNK } from './account-running-vectors';
+import { accountOrdinals, accountsTableSql } from './account-spans';
 import { addBucketVectors, type BucketCount, bucketNumberSql, type BucketRowParts, bucketRowsRead, type BucketTable, queryBucketCounts, readBucketRows, tallyBucketCounts } from './bucket-vectors';
 import { processCache, type VersionedRow } from './vector-row-cache';
 
@@ -111,8 +112,10 @@ export function addHourlyRows(rows: HourlyRow[], sure: OrdinalCounts, partial: O
  * every route together: those with any in its whole hours' vectors, and those of its
  * partial hours' raw rows (`rawWhere`) not among them. One statement, so one snapshot: a
  * batch committed between two reads would be counted in the partial hours only. The raw
- * rows' accounts are looked up one by one for their ordinals: a join hashed all 90,000
- * accounts for a few thousand.
+ * rows' accounts come as ids, with which accounts table they are of, and get their
+ * ordinals from those this process has looked up (accountOrdinals): an id keeps its
+ * ordinal as long as its table, so any later snapshot gives the same. Looked up in SQL
+ * each time they cost an index probe each (a join hashed all 90,000 accounts).
  */
 export async function countAccountsInHours(
   prisma: Prisma.TransactionClient,
@@ -122,13 +125,17 @@ export async function countAccountsInHours(
 ): Promise<number> {
   const read = bucketRowsRead(TABLE, hourlyVectorCache, hoursOf(parts.hourly));
   const raw = parts.raw.length
-    ? Prisma.sql`SELECT NULL::int, NULL::int, NULL::text, NULL::text, (SELECT ordinal FROM accounts WHERE id = d.account_id)
+    ? Prisma.sql`SELECT NULL::int, NULL::int, (SELECT ${Prisma.raw(accountsTableSql)}), NULL::text, account_id
         FROM (SELECT DISTINCT account_id FROM (${Prisma.join(parts.raw.map((s) => Prisma.sql`SELECT account_id FROM access_decisions WHERE ${rawWhere(s)}`), ' UNION ALL ')}) x) d`
-    : Prisma.sql`SELECT NULL::int, NULL::int, NULL::text, NULL::text, NULL::int WHERE false`;
-  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow & { ordinal: number | null }>>`
-    SELECT ${read.columns}, NULL::int AS ordinal FROM ${read.from}
+    : Prisma.sql`SELECT NULL::int, NULL::int, NULL::text, NULL::text, NULL::text WHERE false`;
+  const rows = await prisma.$queryRaw<Array<BucketRowParts & VersionedRow & { account_id: string | null }>>`
+    SELECT ${read.columns}, NULL::text AS account_id FROM ${read.from}
     UNION ALL ${raw}`;
-  const vectors = rows.flatMap((r) => (r.ordinal === null ? [{ ...read.row(r), partial: false }] : []));
+  const vectors = rows.flatMap((r) => (r.account_id === null ? [{ ...read.row(r), partial: false }] : []));
+  // The edge rows carry their accounts table in the version column.
+  const edges = rows.filter((r) => r.account_id !== null);
+  const edgeIds = edges.map((r) => r.account_id!);
+  const ordinalOf = edges.length ? await accountOrdinals(prisma, edges[0]!.version, edgeIds) : new Map<string, number>();
   const size = Math.max(0, ...vectors.map((r) => (r.chunk + 1) * VECTOR_CHUNK));
   const counts: OrdinalCounts = { allowed: new Float64Array(size), blocked: new Float64Array(size) };
   addHourlyRows(vectors, counts, counts);
@@ -140,6 +147,11 @@ export async function countAccountsInHours(
       n++;
     }
   }
-  for (const { ordinal } of rows) if (ordinal !== null && seen[ordinal] !== 1) n++;
+  for (const id of edgeIds) {
+    const ordinal = ordinalOf.get(id);
+    // Every edge account has an ordinal; were one missing (its table emptied and filled
+    // again since the rows were read), it counts as not among the hours'.
+    if (ordinal === undefined || seen[ordinal] !== 1) n++;
+  }
   return n;
 }

@@ -112,4 +112,27 @@ describe('distinct accounts in a range', () => {
     await migrate(db().pool);
     expect(await digest()).toEqual(written);
   });
+
+  // Last: it numbers the accounts anew.
+  it('counts a range of hours exactly once the accounts are numbered anew, forgetting the edge accounts\' old numbers', async () => {
+    const filters = parseFilters(new URLSearchParams('from=2025-01-05T10:17:00Z&to=2025-01-06T09:43:10Z'));
+    const count = async () => countActiveAccounts(db().prisma, filters, await storedExtent(db().prisma));
+    // The edge accounts' ordinals are looked up, and kept.
+    expect(await count()).toBe(naive(filters));
+    // The same accounts in another table, numbered the other way round, and the hourly
+    // vectors filled again under the new numbers.
+    const client = await db().pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('CREATE TEMP TABLE old_accounts ON COMMIT DROP AS SELECT * FROM accounts');
+      await client.query('TRUNCATE accounts, account_hourly_vectors');
+      await client.query(`INSERT INTO accounts (ordinal, id, name, name_seen_at, first_seen, last_seen)
+        SELECT row_number() OVER (ORDER BY ordinal DESC), id, name, name_seen_at, first_seen, last_seen FROM old_accounts`);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await migrate(db().pool);
+    expect(await count()).toBe(naive(filters));
+  });
 });
