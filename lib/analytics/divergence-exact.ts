@@ -1,4 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client';
+import { BoundedMap } from '@/lib/bounded-map';
 import { routeRawAggregates } from '@/lib/rollups/account-route-vectors';
 
 // The exact values of the divergent pairs that could make a page (divergence-ranking.ts):
@@ -47,45 +48,8 @@ export interface Known {
   versionOf: (s: number, o: number) => string | null;
 }
 
-/** Answers kept, in two generations: a lookup keeps its answer in the newer one. */
-class ProbeAnswers {
-  private newer = new Map<string, number>();
-  private older = new Map<string, number>();
-  private hits = 0;
-  private misses = 0;
-
-  constructor(private readonly perGeneration: number) {}
-
-  get(key: string): number | undefined {
-    const value = this.newer.get(key) ?? this.older.get(key);
-    if (value === undefined) this.misses++;
-    else {
-      this.hits++;
-      if (!this.newer.has(key)) this.set(key, value);
-    }
-    return value;
-  }
-
-  stats(): { hits: number; misses: number; kept: number } {
-    return { hits: this.hits, misses: this.misses, kept: this.newer.size + this.older.size };
-  }
-
-  set(key: string, value: number): void {
-    this.newer.set(key, value);
-    if (this.newer.size >= this.perGeneration) {
-      this.older = this.newer;
-      this.newer = new Map();
-    }
-  }
-
-  clear(): void {
-    this.newer.clear();
-    this.older.clear();
-  }
-}
-
 /** The probes' kept answers (exported for tests to look at, and clear). */
-export const probeAnswers = new ProbeAnswers(20_000);
+export const probeAnswers = new BoundedMap<string, number>(20_000);
 
 /**
  * One aggregate of each route's raw rows of one decision in a span of its own slot, kept

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 
+import { BoundedMap } from '@/lib/bounded-map';
 import { copyLines } from '@/lib/db/copy-in';
 import { copyValue } from '@/lib/db/copy-format';
 import { copyOut } from '@/lib/db/copy-out';
@@ -122,35 +123,20 @@ export const accountsTableSql = `current_database() || ':' || pg_relation_fileno
  */
 class KnownOrdinals {
   private table = '';
-  private newer = new Map<string, number>();
-  private older = new Map<string, number>();
-
-  constructor(private readonly perGeneration: number) {}
+  private ordinals = new BoundedMap<string, number>(100_000);
 
   /** Forgets what another table's ids had. */
   useTable(table: string): void {
     if (table === this.table) return;
     this.table = table;
-    this.newer = new Map();
-    this.older = new Map();
+    this.ordinals.clear();
   }
 
-  get(id: string): number | undefined {
-    const ordinal = this.newer.get(id) ?? this.older.get(id);
-    if (ordinal !== undefined && !this.newer.has(id)) this.set(id, ordinal);
-    return ordinal;
-  }
-
-  set(id: string, ordinal: number): void {
-    this.newer.set(id, ordinal);
-    if (this.newer.size >= this.perGeneration) {
-      this.older = this.newer;
-      this.newer = new Map();
-    }
-  }
+  get = (id: string) => this.ordinals.get(id);
+  set = (id: string, ordinal: number) => this.ordinals.set(id, ordinal);
 }
 
-const knownOrdinals = new KnownOrdinals(100_000);
+const knownOrdinals = new KnownOrdinals();
 
 /**
  * The ordinals of accounts by id (those of `table`, as accountsTableSql named it in the
