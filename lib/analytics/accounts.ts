@@ -385,7 +385,9 @@ async function vectorSlice(
       // Both sets as bitmaps over the ordinals (inOrdinalBitmap).
       const size = totals.allowed.length;
       const exact = ordinalBitmap(c.tied.exact, size);
-      const tied = ordinalBitmap(c.tied.candidates.map((i) => c.ordinals[i]!), size);
+      const tiedOrdinals = new Int32Array(c.tied.candidates.length);
+      for (let j = 0; j < tiedOrdinals.length; j++) tiedOrdinals[j] = c.ordinals[c.tied.candidates[j]!]!;
+      const tied = ordinalBitmap(tiedOrdinals, size);
       const bit = (bitmap: Uint8Array) => inOrdinalBitmap(bitmap, size);
       // Walked in id order, the tied candidates rank up to the K-th exact one; that one
       // comes within the first K plus the candidates that are not exact. The walk reads
