@@ -270,12 +270,13 @@ async function rank(
     if (c !== undefined) admitted[o] = comboAdmitted[c]!;
   }
   // The raw spans' counts by ordinal (routes outside the candidates have none).
+  const rawSlot = parts.raw.map((s) => slotAt.get(s.from.getTime())!);
   const rawRows: Array<{ ordinal: number; slot: number; allowed: number; blocked: number; first_block: Date | null }> = [];
   for (let i = 0; i < raw.length; i++) {
     const r = raw[i]!;
     const ordinal = map.ordinalOf.get(r.key);
     if (ordinal !== undefined && admitted[ordinal] === 1) {
-      rawRows.push({ ordinal, slot: slotAt.get(parts.raw[r.span]!.from.getTime())!, allowed: r.allowed, blocked: r.blocked, first_block: r.first_block });
+      rawRows.push({ ordinal, slot: rawSlot[r.span]!, allowed: r.allowed, blocked: r.blocked, first_block: r.first_block });
     }
   }
   const rows = vectors.hours.map((r) => ({ ...decoded(r.counts, r.chunk), slot: slotAt.get(r.bucket * HOUR_MS)! }));

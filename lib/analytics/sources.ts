@@ -133,7 +133,8 @@ export function quartersByLocalHour(tz: string, q: QuarterCounts): { summed: Map
   const summed = new Map<number, BucketSums>();
   const rest: QuarterCounts = { at: [], allowed: [], blocked: [] };
   q.at.forEach((t, i) => {
-    const [allowed, blocked] = [q.allowed[i]!, q.blocked[i]!];
+    const allowed = q.allowed[i]!;
+    const blocked = q.blocked[i]!;
     const bucket = hourOf(t);
     if (bucket === null) {
       rest.at.push(t);
@@ -152,6 +153,8 @@ export function quartersByLocalHour(tz: string, q: QuarterCounts): { summed: Map
 
 /** Buckets summed in SQL and here, added together by bucket, in order, those with no decision left out. */
 export function withBucketSums(rows: BucketSums[], summed: Map<number, BucketSums>): BucketSums[] {
+  // SQL's rows come in order, without empty buckets: as they are, where nothing was summed here.
+  if (summed.size === 0) return rows;
   const all = new Map(summed);
   for (const r of rows) {
     const sums = all.get(r.bucket);

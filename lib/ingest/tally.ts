@@ -29,10 +29,6 @@ export function detach(text: string): string {
 
 type Level = Map<string, Level | number>;
 
-/**
- * Dimension combinations as small ids: the rollups' six (region, provider, channel,
- * decision, reason, model), and each one's route, the four the per-account counts keep.
- */
 /** A route text's four columns (routeTexts): slugs and codes, so no COPY escape to undo. */
 export interface RouteParts {
   callerRegion: string;
@@ -46,6 +42,10 @@ export function routeParts(text: string): RouteParts {
   return { callerRegion, provider, channel, decision };
 }
 
+/**
+ * Dimension combinations as small ids: the rollups' six (region, provider, channel,
+ * decision, reason, model), and each one's route, the four the per-account counts keep.
+ */
 export class Combos {
   // One map per dimension rather than one keyed by the joined values: building and
   // hashing a joined key per row measured twice as slow.

@@ -7,6 +7,7 @@ import { copyLines } from '@/lib/db/copy-in';
 import { cursorBatches } from '@/lib/db/cursor';
 import { dayText } from '@/lib/db/copy-format';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
+import type { RouteParts } from '@/lib/ingest/tally';
 
 // account_presence_daily: which accounts were active on a UTC day, as bitmaps over account ordinals
 // (accounts.ordinal), per "cell": a combination of filter-bar dimension values where ''
@@ -42,13 +43,6 @@ const MAX_HELD = 16_384;
 const CELL_SPACE = 2 ** 20;
 const CHUNK_SPACE = 2 ** 16;
 
-export interface Route {
-  callerRegion: string;
-  provider: string;
-  channel: string;
-  decision: string;
-}
-
 const COLUMNS = 'bucket, caller_region, provider, channel, decision, chunk, bits';
 const KEY = 'bucket, caller_region, provider, channel, decision, chunk';
 
@@ -66,7 +60,7 @@ export class PresenceBitmaps {
   constructor(private readonly client: pg.PoolClient) {}
 
   /** The cells a route belongs to, one per grouping. */
-  cellsOf(route: Route): number[] {
+  cellsOf(route: RouteParts): number[] {
     const routeKey = `${route.callerRegion}\t${route.provider}\t${route.channel}\t${route.decision}`;
     let cells = this.routeCells.get(routeKey);
     if (cells === undefined) {

@@ -109,7 +109,6 @@ export async function countAccountsSeen(prisma: PrismaClient, bound: { lastFrom:
   return row?.n ?? 0;
 }
 
-
 /** Which accounts table a database holds (its database and file: TRUNCATE and a restore give another), as SQL. */
 export const accountsTableSql = `current_database() || ':' || pg_relation_filenode('accounts')`;
 
